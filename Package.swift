@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Module graph (one-way): OutpostModel (pure) ← OutpostStore (SQLite) ← OutpostServer / OutpostClient ← executables.
+let package = Package(
+    name: "Outpost",
+    platforms: [.macOS(.v13), .iOS(.v16)],
+    products: [
+        .library(name: "OutpostModel", targets: ["OutpostModel"]),
+        .library(name: "OutpostClient", targets: ["OutpostClient"]),
+        .library(name: "OutpostServer", targets: ["OutpostServer"]),
+        .executable(name: "outpost", targets: ["outpost"]),
+        .executable(name: "outpost-server", targets: ["outpost-server"]),
+        .executable(name: "outpost-bench", targets: ["outpost-bench"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
+        // Pure model: JSON values, vector clocks, record envelopes, merge rules, entity schemas, wire messages.
+        .target(name: "OutpostModel"),
+        // SHA-256 and token helpers.
+        .target(name: "OutpostCrypto"),
+        // SQLite wrapper, migrations and the record table.
+        .target(name: "OutpostStore", dependencies: ["CSQLite", "OutpostModel"]),
+        // HTTP/1.1 over POSIX sockets: parser, server, router.
+        .target(name: "OutpostHTTP"),
+        // A small declarative command-line argument parser.
+        .target(name: "OutpostArguments"),
+        .target(name: "OutpostServer", dependencies: ["OutpostModel", "OutpostStore", "OutpostHTTP", "OutpostCrypto"]),
+        .target(name: "OutpostClient", dependencies: ["OutpostModel", "OutpostStore"]),
+        .target(name: "OutpostCLI", dependencies: ["OutpostClient", "OutpostArguments"]),
+        .executableTarget(name: "outpost", dependencies: ["OutpostCLI"]),
+        .executableTarget(name: "outpost-server", dependencies: ["OutpostServer", "OutpostArguments"]),
+        .executableTarget(name: "outpost-bench", dependencies: ["OutpostServer", "OutpostClient"]),
+        .testTarget(name: "OutpostModelTests", dependencies: ["OutpostModel"]),
+        .testTarget(name: "OutpostCryptoTests", dependencies: ["OutpostCrypto"]),
+        .testTarget(name: "OutpostStoreTests", dependencies: ["OutpostStore"]),
+        .testTarget(name: "OutpostHTTPTests", dependencies: ["OutpostHTTP"]),
+        .testTarget(name: "OutpostArgumentsTests", dependencies: ["OutpostArguments"]),
+        .testTarget(name: "OutpostServerTests", dependencies: ["OutpostServer"]),
+        .testTarget(name: "OutpostClientTests", dependencies: ["OutpostClient", "OutpostServer"]),
+        .testTarget(name: "OutpostEndToEndTests", dependencies: ["OutpostCLI", "OutpostServer", "OutpostClient"]),
+    ]
+)

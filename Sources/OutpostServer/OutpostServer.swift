@@ -1,0 +1,1 @@
+// OutpostServer module.
