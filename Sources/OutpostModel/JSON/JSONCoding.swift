@@ -1,0 +1,1 @@
+// Placeholder: JSONValue.parse / serialized() are implemented by the JSON parser work.
