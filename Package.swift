@@ -20,7 +20,7 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
         // Pure model: JSON values, vector clocks, record envelopes, merge rules, entity schemas, wire messages.
-        .target(name: "OutpostModel"),
+        .target(name: "OutpostModel", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         // SHA-256 and token helpers.
         .target(name: "OutpostCrypto"),
         // SQLite wrapper, migrations and the record table.

@@ -1,0 +1,61 @@
+extension EntitySchema {
+    /// Customer tiers, most valuable first.
+    public static let tiers = ["core", "important", "potential", "general"]
+
+    /// A customer file: unique code, kind, tier, owner and commercial facts.
+    public static let customer = EntitySchema(type: .customer, fields: [
+        FieldSchema("code", .code(maxLength: 32), required: true, "Unique customer code, e.g. C-0001"),
+        FieldSchema("name", .text(maxLength: 200), required: true, "Registered name"),
+        FieldSchema("kind", .oneOf(["enterprise", "individual", "channel-partner", "tenant"]), required: true, "Kind of customer"),
+        FieldSchema("tier", .oneOf(tiers), required: true, "Tier; sets the revisit cadence"),
+        FieldSchema("industry", .text(maxLength: 100), "Industry"),
+        FieldSchema("address", .text(maxLength: 500), "Postal address"),
+        FieldSchema("region", .text(maxLength: 100), "Sales region within the branch"),
+        FieldSchema("owner", .text(maxLength: 100), "User name of the responsible salesperson"),
+        FieldSchema("status", .oneOf(["prospect", "active", "dormant", "lost"]), "Relationship status"),
+        FieldSchema("creditRating", .oneOf(["A", "B", "C", "D"]), "Credit rating, A best"),
+        FieldSchema("annualPurchase", .decimal(0...1e13), "Annual purchase amount"),
+        FieldSchema("notes", .text(maxLength: 4000), "Free notes"),
+    ])
+
+    /// A person at a customer.
+    public static let contact = EntitySchema(type: .contact, fields: [
+        FieldSchema("customer", .reference(.customer), required: true, "The customer's record id"),
+        FieldSchema("name", .text(maxLength: 200), required: true, "Full name"),
+        FieldSchema("title", .text(maxLength: 100), "Job title"),
+        FieldSchema("phones", .phoneList(maxCount: 5), "Phone numbers"),
+        FieldSchema("email", .email, "E-mail address"),
+        FieldSchema("decisionMaker", .boolean, "Takes purchase decisions"),
+    ])
+
+    /// Visit methods.
+    public static let visitMethods = ["onsite", "phone", "email", "video"]
+
+    /// A planned or completed visit.
+    public static let visit = EntitySchema(type: .visit, fields: [
+        FieldSchema("customer", .reference(.customer), required: true, "The customer's record id"),
+        FieldSchema("plannedAt", .timestamp, "Planned time"),
+        FieldSchema("actualAt", .timestamp, "Actual time (set when the visit took place)"),
+        FieldSchema("method", .oneOf(visitMethods), required: true, "How the visit is made"),
+        FieldSchema("purpose", .text(maxLength: 500), "Purpose"),
+        FieldSchema("summary", .text(maxLength: 4000), "What happened"),
+        FieldSchema("outcome", .text(maxLength: 1000), "Outcome"),
+        FieldSchema("nextStep", .text(maxLength: 1000), "Agreed next step"),
+        FieldSchema("satisfaction", .integer(1...5), "Customer satisfaction, 1 (poor) to 5 (excellent)"),
+    ])
+
+    /// Complaint categories, by company responsibility.
+    public static let complaintCategories = ["responsible-major", "responsible-general", "not-responsible", "assist"]
+
+    /// A complaint received from a customer.
+    public static let complaint = EntitySchema(type: .complaint, fields: [
+        FieldSchema("customer", .reference(.customer), required: true, "The customer's record id"),
+        FieldSchema("receivedAt", .timestamp, required: true, "When the complaint was received"),
+        FieldSchema("channel", .oneOf(["phone", "email", "onsite", "letter", "web", "other"]), required: true, "How it arrived"),
+        FieldSchema("complainant", .text(maxLength: 200), "Who complained"),
+        FieldSchema("content", .text(maxLength: 4000), required: true, "What the complaint says"),
+        FieldSchema("category", .oneOf(complaintCategories), required: true, "Responsibility category; sets the deadline"),
+        FieldSchema("status", .oneOf(["open", "in-progress", "resolved", "closed"]), required: true, "Handling status"),
+        FieldSchema("resolution", .text(maxLength: 4000), "How it was resolved"),
+    ])
+}

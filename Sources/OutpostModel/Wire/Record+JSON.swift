@@ -1,0 +1,176 @@
+extension VectorClock {
+    /// The wire form: an object from node id to counter, zero entries omitted (`{"a1":3,"b2":1}`).
+    public var jsonValue: JSONValue {
+        var object: [String: JSONValue] = [:]
+        object.reserveCapacity(counters.count)
+        for (node, counter) in counters { object[node.rawValue] = .int(Int64(counter)) }
+        return .object(object)
+    }
+
+    /// Reads the wire form.
+    public init(json: JSONValue, path: String) throws(WireDecodingError) {
+        guard case .object(let object) = json else {
+            throw WireDecodingError(path: path, reason: "expected an object of node → counter, got \(json.typeName)")
+        }
+        var counters: [NodeID: UInt64] = [:]
+        counters.reserveCapacity(object.count)
+        for (key, value) in object {
+            guard NodeID.isValid(key) else { throw WireDecodingError(path: "\(path).\(key)", reason: "is not a valid node id") }
+            guard case .int(let counter) = value, counter >= 0 else {
+                throw WireDecodingError(path: "\(path).\(key)", reason: "expected a non-negative integer counter")
+            }
+            if counter > 0 { counters[NodeID(unchecked: key)] = UInt64(counter) }
+        }
+        self.init(counters)
+    }
+}
+
+extension Dot {
+    /// The wire form: `["node", counter]`.
+    public var jsonValue: JSONValue { .array([.string(node.rawValue), .int(Int64(counter))]) }
+
+    /// Reads the wire form.
+    public init(json: JSONValue, path: String) throws(WireDecodingError) {
+        guard case .array(let items) = json, items.count == 2, case .string(let node) = items[0],
+            NodeID.isValid(node), case .int(let counter) = items[1], counter > 0
+        else { throw WireDecodingError(path: path, reason: "expected [node id, positive counter]") }
+        self.init(node: NodeID(unchecked: node), counter: UInt64(counter))
+    }
+}
+
+extension HybridTimestamp {
+    /// The wire form: `[millis, logical]`.
+    public var jsonValue: JSONValue { .array([.int(millis), .int(Int64(logical))]) }
+
+    /// Reads the wire form.
+    public init(json: JSONValue, path: String) throws(WireDecodingError) {
+        guard case .array(let items) = json, items.count == 2, case .int(let millis) = items[0],
+            case .int(let logical) = items[1], logical >= 0, logical <= Int64(UInt32.max)
+        else { throw WireDecodingError(path: path, reason: "expected [milliseconds, logical counter]") }
+        self.init(millis: millis, logical: UInt32(logical))
+    }
+}
+
+extension Record {
+    /// The envelope's wire and storage form (see `Protocol/SPEC.md`, "Record envelope").
+    public var jsonValue: JSONValue {
+        var fieldsObject: [String: JSONValue] = [:]
+        fieldsObject.reserveCapacity(fields.count)
+        for (name, register) in fields {
+            fieldsObject[name] = .array(register.siblings.map { sibling in
+                .object(["dot": sibling.dot.jsonValue, "hlc": sibling.timestamp.jsonValue, "value": sibling.value])
+            })
+        }
+        var object: [String: JSONValue] = [
+            "id": .string(id.rawValue),
+            "type": .string(type.rawValue),
+            "branch": .string(branch),
+            "clock": clock.jsonValue,
+            "fields": .object(fieldsObject),
+        ]
+        if !lifecycle.isEmpty {
+            object["lifecycle"] = .array(lifecycle.siblings.map { sibling in
+                switch sibling.value {
+                case .deleted(let seen):
+                    return .object(["dot": sibling.dot.jsonValue, "hlc": sibling.timestamp.jsonValue,
+                                    "deleted": true, "seen": seen.jsonValue])
+                case .restored:
+                    return .object(["dot": sibling.dot.jsonValue, "hlc": sibling.timestamp.jsonValue, "deleted": false])
+                }
+            })
+        }
+        return .object(object)
+    }
+
+    /// Reads an envelope strictly: unknown members, malformed clocks and dots the clock does not
+    /// cover are refused. Field values are not checked against the entity schema here
+    /// (see ``EntitySchema/validate(_:)-(Record)``).
+    public init(json: JSONValue, path: String = "$") throws(WireDecodingError) {
+        var reader = try ObjectReader(json, path: path)
+        let idText = try reader.string("id")
+        guard let normalized = RecordID.normalize(idText) else {
+            throw WireDecodingError(path: reader.path("id"), reason: "is not a UUID")
+        }
+        let typeText = try reader.string("type")
+        guard let type = EntityType(rawValue: typeText) else {
+            let known = EntityType.allCases.map(\.rawValue).joined(separator: ", ")
+            throw WireDecodingError(path: reader.path("type"), reason: "'\(typeText)' is not one of \(known)")
+        }
+        let branch = try reader.string("branch")
+        guard Branch.isValid(branch) else {
+            throw WireDecodingError(path: reader.path("branch"), reason: "expected 1–32 letters, digits, '-' or '_'")
+        }
+        let clock = try VectorClock(json: reader.value("clock"), path: reader.path("clock"))
+        var fields: [String: Register<JSONValue>] = [:]
+        let fieldsObject = try reader.object("fields")
+        fields.reserveCapacity(fieldsObject.count)
+        for (name, value) in fieldsObject {
+            let fieldPath = "\(reader.path("fields")).\(name)"
+            guard case .array(let items) = value, !items.isEmpty else {
+                throw WireDecodingError(path: fieldPath, reason: "expected a non-empty array of values")
+            }
+            var siblings: [Sibling<JSONValue>] = []
+            siblings.reserveCapacity(items.count)
+            for (index, item) in items.enumerated() {
+                let itemPath = "\(fieldPath)[\(index)]"
+                var siblingReader = try ObjectReader(item, path: itemPath)
+                let dot = try Dot(json: siblingReader.value("dot"), path: siblingReader.path("dot"))
+                let timestamp = try HybridTimestamp(json: siblingReader.value("hlc"), path: siblingReader.path("hlc"))
+                let fieldValue = try siblingReader.value("value")
+                try siblingReader.finish()
+                guard clock.covers(dot) else {
+                    throw WireDecodingError(path: siblingReader.path("dot"), reason: "is not covered by the record clock")
+                }
+                siblings.append(Sibling(dot: dot, timestamp: timestamp, value: fieldValue))
+            }
+            try Self.checkDistinctDots(siblings, path: fieldPath)
+            fields[name] = Register(siblings: siblings)
+        }
+        var lifecycle = Register<Lifecycle>()
+        if let lifecycleValue = reader.optionalValue("lifecycle") {
+            let lifecyclePath = reader.path("lifecycle")
+            guard case .array(let items) = lifecycleValue else {
+                throw WireDecodingError(path: lifecyclePath, reason: "expected an array")
+            }
+            var siblings: [Sibling<Lifecycle>] = []
+            for (index, item) in items.enumerated() {
+                var siblingReader = try ObjectReader(item, path: "\(lifecyclePath)[\(index)]")
+                let dot = try Dot(json: siblingReader.value("dot"), path: siblingReader.path("dot"))
+                let timestamp = try HybridTimestamp(json: siblingReader.value("hlc"), path: siblingReader.path("hlc"))
+                let deleted = try siblingReader.bool("deleted")
+                let value: Lifecycle
+                if deleted {
+                    value = .deleted(seen: try VectorClock(json: siblingReader.value("seen"), path: siblingReader.path("seen")))
+                } else {
+                    value = .restored
+                }
+                try siblingReader.finish()
+                guard clock.covers(dot) else {
+                    throw WireDecodingError(path: siblingReader.path("dot"), reason: "is not covered by the record clock")
+                }
+                siblings.append(Sibling(dot: dot, timestamp: timestamp, value: value))
+            }
+            try Self.checkDistinctDots(siblings, path: lifecyclePath)
+            lifecycle = Register(siblings: siblings)
+        }
+        try reader.finish()
+        self.init(id: RecordID(unchecked: normalized), type: type, branch: branch, clock: clock,
+                  fields: fields, lifecycle: lifecycle)
+    }
+
+    private static func checkDistinctDots<V>(_ siblings: [Sibling<V>], path: String) throws(WireDecodingError) {
+        guard siblings.count > 1 else { return }
+        var seen = Set<Dot>()
+        for sibling in siblings where !seen.insert(sibling.dot).inserted {
+            throw WireDecodingError(path: path, reason: "holds two values for the same write \(sibling.dot)")
+        }
+    }
+}
+
+/// Branch codes (region offices) such as `BJ` or `SH-2`.
+public enum Branch {
+    /// `true` when `code` is 1–32 letters, digits, `-` or `_`.
+    public static func isValid(_ code: String) -> Bool {
+        code.utf8.count <= 32 && NodeID.isValid(code)
+    }
+}

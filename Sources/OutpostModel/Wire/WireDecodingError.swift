@@ -1,0 +1,119 @@
+/// A JSON document did not have the shape the protocol requires.
+///
+/// `path` points at the offending value, e.g. `records[3].fields.tier[0].dot`.
+public struct WireDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Where in the document the problem is (`$` is the root).
+    public let path: String
+    /// What is wrong, in plain words.
+    public let reason: String
+
+    /// Creates an error.
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// Strict reading of a JSON object: every key must be consumed, so unknown fields are refused.
+///
+/// ```swift
+/// var reader = try ObjectReader(json, path: "$")
+/// let id = try reader.string("id")
+/// let limit = try reader.optionalInt("limit")
+/// try reader.finish()   // throws if the object had keys nobody read
+/// ```
+public struct ObjectReader {
+    private let object: [String: JSONValue]
+    /// The path of the object being read.
+    public let path: String
+    private var consumed: Set<String> = []
+
+    /// Starts reading `value`, which must be an object.
+    public init(_ value: JSONValue, path: String) throws(WireDecodingError) {
+        guard case .object(let object) = value else {
+            throw WireDecodingError(path: path, reason: "expected an object, got \(value.typeName)")
+        }
+        self.object = object
+        self.path = path
+    }
+
+    /// The path of a member.
+    public func path(_ key: String) -> String { "\(path).\(key)" }
+
+    /// A member that must be present.
+    public mutating func value(_ key: String) throws(WireDecodingError) -> JSONValue {
+        consumed.insert(key)
+        guard let value = object[key] else { throw WireDecodingError(path: path(key), reason: "is required") }
+        return value
+    }
+
+    /// A member that may be absent (or null).
+    public mutating func optionalValue(_ key: String) -> JSONValue? {
+        consumed.insert(key)
+        guard let value = object[key], !value.isNull else { return nil }
+        return value
+    }
+
+    /// A required string member.
+    public mutating func string(_ key: String) throws(WireDecodingError) -> String {
+        let value = try value(key)
+        guard case .string(let text) = value else { throw typeError(key, "a string", value) }
+        return text
+    }
+
+    /// An optional string member.
+    public mutating func optionalString(_ key: String) throws(WireDecodingError) -> String? {
+        guard let value = optionalValue(key) else { return nil }
+        guard case .string(let text) = value else { throw typeError(key, "a string", value) }
+        return text
+    }
+
+    /// A required integer member.
+    public mutating func int(_ key: String) throws(WireDecodingError) -> Int64 {
+        let value = try value(key)
+        guard case .int(let number) = value else { throw typeError(key, "an integer", value) }
+        return number
+    }
+
+    /// An optional integer member.
+    public mutating func optionalInt(_ key: String) throws(WireDecodingError) -> Int64? {
+        guard let value = optionalValue(key) else { return nil }
+        guard case .int(let number) = value else { throw typeError(key, "an integer", value) }
+        return number
+    }
+
+    /// A required boolean member.
+    public mutating func bool(_ key: String) throws(WireDecodingError) -> Bool {
+        let value = try value(key)
+        guard case .bool(let flag) = value else { throw typeError(key, "true or false", value) }
+        return flag
+    }
+
+    /// A required array member.
+    public mutating func array(_ key: String) throws(WireDecodingError) -> [JSONValue] {
+        let value = try value(key)
+        guard case .array(let items) = value else { throw typeError(key, "an array", value) }
+        return items
+    }
+
+    /// A required object member.
+    public mutating func object(_ key: String) throws(WireDecodingError) -> [String: JSONValue] {
+        let value = try value(key)
+        guard case .object(let members) = value else { throw typeError(key, "an object", value) }
+        return members
+    }
+
+    /// Fails when the object has members that were not read.
+    public func finish() throws(WireDecodingError) {
+        guard consumed.count < object.count else { return }
+        for key in object.keys.sorted() where !consumed.contains(key) {
+            throw WireDecodingError(path: path(key), reason: "is not a known field")
+        }
+    }
+
+    private func typeError(_ key: String, _ expected: String, _ value: JSONValue) -> WireDecodingError {
+        WireDecodingError(path: path(key), reason: "expected \(expected), got \(value.typeName)")
+    }
+}
