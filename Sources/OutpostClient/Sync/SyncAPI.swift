@@ -1,0 +1,80 @@
+import OutpostModel
+
+/// Typed calls to the sync server's HTTP API over any ``SyncTransport``.
+///
+/// ```swift
+/// let api = SyncAPI(transport: try HTTPTransport(baseURL: url), token: token)
+/// let session = try await api.session()
+/// let page = try await api.pull(cursor: nil, limit: 1000)
+/// ```
+public struct SyncAPI: Sendable {
+    /// The transport requests travel over.
+    public let transport: any SyncTransport
+    /// The bearer token.
+    public let token: String
+
+    /// Creates an API client.
+    public init(transport: any SyncTransport, token: String) {
+        self.transport = transport
+        self.token = token
+    }
+
+    /// `GET /v1/session`: who the token belongs to, and the server's limits.
+    public func session() async throws -> SessionInfo {
+        let json = try await call(TransportRequest(method: "GET", path: "/v1/session"))
+        return try decode(json, SessionInfo.init(json:))
+    }
+
+    /// `POST /v1/push`: merges a batch atomically.
+    public func push(_ request: PushRequest) async throws -> PushResponse {
+        let body = request.jsonValue.serializedBytes()
+        let json = try await call(TransportRequest(method: "POST", path: "/v1/push",
+                                                   headers: ["Content-Type": "application/json"], body: body))
+        let response = try decode(json, PushResponse.init(json:))
+        guard response.batch == request.batch, response.results.count == request.records.count else {
+            throw SyncError.protocolViolation("the push answer does not match batch \(request.batch)")
+        }
+        return response
+    }
+
+    /// `GET /v1/pull`: the next page of changes after `cursor` (`nil` = from the beginning).
+    public func pull(cursor: String?, limit: Int) async throws -> PullPage {
+        var query = [("limit", String(limit))]
+        if let cursor { query.append(("cursor", cursor)) }
+        let json = try await call(TransportRequest(method: "GET", path: "/v1/pull", query: query))
+        return try decode(json, PullPage.init(json:))
+    }
+
+    private func call(_ request: TransportRequest) async throws -> JSONValue {
+        var request = request
+        request.headers["Authorization"] = "Bearer \(token)"
+        request.headers[SyncProtocol.versionHeader] = String(SyncProtocol.currentVersion)
+        request.headers["Accept"] = "application/json"
+        let response = try await transport.send(request)
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(response.body)
+        } catch {
+            throw SyncError.protocolViolation("status \(response.status) with a body that is not JSON (\(error))")
+        }
+        guard (200..<300).contains(response.status) else {
+            let error = (try? ErrorBody(json: json)) ?? ErrorBody(code: "http_\(response.status)", message: "HTTP status \(response.status)")
+            switch (response.status, error.code) {
+            case (401, _): throw SyncError.unauthorized(error.message)
+            case (_, "unsupported_protocol"):
+                let versions = error.details.compactMap { Int($0.message.filter(\.isNumber)) }
+                throw SyncError.unsupportedProtocol(serverVersions: versions)
+            default: throw SyncError.rejected(status: response.status, error: error)
+            }
+        }
+        return json
+    }
+
+    private func decode<T>(_ json: JSONValue, _ make: (JSONValue) throws(WireDecodingError) -> T) throws -> T {
+        do {
+            return try make(json)
+        } catch {
+            throw SyncError.protocolViolation(error.description)
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import OutpostModel
+
+/// Runs a sync: push the outbox in batches, then pull pages until caught up.
+///
+/// Safe to kill at any instant: a batch is recorded locally before it is sent and only
+/// cleared (with its outbox entries) once the server has answered; a retry re-sends the
+/// same batch id and body, which the server answers without applying twice. Each pulled
+/// page is applied together with its cursor in one local transaction.
+///
+/// ```swift
+/// let engine = SyncEngine(replica: replica, api: SyncAPI(transport: transport, token: token))
+/// let report = try await engine.sync { progress in print(progress.pulled) }
+/// ```
+public struct SyncEngine: Sendable {
+    /// The local replica.
+    public let replica: Replica
+    /// The server API.
+    public let api: SyncAPI
+    /// Records per push batch.
+    public var batchSize: Int
+    /// Records per pull page.
+    public var pageSize: Int
+
+    /// Creates an engine.
+    public init(replica: Replica, api: SyncAPI, batchSize: Int = 500, pageSize: Int = SyncProtocol.defaultPageRecords) {
+        self.replica = replica
+        self.api = api
+        self.batchSize = max(1, min(batchSize, SyncProtocol.maxBatchRecords))
+        self.pageSize = max(1, min(pageSize, SyncProtocol.maxPageRecords))
+    }
+
+    /// Pushes every pending edit, then pulls until the server has nothing newer.
+    public func sync(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
+        var report = SyncReport()
+        let toPush = try replica.pendingChangeCount()
+        var current = SyncProgress(phase: .pushing, pushed: 0, toPush: toPush, pulled: 0)
+        progress(current)
+        try await push(&report, progress: { pushed in
+            current.pushed = pushed
+            progress(current)
+        })
+        current.phase = .pulling
+        progress(current)
+        try await pull(&report, progress: { pulled in
+            current.pulled = pulled
+            progress(current)
+        })
+        try replica.recordSyncCompleted()
+        report.conflictsAfter = try replica.conflictCount()
+        current.phase = .done
+        progress(current)
+        return report
+    }
+
+    /// Sends the outbox, one batch at a time, until it is empty.
+    public func push(_ report: inout SyncReport, progress: (Int) -> Void = { _ in }) async throws {
+        while true {
+            guard let batch = try replica.pendingBatch(limit: batchSize) else { return }
+            let response = try await api.push(batch.request)
+            try replica.acknowledge(batch, response: response)
+            report.pushed += response.results.count
+            for result in response.results {
+                switch result.status {
+                case .accepted: report.accepted += 1
+                case .merged: report.merged += 1
+                case .conflict: report.conflicted += 1
+                }
+            }
+            progress(report.pushed)
+        }
+    }
+
+    /// Pulls pages after the stored cursor until the server says there is no more.
+    public func pull(_ report: inout SyncReport, progress: (Int) -> Void = { _ in }) async throws {
+        var cursor = try replica.cursor()
+        var restarted = false
+        while true {
+            let page: PullPage
+            do {
+                page = try await api.pull(cursor: cursor, limit: pageSize)
+            } catch SyncError.rejected(_, let error) where error.code == "invalid_cursor" && cursor != nil && !restarted {
+                // The server was replaced or reset: start over; merging makes re-pulling safe.
+                restarted = true
+                cursor = nil
+                continue
+            }
+            try replica.apply(page)
+            report.pulled += page.records.count
+            progress(report.pulled)
+            cursor = page.cursor
+            if !page.hasMore { return }
+        }
+    }
+}

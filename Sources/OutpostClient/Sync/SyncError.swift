@@ -1,0 +1,39 @@
+import OutpostModel
+
+/// Why a sync (or a call to the server) failed, in words a field user understands.
+public enum SyncError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The server URL is not a valid http(s) URL.
+    case invalidServerURL(String)
+    /// The server could not be reached (offline, wrong address, timeout). Local edits are kept.
+    case unreachable(String)
+    /// The token was refused (unknown or revoked).
+    case unauthorized(String)
+    /// The server refused the data or request; `error` carries its code, message and details.
+    case rejected(status: Int, error: ErrorBody)
+    /// The server answered something that does not follow the protocol.
+    case protocolViolation(String)
+    /// The server speaks none of the protocol versions this client knows.
+    case unsupportedProtocol(serverVersions: [Int])
+    /// This replica has not been set up with a server yet.
+    case notConfigured
+
+    public var description: String {
+        switch self {
+        case .invalidServerURL(let text):
+            return "'\(text)' is not a server address. Use a URL such as http://sync.example.com:8080."
+        case .unreachable(let reason):
+            return "Could not reach the server (\(reason)). Your edits are kept and will sync later."
+        case .unauthorized(let message):
+            return "The server refused the access token: \(message) Ask an administrator for a new token."
+        case .rejected(let status, let error):
+            let details = error.details.map { "\n  - " + ($0.record.map { "record \($0): " } ?? "") + $0.message }.joined()
+            return "The server refused the request (\(status) \(error.code)): \(error.message)\(details)"
+        case .protocolViolation(let reason):
+            return "The server's answer was not understood: \(reason)."
+        case .unsupportedProtocol(let versions):
+            return "The server speaks protocol versions \(versions.map(String.init).joined(separator: ", ")); this client needs \(SyncProtocol.currentVersion). Update the client or the server."
+        case .notConfigured:
+            return "This device is not set up yet. Run `outpost init --server URL --token TOKEN` first."
+        }
+    }
+}

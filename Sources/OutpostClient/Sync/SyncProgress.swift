@@ -1,0 +1,48 @@
+/// Where a running sync is, reported as it goes so a UI can show progress.
+public struct SyncProgress: Sendable, Hashable {
+    /// The phase of a sync.
+    public enum Phase: String, Sendable, Hashable {
+        /// Sending local edits.
+        case pushing
+        /// Receiving changes from the server.
+        case pulling
+        /// Finished.
+        case done
+    }
+
+    /// The current phase.
+    public var phase: Phase
+    /// Local edits sent and acknowledged so far.
+    public var pushed: Int
+    /// Local edits waiting when the sync started.
+    public var toPush: Int
+    /// Records received and applied so far.
+    public var pulled: Int
+
+    /// Creates a progress value.
+    public init(phase: Phase, pushed: Int, toPush: Int, pulled: Int) {
+        self.phase = phase
+        self.pushed = pushed
+        self.toPush = toPush
+        self.pulled = pulled
+    }
+}
+
+/// What a finished sync did.
+public struct SyncReport: Sendable, Hashable {
+    /// Records pushed and acknowledged.
+    public var pushed: Int = 0
+    /// Pushed records the server stored as sent.
+    public var accepted: Int = 0
+    /// Pushed records merged with concurrent edits without conflict.
+    public var merged: Int = 0
+    /// Pushed records that ended in conflict on the server.
+    public var conflicted: Int = 0
+    /// Records received from the server.
+    public var pulled: Int = 0
+    /// Records in conflict locally after the sync.
+    public var conflictsAfter: Int = 0
+
+    /// Creates an empty report.
+    public init() {}
+}

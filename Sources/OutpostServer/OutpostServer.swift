@@ -1,1 +1,0 @@
-// OutpostServer module.
