@@ -1,0 +1,365 @@
+import Foundation
+import OutpostModel
+import OutpostStore
+
+/// The local copy of the CRM on one device: records, the outbox of local edits, and sync state,
+/// in one SQLite database. Every operation is one transaction: it happens entirely or not at all.
+///
+/// ```swift
+/// let replica = try Replica(path: "outpost.db")
+/// let customer = try replica.create(.customer, fields: ["code": "C-1", "name": "Acme",
+///                                                        "kind": "enterprise", "tier": "core"])
+/// try replica.update(customer.id, fields: ["tier": "important"])
+/// ```
+public final class Replica: Sendable {
+    let queue: DatabaseQueue
+    /// This replica's node id (fresh for every new database).
+    public let node: NodeID
+    /// Reads the wall clock; replaceable for tests. Only used for display order and tie-breaks.
+    let wallClock: @Sendable () -> Int64
+
+    /// Opens (or creates) a replica database at `path` (`:memory:` for a throwaway one).
+    public init(path: String, wallClock: @escaping @Sendable () -> Int64 = Replica.systemMillis) throws {
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.synchronous = .full
+        queue = try DatabaseQueue(path: path, configuration: configuration)
+        try ReplicaSchema.migrator.migrate(queue)
+        node = try queue.write { db in
+            if let text: String = try db.fetchScalar(sql: "SELECT value FROM meta WHERE key = 'node'") {
+                return NodeID(unchecked: text)
+            }
+            let fresh = NodeID.random()
+            try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('node', ?)", arguments: [fresh.rawValue])
+            return fresh
+        }
+        self.wallClock = wallClock
+    }
+
+    /// Milliseconds since 1970 from the system clock.
+    @Sendable public static func systemMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    // MARK: Settings
+
+    /// The configured server and user, or `nil` before `init`.
+    public func settings() throws -> ReplicaSettings? {
+        try queue.read { db in try Self.loadSettings(db) }
+    }
+
+    /// Stores the server and user to sync with. A different server database restarts the cursor.
+    public func configure(_ settings: ReplicaSettings) throws {
+        try queue.write { db in
+            let previous = try Self.loadSettings(db)
+            let values: [(String, String)] = [
+                ("server_url", settings.serverURL), ("token", settings.token), ("user", settings.user),
+                ("role", settings.role.rawValue), ("branch", settings.branch), ("server_id", settings.serverID),
+            ]
+            for (key, value) in values { try Self.setMeta(db, key, value) }
+            if previous?.serverID != settings.serverID {
+                try db.execute(sql: "DELETE FROM meta WHERE key = 'cursor'")
+            }
+        }
+    }
+
+    static func loadSettings(_ db: Database) throws -> ReplicaSettings? {
+        let rows = try db.fetchAll(sql: "SELECT key, value FROM meta")
+        var meta: [String: String] = [:]
+        for row in rows {
+            if let key: String = row[0], let value: String = row[1] { meta[key] = value }
+        }
+        guard let url = meta["server_url"], let token = meta["token"], let user = meta["user"],
+            let role = meta["role"].flatMap(Role.init(rawValue:)), let branch = meta["branch"], let serverID = meta["server_id"]
+        else { return nil }
+        return ReplicaSettings(serverURL: url, token: token, user: user, role: role, branch: branch, serverID: serverID)
+    }
+
+    static func setMeta(_ db: Database, _ key: String, _ value: String) throws {
+        try db.cachedStatement(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+            .execute(arguments: [key, value])
+    }
+
+    static func meta(_ db: Database, _ key: String) throws -> String? {
+        try db.fetchScalar(sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
+    }
+
+    // MARK: Local edits
+
+    /// Creates a record. Customers get the signed-in user's branch (or `branch`); contacts, visits
+    /// and complaints take the branch of their customer.
+    ///
+    /// - Throws: ``ReplicaError`` when the data is invalid, the code is taken or the customer is unknown.
+    @discardableResult
+    public func create(_ type: EntityType, fields: [String: JSONValue], branch: String? = nil, id: RecordID = .random()) throws -> Record {
+        do {
+            try EntitySchema.for(type).validate(fields, requireAll: true)
+        } catch {
+            throw ReplicaError.invalid(error)
+        }
+        return try queue.write { db in
+            let settings = try Self.loadSettings(db)
+            var recordBranch = branch ?? settings?.branch ?? "HQ"
+            if type != .customer, case .string(let customerID)? = fields["customer"] {
+                guard let customer = try Self.load(db, RecordID(unchecked: customerID)), customer.type == .customer, !customer.isDeleted else {
+                    throw ReplicaError.unknownCustomer(customerID)
+                }
+                recordBranch = customer.branch
+            }
+            guard Branch.isValid(recordBranch) else { throw ReplicaError.notAllowed("'\(recordBranch)' is not a valid branch code.") }
+            if let scope = settings?.scope, !scope.canWrite(branch: recordBranch) {
+                throw ReplicaError.notAllowed("Your role (\(scope.role.rawValue)) may not create records in branch \(recordBranch).")
+            }
+            guard try Self.load(db, id) == nil else { throw ReplicaError.notAllowed("Record \(id) already exists.") }
+            if type == .customer, case .string(let code)? = fields["code"] { try Self.checkCodeUnique(db, code: code, except: id) }
+            let record = Record.create(id: id, type: type, branch: recordBranch, fields: fields, node: node, at: try tick(db))
+            try Self.store(db, record)
+            try Self.enqueue(db, record.id)
+            return record
+        }
+    }
+
+    /// Edits fields of a record (`.null` clears an optional field). Editing a field in conflict resolves it.
+    @discardableResult
+    public func update(_ id: RecordID, fields: [String: JSONValue]) throws -> Record {
+        try mutate(id) { record, db, stamp in
+            do {
+                try EntitySchema.for(record.type).validate(fields, requireAll: false)
+            } catch {
+                throw ReplicaError.invalid(error)
+            }
+            if fields["customer"] != nil, fields["customer"] != record.value(of: "customer") {
+                throw ReplicaError.notAllowed("A \(record.type.rawValue) cannot be moved to another customer; create a new one.")
+            }
+            if record.type == .customer, case .string(let code)? = fields["code"] { try Self.checkCodeUnique(db, code: code, except: id) }
+            do {
+                try record.write(fields, node: node, at: stamp)
+            } catch {
+                throw ReplicaError.deleted(id)
+            }
+        }
+    }
+
+    /// Deletes a record (kept as a tombstone so the delete syncs; fields stay for a possible restore).
+    @discardableResult
+    public func delete(_ id: RecordID) throws -> Record {
+        try mutate(id, lifecycle: true) { record, _, stamp in record.delete(node: node, at: stamp) }
+    }
+
+    /// Restores a deleted record.
+    @discardableResult
+    public func restore(_ id: RecordID) throws -> Record {
+        try mutate(id, lifecycle: true) { record, _, stamp in record.restore(node: node, at: stamp) }
+    }
+
+    /// Resolves a field conflict by choosing one of its siblings (index in ``Conflict/field(name:siblings:)`` order)
+    /// or by writing a new value.
+    @discardableResult
+    public func resolve(_ id: RecordID, field: String, choice: ResolutionChoice) throws -> Record {
+        try mutate(id) { record, _, stamp in
+            guard let register = record.fields[field], register.isConflicted else {
+                throw ReplicaError.nothingToResolve("Field '\(field)' of record \(id) has no conflict.")
+            }
+            let value: JSONValue
+            switch choice {
+            case .sibling(let index):
+                let siblings = register.siblingsByPrecedence
+                guard siblings.indices.contains(index) else {
+                    throw ReplicaError.nothingToResolve("Choose a value between 1 and \(siblings.count).")
+                }
+                value = siblings[index].value
+            case .value(let newValue):
+                if let schema = EntitySchema.for(record.type).field(field) {
+                    do { try EntitySchema.for(record.type).validate(newValue, for: schema) } catch { throw ReplicaError.invalid(error) }
+                }
+                value = newValue
+            }
+            do {
+                try record.resolve(field: field, with: value, node: node, at: stamp)
+            } catch {
+                throw ReplicaError.deleted(id)
+            }
+        }
+    }
+
+    /// How a field conflict is resolved.
+    public enum ResolutionChoice: Sendable, Hashable {
+        /// Keep the sibling at this index (0 = the provisional winner).
+        case sibling(Int)
+        /// Write a new value.
+        case value(JSONValue)
+    }
+
+    private func mutate(_ id: RecordID, lifecycle: Bool = false, _ change: (inout Record, Database, HybridTimestamp) throws -> Void) throws -> Record {
+        try queue.write { db in
+            guard var record = try Self.load(db, id) else { throw ReplicaError.notFound(id.rawValue) }
+            if let scope = try Self.loadSettings(db)?.scope {
+                guard scope.canWrite(branch: record.branch) else {
+                    throw ReplicaError.notAllowed("Your role (\(scope.role.rawValue)) may not change records of branch \(record.branch).")
+                }
+                if lifecycle && !scope.canDelete(branch: record.branch) {
+                    throw ReplicaError.notAllowed("Your role (\(scope.role.rawValue)) may not delete or restore records. Ask a manager.")
+                }
+            }
+            let before = record
+            try change(&record, db, try tick(db))
+            guard record != before else { return record }
+            try Self.store(db, record)
+            try Self.enqueue(db, record.id)
+            return record
+        }
+    }
+
+    private static func checkCodeUnique(_ db: Database, code: String, except id: RecordID) throws {
+        if let existing: String = try db.fetchScalar(
+            sql: "SELECT id FROM records WHERE type = 'customer' AND code = ? AND id != ? AND deleted = 0 LIMIT 1",
+            arguments: [code, id.rawValue])
+        {
+            throw ReplicaError.duplicateCode(code: code, existing: RecordID(unchecked: existing))
+        }
+    }
+
+    /// Issues the next hybrid timestamp and persists the clock.
+    private func tick(_ db: Database) throws -> HybridTimestamp {
+        var clock = try Self.hybridClock(db)
+        let stamp = clock.now(wallMillis: wallClock())
+        try Self.saveHybridClock(db, clock)
+        return stamp
+    }
+
+    static func hybridClock(_ db: Database) throws -> HybridClock {
+        guard let text = try meta(db, "hlc"), let dot = text.firstIndex(of: "."),
+            let millis = Int64(text[..<dot]), let logical = UInt32(text[text.index(after: dot)...])
+        else { return HybridClock() }
+        return HybridClock(last: HybridTimestamp(millis: millis, logical: logical))
+    }
+
+    static func saveHybridClock(_ db: Database, _ clock: HybridClock) throws {
+        try setMeta(db, "hlc", "\(clock.last.millis).\(clock.last.logical)")
+    }
+
+    static func enqueue(_ db: Database, _ id: RecordID) throws {
+        try db.cachedStatement(sql: "DELETE FROM outbox WHERE record_id = ?").execute(arguments: [id.rawValue])
+        try db.cachedStatement(sql: "INSERT INTO outbox(record_id) VALUES (?)").execute(arguments: [id.rawValue])
+    }
+
+    // MARK: Reading
+
+    /// The record with this id, or `nil`.
+    public func record(_ id: RecordID) throws -> Record? {
+        try queue.read { db in try Self.load(db, id) }
+    }
+
+    /// Records of a type, ordered by label (name, time or content), live ones only unless `includeDeleted`.
+    public func records(_ type: EntityType, customer: RecordID? = nil, includeDeleted: Bool = false) throws -> [Record] {
+        try queue.read { db in
+            var sql = "SELECT state FROM records WHERE type = ?"
+            var arguments: [DatabaseValue] = [.text(type.rawValue)]
+            if let customer {
+                sql += " AND customer = ?"
+                arguments.append(.text(customer.rawValue))
+            }
+            if !includeDeleted { sql += " AND deleted = 0" }
+            sql += " ORDER BY label, id"
+            return try db.fetchAll(sql: sql, arguments: StatementArguments(arguments)).map { row in
+                try Self.decode(row[0])
+            }
+        }
+    }
+
+    /// Finds records whose id starts with `prefix` (at least 4 characters) or, for customers, whose code equals it.
+    public func find(_ key: String, type: EntityType? = nil) throws -> [Record] {
+        try queue.read { db in
+            var results: [Record] = []
+            let lowered = key.lowercased()
+            if lowered.count >= 4 {
+                let rows = try db.fetchAll(sql: "SELECT state FROM records WHERE id >= ? AND id < ? ORDER BY id LIMIT 10",
+                                           arguments: [lowered, lowered + "\u{7f}"])
+                results = try rows.map { try Self.decode($0[0]) }
+            }
+            if results.isEmpty {
+                let rows = try db.fetchAll(sql: "SELECT state FROM records WHERE type = 'customer' AND code = ? ORDER BY deleted, id",
+                                           arguments: [key])
+                results = try rows.map { try Self.decode($0[0]) }
+            }
+            if let type { results = results.filter { $0.type == type } }
+            return results
+        }
+    }
+
+    /// Records holding unresolved conflicts.
+    public func conflictedRecords() throws -> [Record] {
+        try queue.read { db in
+            try db.fetchAll(sql: "SELECT state FROM records WHERE conflicted = 1 ORDER BY type, label, id").map { try Self.decode($0[0]) }
+        }
+    }
+
+    /// The number of records in conflict.
+    public func conflictCount() throws -> Int {
+        try queue.read { db in try db.fetchScalar(sql: "SELECT COUNT(*) FROM records WHERE conflicted = 1") ?? 0 }
+    }
+
+    /// The number of local edits (records) waiting to be pushed.
+    public func pendingChangeCount() throws -> Int {
+        try queue.read { db in try db.fetchScalar(sql: "SELECT COUNT(*) FROM outbox") ?? 0 }
+    }
+
+    /// A summary for status displays.
+    public func status() throws -> ReplicaStatus {
+        try queue.read { db in
+            ReplicaStatus(
+                node: node, settings: try Self.loadSettings(db),
+                pendingChanges: try db.fetchScalar(sql: "SELECT COUNT(*) FROM outbox") ?? 0,
+                conflicts: try db.fetchScalar(sql: "SELECT COUNT(*) FROM records WHERE conflicted = 1") ?? 0,
+                records: try db.fetchScalar(sql: "SELECT COUNT(*) FROM records") ?? 0,
+                lastSyncMillis: try Self.meta(db, "last_sync").flatMap { Int64($0) })
+        }
+    }
+
+    // MARK: Storage of records
+
+    static func load(_ db: Database, _ id: RecordID) throws -> Record? {
+        let statement = try db.cachedStatement(sql: "SELECT state FROM records WHERE id = ?")
+        let row = try statement.fetchOne(arguments: [id.rawValue])
+        guard let row else { return nil }
+        return try decode(row[0])
+    }
+
+    static func decode(_ value: DatabaseValue) throws -> Record {
+        guard case .text(let text) = value else { throw ReplicaError.corrupt("a record state is not text") }
+        do {
+            return try Record(json: JSONValue.parse(text))
+        } catch {
+            throw ReplicaError.corrupt("a stored record cannot be read (\(error))")
+        }
+    }
+
+    static func store(_ db: Database, _ record: Record, json: JSONValue? = nil) throws {
+        let state = (json ?? record.jsonValue).serialized()
+        let columns = IndexColumns(record)
+        try db.cachedStatement(sql: """
+            INSERT INTO records(id, type, branch, state, deleted, conflicted, code, customer, label, modified)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET state = excluded.state, deleted = excluded.deleted,
+              conflicted = excluded.conflicted, code = excluded.code, label = excluded.label, modified = excluded.modified
+            """).execute(arguments: [
+                record.id.rawValue, record.type.rawValue, record.branch, state, record.isDeleted, record.hasConflicts,
+                columns.code, columns.customer, columns.label, record.lastModified.millis,
+            ])
+    }
+
+    /// Values copied out of the state into indexed columns for listing and lookups.
+    struct IndexColumns {
+        var code: String?
+        var customer: String?
+        var label: String
+
+        init(_ record: Record) {
+            code = record.type == .customer ? record.value(of: "code")?.stringValue : nil
+            customer = record.type == .customer ? nil : record.value(of: "customer")?.stringValue
+            switch record.type {
+            case .customer, .contact: label = record.value(of: "name")?.stringValue ?? ""
+            case .visit: label = (record.value(of: "actualAt") ?? record.value(of: "plannedAt"))?.stringValue ?? ""
+            case .complaint: label = record.value(of: "receivedAt")?.stringValue ?? ""
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import OutpostStore
+
+/// The replica's tables, created and upgraded by migrations.
+enum ReplicaSchema {
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 records, outbox, meta") { db in
+            try db.execute(sql: "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            try db.execute(sql: """
+                CREATE TABLE records (
+                  id TEXT PRIMARY KEY, type TEXT NOT NULL, branch TEXT NOT NULL, state TEXT NOT NULL,
+                  deleted INTEGER NOT NULL, conflicted INTEGER NOT NULL,
+                  code TEXT, customer TEXT, label TEXT NOT NULL, modified INTEGER NOT NULL)
+                """)
+            try db.execute(sql: "CREATE INDEX records_by_type ON records(type, label)")
+            try db.execute(sql: "CREATE INDEX records_by_customer ON records(customer) WHERE customer IS NOT NULL")
+            try db.execute(sql: "CREATE INDEX records_by_code ON records(code) WHERE code IS NOT NULL")
+            try db.execute(sql: "CREATE INDEX records_in_conflict ON records(conflicted) WHERE conflicted = 1")
+            // Local edits waiting for the server's acknowledgement; a newer edit of the same record gets a newer seq.
+            try db.execute(sql: "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, record_id TEXT NOT NULL UNIQUE)")
+            // The batch being pushed: kept until the server answers so a retry re-sends the same id and body.
+            try db.execute(sql: "CREATE TABLE pending_batch (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL)")
+            try db.execute(sql: "CREATE TABLE pending_entries (record_id TEXT PRIMARY KEY, outbox_seq INTEGER NOT NULL)")
+        }
+        return migrator
+    }()
+}

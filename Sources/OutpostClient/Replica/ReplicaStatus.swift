@@ -1,0 +1,60 @@
+import OutpostModel
+
+/// The server and user this replica syncs with, stored in the replica.
+public struct ReplicaSettings: Sendable, Hashable {
+    /// The server's base URL.
+    public var serverURL: String
+    /// The bearer token.
+    public var token: String
+    /// The user the token belongs to.
+    public var user: String
+    /// The user's role.
+    public var role: Role
+    /// The user's home branch (new records are created there).
+    public var branch: String
+    /// The id of the server database the cursor belongs to.
+    public var serverID: String
+
+    /// Creates settings.
+    public init(serverURL: String, token: String, user: String, role: Role, branch: String, serverID: String) {
+        self.serverURL = serverURL
+        self.token = token
+        self.user = user
+        self.role = role
+        self.branch = branch
+        self.serverID = serverID
+    }
+
+    /// The access scope of the signed-in user.
+    public var scope: AccessScope { AccessScope(role: role, branch: branch) }
+}
+
+/// A summary of the replica for `status` displays.
+public struct ReplicaStatus: Sendable, Hashable {
+    /// This replica's node id.
+    public var node: NodeID
+    /// Settings, when configured.
+    public var settings: ReplicaSettings?
+    /// Local edits not yet acknowledged by the server.
+    public var pendingChanges: Int
+    /// Records holding unresolved conflicts.
+    public var conflicts: Int
+    /// Records stored (including deleted ones).
+    public var records: Int
+    /// When the last sync finished (UTC milliseconds), if ever.
+    public var lastSyncMillis: Int64?
+}
+
+/// A batch of outbox entries recorded before sending, so a retry re-sends the same batch.
+public struct PendingBatch: Sendable, Hashable {
+    /// The push request (batch id and record versions).
+    public var request: PushRequest
+    /// The outbox entries it covers: record id and outbox sequence at the time of batching.
+    public var entries: [Entry]
+
+    /// One outbox entry.
+    public struct Entry: Sendable, Hashable {
+        public var record: RecordID
+        public var outboxSeq: Int64
+    }
+}
