@@ -121,7 +121,7 @@ public final class Replica: Sendable {
     @discardableResult
     public func update(_ id: RecordID, fields: [String: JSONValue]) throws -> Record {
         try mutate(id) { record, db, stamp in
-            do {
+            do throws(ValidationError) {
                 try EntitySchema.for(record.type).validate(fields, requireAll: false)
             } catch {
                 throw ReplicaError.invalid(error)
@@ -168,7 +168,7 @@ public final class Replica: Sendable {
                 value = siblings[index].value
             case .value(let newValue):
                 if let schema = EntitySchema.for(record.type).field(field) {
-                    do { try EntitySchema.for(record.type).validate(newValue, for: schema) } catch { throw ReplicaError.invalid(error) }
+                    do throws(ValidationError) { try EntitySchema.for(record.type).validate(newValue, for: schema) } catch { throw ReplicaError.invalid(error) }
                 }
                 value = newValue
             }
