@@ -1,0 +1,31 @@
+import OutpostStore
+
+/// The server's tables, created and upgraded by migrations.
+enum ServerSchema {
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 users, records, batches") { db in
+            try db.execute(sql: "CREATE TABLE server_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            try db.execute(sql: """
+                CREATE TABLE users (
+                  name TEXT PRIMARY KEY, role TEXT NOT NULL, branch TEXT NOT NULL,
+                  token_hash TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL, revoked_at INTEGER)
+                """)
+            // One row per record: its current merged version (canonical JSON) and the seq of its last change.
+            try db.execute(sql: """
+                CREATE TABLE records (
+                  id TEXT PRIMARY KEY, type TEXT NOT NULL, branch TEXT NOT NULL,
+                  seq INTEGER NOT NULL UNIQUE, state TEXT NOT NULL,
+                  deleted INTEGER NOT NULL, conflicted INTEGER NOT NULL)
+                """)
+            try db.execute(sql: "CREATE INDEX records_by_branch_seq ON records(branch, seq)")
+            // Answers of applied batches, so a retried batch gets the same answer and changes nothing.
+            try db.execute(sql: """
+                CREATE TABLE batches (
+                  user TEXT NOT NULL, batch TEXT NOT NULL, body_hash TEXT NOT NULL, response TEXT NOT NULL,
+                  applied_at INTEGER NOT NULL, PRIMARY KEY (user, batch))
+                """)
+        }
+        return migrator
+    }()
+}
