@@ -1,0 +1,25 @@
+/// An HTTP protocol version. Only 1.0 and 1.1 are served.
+///
+/// ```swift
+/// request.version == .http1_1
+/// ```
+public struct HTTPVersion: Sendable, Hashable, CustomStringConvertible {
+    /// The major version number.
+    public var major: Int
+    /// The minor version number.
+    public var minor: Int
+
+    /// Creates a version; `HTTPVersion(major: 1, minor: 1)`.
+    public init(major: Int, minor: Int) {
+        self.major = major
+        self.minor = minor
+    }
+
+    /// HTTP/1.0.
+    public static let http1_0 = HTTPVersion(major: 1, minor: 0)
+    /// HTTP/1.1.
+    public static let http1_1 = HTTPVersion(major: 1, minor: 1)
+
+    /// The wire form, e.g. `"HTTP/1.1"`.
+    public var description: String { "HTTP/\(major).\(minor)" }
+}

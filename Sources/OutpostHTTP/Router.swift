@@ -1,0 +1,117 @@
+/// A route handler: receives the request and the captured path parameters.
+/// Throw an `HTTPResponseError` to send a specific error response; other errors become 500.
+public typealias RouteHandler = @Sendable (HTTPRequest, RouteParameters) throws -> HTTPResponse
+
+/// Dispatches requests to handlers by method and path pattern, through middleware.
+///
+/// Patterns are `/`-separated literal segments and `:name` captures; literal segments win
+/// over captures when several routes match. Empty segments are ignored, so `/a/` matches `/a`.
+/// Unknown paths get a 404 JSON error; known paths with another method get 405 with `Allow`.
+/// `HEAD` falls back to the `GET` route. Middleware runs for every request (including
+/// 404/405), first added outermost.
+///
+/// ```swift
+/// var router = Router()
+/// router.add(middleware: RequestLogger())
+/// router.get("/v1/records/:id") { request, params in
+///     .json(bytes: try store.recordJSON(id: params.require("id")))
+/// }
+/// let response = router.respond(to: HTTPRequest(method: .get, target: "/v1/records/42"))
+/// ```
+public struct Router: HTTPResponder {
+    private struct Route: Sendable {
+        let method: HTTPMethod
+        let pattern: RoutePattern
+        let handler: RouteHandler
+    }
+
+    private var routes: [Route] = []
+    private var middleware: [any HTTPMiddleware] = []
+
+    /// Creates an empty router.
+    public init() {}
+
+    /// Registers `handler` for `method` and path `pattern`. Registering the same method and
+    /// pattern twice, or a malformed pattern, is a programmer error and traps.
+    ///
+    /// ```swift
+    /// router.on(.options, "/v1/records") { _, _ in HTTPResponse(status: .noContent) }
+    /// ```
+    public mutating func on(_ method: HTTPMethod, _ pattern: String, use handler: @escaping RouteHandler) {
+        let parsed = RoutePattern(pattern)
+        precondition(
+            !routes.contains(where: { $0.method == method && $0.pattern.shape == parsed.shape }),
+            "Route \(method) \(pattern) registered twice"
+        )
+        routes.append(Route(method: method, pattern: parsed, handler: handler))
+    }
+
+    /// Registers a GET route; `router.get("/v1/health") { _, _ in .text("ok") }`.
+    public mutating func get(_ pattern: String, use handler: @escaping RouteHandler) { on(.get, pattern, use: handler) }
+    /// Registers a POST route; `router.post("/v1/sync") { request, _ in … }`.
+    public mutating func post(_ pattern: String, use handler: @escaping RouteHandler) { on(.post, pattern, use: handler) }
+    /// Registers a PUT route; `router.put("/v1/records/:id") { request, params in … }`.
+    public mutating func put(_ pattern: String, use handler: @escaping RouteHandler) { on(.put, pattern, use: handler) }
+    /// Registers a DELETE route; `router.delete("/v1/records/:id") { _, params in … }`.
+    public mutating func delete(_ pattern: String, use handler: @escaping RouteHandler) { on(.delete, pattern, use: handler) }
+    /// Registers a PATCH route; `router.patch("/v1/records/:id") { request, params in … }`.
+    public mutating func patch(_ pattern: String, use handler: @escaping RouteHandler) { on(.patch, pattern, use: handler) }
+
+    /// Appends middleware; the first added runs first (outermost).
+    ///
+    /// ```swift
+    /// router.add(middleware: RequireToken())
+    /// ```
+    public mutating func add(middleware: some HTTPMiddleware) {
+        self.middleware.append(middleware)
+    }
+
+    /// Runs the middleware chain and the matching handler. Never throws: errors become responses.
+    public func respond(to request: HTTPRequest) -> HTTPResponse {
+        run(request, from: 0)
+    }
+
+    private func run(_ request: HTTPRequest, from index: Int) -> HTTPResponse {
+        guard index < middleware.count else { return dispatch(request) }
+        do {
+            return try middleware[index].handle(request) { run($0, from: index + 1) }
+        } catch {
+            return HTTPResponse(error: error)
+        }
+    }
+
+    private func dispatch(_ request: HTTPRequest) -> HTTPResponse {
+        let segments = RoutePattern.segments(ofRawPath: request.rawPath)
+        var best: (route: Route, parameters: [String: String], score: [Bool])?
+        var allowed: [HTTPMethod] = []
+        var fallbackGet: (route: Route, parameters: [String: String], score: [Bool])?
+        for route in routes {
+            guard let parameters = route.pattern.match(segments) else { continue }
+            if !allowed.contains(route.method) { allowed.append(route.method) }
+            let score = route.pattern.specificity
+            if route.method == request.method {
+                if best == nil || RoutePattern.isMoreSpecific(score, than: best!.score) { best = (route, parameters, score) }
+            } else if request.method == .head && route.method == .get {
+                if fallbackGet == nil || RoutePattern.isMoreSpecific(score, than: fallbackGet!.score) {
+                    fallbackGet = (route, parameters, score)
+                }
+            }
+        }
+        guard let chosen = best ?? fallbackGet else {
+            if allowed.isEmpty {
+                return HTTPError(.notFound, code: "not_found", message: "No route for \(request.path)").makeResponse()
+            }
+            if allowed.contains(.get) && !allowed.contains(.head) { allowed.append(.head) }
+            let allow = allowed.map(\.rawValue).joined(separator: ", ")
+            return HTTPError(
+                .methodNotAllowed, code: "method_not_allowed",
+                message: "Method \(request.method) is not allowed for \(request.path)", headers: ["Allow": allow]
+            ).makeResponse()
+        }
+        do {
+            return try chosen.route.handler(request, RouteParameters(chosen.parameters))
+        } catch {
+            return HTTPResponse(error: error)
+        }
+    }
+}
