@@ -15,8 +15,13 @@ extension JSONValue {
     /// Rejects trailing commas, leading zeros, `NaN`/`Infinity`, unescaped control
     /// characters, invalid escapes, invalid UTF-8, lone surrogate `\u` escapes,
     /// duplicate object keys, trailing non-whitespace and nesting deeper than
-    /// `maxDepth` arrays/objects. Integers that fit in `Int64` become `.int`,
-    /// every other number becomes `.double`.
+    /// `maxDepth` arrays/objects. Integers that fit in `Int64` become `.int`
+    /// (`-0` becomes `.int(0)`), every other number becomes `.double`; numbers
+    /// beyond `Double`'s range are rejected, tiny ones underflow to zero.
+    /// A UTF-8 byte order mark is rejected. Object keys are compared with Swift
+    /// `String` equality, so keys that are canonically equivalent (e.g. NFC and
+    /// NFD spellings of "é") count as duplicates. Parsing recurses once per
+    /// nesting level, so keep `maxDepth` modest (the default 256 is safe).
     ///
     /// ```swift
     /// let value = try JSONValue.parse(Array(#"{"id":1}"#.utf8))

@@ -85,13 +85,16 @@ enum _JSONWriter {
             out.append(_ASCII.closeBracket)
         case .object(let object):
             out.append(_ASCII.openBrace)
-            var first = true
-            for (key, element) in sortedMembers(object) {
-                if !first { out.append(_ASCII.comma) }
-                first = false
-                writeString(key, into: &out)
-                out.append(_ASCII.colon)
-                write(element, into: &out)
+            withSortedIndices(object) { order in
+                var first = true
+                for (_, index) in order {
+                    if !first { out.append(_ASCII.comma) }
+                    first = false
+                    let member = object[index]
+                    writeString(member.key, into: &out)
+                    out.append(_ASCII.colon)
+                    write(member.value, into: &out)
+                }
             }
             out.append(_ASCII.closeBrace)
         }
@@ -120,15 +123,18 @@ enum _JSONWriter {
                 return
             }
             out.append(_ASCII.openBrace)
-            var first = true
-            for (key, element) in sortedMembers(object) {
-                if !first { out.append(_ASCII.comma) }
-                first = false
-                newline(indent + 1, &out)
-                writeString(key, into: &out)
-                out.append(_ASCII.colon)
-                out.append(_ASCII.space)
-                writePretty(element, indent: indent + 1, into: &out)
+            withSortedIndices(object) { order in
+                var first = true
+                for (_, index) in order {
+                    if !first { out.append(_ASCII.comma) }
+                    first = false
+                    let member = object[index]
+                    newline(indent + 1, &out)
+                    writeString(member.key, into: &out)
+                    out.append(_ASCII.colon)
+                    out.append(_ASCII.space)
+                    writePretty(member.value, indent: indent + 1, into: &out)
+                }
             }
             newline(indent, &out)
             out.append(_ASCII.closeBrace)
@@ -150,13 +156,52 @@ enum _JSONWriter {
 
     // MARK: Objects
 
-    /// Object members ordered by the UTF-8 bytes of their keys.
-    static func sortedMembers(_ object: [String: JSONValue]) -> [(key: String, value: JSONValue)] {
-        var members = Array(object)
-        if members.count > 1 {
-            members.sort { utf8Less($0.key, $1.key) }
+    typealias ObjectIndex = Dictionary<String, JSONValue>.Index
+
+    /// Calls `body` with the object's indices ordered by the UTF-8 bytes of their keys.
+    ///
+    /// Sorting works on (8-byte big-endian key prefix, index) pairs in a temporary
+    /// buffer, so most comparisons are a single integer compare and no reference
+    /// counting happens while elements move.
+    @inline(__always)
+    static func withSortedIndices(
+        _ object: [String: JSONValue], _ body: (UnsafeMutableBufferPointer<(UInt64, ObjectIndex)>) -> Void
+    ) {
+        let count = object.count
+        withUnsafeTemporaryAllocation(of: (UInt64, ObjectIndex).self, capacity: count) { buffer in
+            var buffer = buffer
+            var i = 0
+            var index = object.startIndex
+            while index != object.endIndex {
+                (buffer.baseAddress! + i).initialize(to: (keyPrefix(object[index].key), index))
+                i += 1
+                object.formIndex(after: &index)
+            }
+            if count > 1 {
+                buffer.sort { a, b in
+                    if a.0 != b.0 { return a.0 < b.0 }
+                    return utf8Less(object[a.1].key, object[b.1].key)
+                }
+            }
+            body(buffer)
+            _ = buffer.deinitialize()
         }
-        return members
+    }
+
+    /// The first 8 UTF-8 bytes of `key`, big-endian, zero padded.
+    @inline(__always)
+    static func keyPrefix(_ key: String) -> UInt64 {
+        var key = key
+        return key.withUTF8 { utf8 in
+            var value: UInt64 = 0
+            let n = min(8, utf8.count)
+            var i = 0
+            while i < n {
+                value |= UInt64(utf8[i]) &<< UInt64(56 - 8 * i)
+                i += 1
+            }
+            return value
+        }
     }
 
     /// Byte-wise comparison of UTF-8 encodings (equivalent to code point order).
