@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "OutpostServer", dependencies: ["OutpostModel", "OutpostStore", "OutpostHTTP", "OutpostCrypto"]),
         .target(name: "OutpostClient", dependencies: ["OutpostModel", "OutpostStore"]),
         .target(name: "OutpostCLI", dependencies: ["OutpostClient", "OutpostArguments"]),
+        // Test helpers: a server in a temporary directory and in-process transports.
+        .target(name: "OutpostTestSupport", dependencies: ["OutpostServer", "OutpostClient", "OutpostHTTP"]),
         .executableTarget(name: "outpost", dependencies: ["OutpostCLI"]),
         .executableTarget(name: "outpost-server", dependencies: ["OutpostServer", "OutpostArguments"]),
         .executableTarget(name: "outpost-bench", dependencies: ["OutpostServer", "OutpostClient"]),
@@ -40,8 +42,8 @@ let package = Package(
         .testTarget(name: "OutpostStoreTests", dependencies: ["OutpostStore"]),
         .testTarget(name: "OutpostHTTPTests", dependencies: ["OutpostHTTP"]),
         .testTarget(name: "OutpostArgumentsTests", dependencies: ["OutpostArguments"]),
-        .testTarget(name: "OutpostServerTests", dependencies: ["OutpostServer"]),
-        .testTarget(name: "OutpostClientTests", dependencies: ["OutpostClient", "OutpostServer"]),
-        .testTarget(name: "OutpostEndToEndTests", dependencies: ["OutpostCLI", "OutpostServer", "OutpostClient"]),
+        .testTarget(name: "OutpostServerTests", dependencies: ["OutpostServer", "OutpostTestSupport"]),
+        .testTarget(name: "OutpostClientTests", dependencies: ["OutpostClient", "OutpostServer", "OutpostTestSupport"]),
+        .testTarget(name: "OutpostEndToEndTests", dependencies: ["OutpostCLI", "OutpostServer", "OutpostClient", "OutpostTestSupport"]),
     ]
 )

@@ -1,1 +1,101 @@
-print("outpost-server")
+import Foundation
+import OutpostArguments
+import OutpostModel
+import OutpostServer
+
+let dbOption = OptionSpec("db", help: "The SQLite database file (created if missing).", valueName: "path",
+                          defaultValue: "outpost.db", isInherited: true)
+let roles = Role.allCases.map(\.rawValue).joined(separator: ", ")
+
+let root = CommandSpec(
+    name: "outpost-server",
+    abstract: "The Outpost sync server and its administration.",
+    options: [dbOption],
+    subcommands: [
+        CommandSpec(
+            name: "serve", abstract: "Run the sync server until SIGTERM or SIGINT (requests in flight are finished).",
+            options: [
+                OptionSpec("port", short: "p", help: "TCP port (0 picks a free one).", valueName: "port", defaultValue: "8080"),
+                OptionSpec("host", help: "Address to listen on.", valueName: "address", defaultValue: "127.0.0.1"),
+                OptionSpec("max-connections", help: "Connections served at once.", valueName: "n", defaultValue: "64"),
+            ]),
+        CommandSpec(
+            name: "user", abstract: "Manage users and their access tokens.",
+            subcommands: [
+                CommandSpec(
+                    name: "add", abstract: "Create a user and print their token (shown only once).",
+                    arguments: [ArgumentSpec("name", help: "User name.")],
+                    options: [
+                        OptionSpec("role", help: "One of \(roles).", valueName: "role", isRequired: true),
+                        OptionSpec("branch", help: "Home branch code, e.g. BJ.", valueName: "code", isRequired: true),
+                    ]),
+                CommandSpec(name: "list", abstract: "List users."),
+                CommandSpec(name: "revoke", abstract: "Revoke a user's token at once.",
+                            arguments: [ArgumentSpec("name", help: "User name.")]),
+                CommandSpec(name: "rotate", abstract: "Issue a new token (the old one stops working).",
+                            arguments: [ArgumentSpec("name", help: "User name.")]),
+            ]),
+    ])
+
+let tool = CommandLineTool(root: root)
+let parsed = tool.parseOrExit()
+let values = parsed.values
+let dbPath = values.option("db") ?? "outpost.db"
+
+func fail(_ message: String, code: Int32 = 1) -> Never {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    exit(code)
+}
+
+func openDatabase() -> ServerDatabase {
+    do {
+        return try ServerDatabase(path: dbPath)
+    } catch {
+        fail("cannot open database \(dbPath): \(error)")
+    }
+}
+
+do {
+    switch Array(parsed.path.dropFirst()) {
+    case ["serve"]:
+        let port = tool.valueOrExit(path: parsed.path) { () throws(ArgumentError) -> Int? in try values.int("port") } ?? 8080
+        let maxConnections = tool.valueOrExit(path: parsed.path) { () throws(ArgumentError) -> Int? in try values.int("max-connections") } ?? 64
+        guard (0...65535).contains(port) else { fail("port must be 0–65535", code: 64) }
+        let server = SyncServer(database: openDatabase(), host: values.option("host") ?? "127.0.0.1", port: port) {
+            $0.maxConnections = max(1, maxConnections)
+        }
+        try server.start()
+        server.installSignalHandlers()
+        FileHandle.standardOutput.write(Data("Outpost server listening on http://\(server.http.configuration.host):\(server.port) (database \(dbPath))\n".utf8))
+        server.waitUntilStopped()
+        print("Outpost server stopped.")
+    case ["user", "add"]:
+        let name = try values.require("name")
+        let roleText = try values.require("role")
+        guard let role = Role(rawValue: roleText) else { fail("'\(roleText)' is not a role; use one of \(roles).", code: 64) }
+        let token = try openDatabase().addUser(name: name, role: role, branch: try values.require("branch"))
+        print("Created \(role.rawValue) \(name) in branch \(try values.require("branch")).")
+        print("Token (shown once, keep it safe):")
+        print(token)
+    case ["user", "list"]:
+        let users = try openDatabase().users()
+        if users.isEmpty { print("No users yet. Add one with `outpost-server user add NAME --role sales --branch BJ`.") }
+        for user in users {
+            let state = user.revokedAt == nil ? "active" : "revoked"
+            print("\(user.name)\t\(user.role.rawValue)\t\(user.branch)\t\(state)")
+        }
+    case ["user", "revoke"]:
+        let name = try values.require("name")
+        try openDatabase().revokeUser(name: name)
+        print("Revoked the token of \(name).")
+    case ["user", "rotate"]:
+        let name = try values.require("name")
+        let token = try openDatabase().rotateToken(name: name)
+        print("New token for \(name) (shown once):")
+        print(token)
+    default:
+        fail("unknown command; see `outpost-server --help`", code: 64)
+    }
+} catch {
+    fail("\(error)")
+}

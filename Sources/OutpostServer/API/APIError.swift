@@ -7,17 +7,17 @@ import OutpostModel
 /// ```
 public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The HTTP status code.
-    public var status: Int
+    public var statusCode: Int
     /// The error body sent to the client.
     public var body: ErrorBody
 
     /// Creates an error.
     public init(status: Int, code: String, message: String, details: [ErrorDetail] = []) {
-        self.status = status
+        self.statusCode = status
         self.body = ErrorBody(code: code, message: message, details: details)
     }
 
-    public var description: String { "\(status) \(body.code): \(body.message)" }
+    public var description: String { "\(statusCode) \(body.code): \(body.message)" }
 
     /// 400 `malformed_json`.
     public static func malformedJSON(_ reason: String) -> APIError {

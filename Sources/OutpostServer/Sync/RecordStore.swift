@@ -32,7 +32,7 @@ extension ServerDatabase {
                     let outcome = try PushPlanner.plan(pushed: record, stored: stored?.record, scope: user.scope)
                     plans.append((outcome, stored?.seq))
                 } catch {
-                    if error.status == 403 { forbidden = forbidden ?? error } else { problems.append(contentsOf: error.body.details) }
+                    if error.statusCode == 403 { forbidden = forbidden ?? error } else { problems.append(contentsOf: error.body.details) }
                 }
             }
             if let forbidden { throw forbidden }

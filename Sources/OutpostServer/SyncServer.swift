@@ -1,0 +1,42 @@
+import OutpostHTTP
+import OutpostModel
+
+/// The sync server: the HTTP API on a socket, backed by a ``ServerDatabase``.
+///
+/// ```swift
+/// let server = try SyncServer(database: ServerDatabase(path: "outpost.db"), port: 8080)
+/// try server.start()
+/// server.installSignalHandlers()   // SIGTERM/SIGINT finish requests in flight, then stop
+/// server.waitUntilStopped()
+/// ```
+public final class SyncServer: Sendable {
+    /// The database behind the API.
+    public let database: ServerDatabase
+    /// The HTTP server.
+    public let http: HTTPServer
+    /// The router, usable in-process without a socket.
+    public let router: Router
+
+    /// Creates a server on `host`:`port` (port 0 picks a free port; read it from ``port`` after ``start()``).
+    public init(database: ServerDatabase, host: String = "127.0.0.1", port: Int = 8080,
+                configure: (inout HTTPServer.Configuration) -> Void = { _ in }) {
+        self.database = database
+        router = SyncRoutes.makeRouter(database: database)
+        var configuration = HTTPServer.Configuration()
+        configuration.host = host
+        configuration.port = port
+        configure(&configuration)
+        http = HTTPServer(configuration: configuration, responder: router)
+    }
+
+    /// Binds and starts accepting connections.
+    public func start() throws { try http.start() }
+    /// The bound port.
+    public var port: Int { http.port }
+    /// Stops accepting, finishes requests in flight, and returns when all connections are closed.
+    public func shutdown() { http.shutdown() }
+    /// Makes SIGTERM and SIGINT trigger a graceful shutdown.
+    public func installSignalHandlers() { http.installSignalHandlers() }
+    /// Blocks until the server has stopped.
+    public func waitUntilStopped() { http.waitUntilStopped() }
+}
