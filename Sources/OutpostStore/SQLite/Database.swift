@@ -190,8 +190,9 @@ public final class Database {
             let statementSQL = String(
                 decoding: UnsafeBufferPointer(start: base, count: consumed), as: UTF8.self)
             guard resultCode == SQLITE_OK else {
+                // On failure the tail is unreliable: report all remaining SQL.
                 throw DatabaseError(
-                    resultCode: resultCode, connection: sqliteConnection, sql: Self.trimmed(statementSQL))
+                    resultCode: resultCode, connection: sqliteConnection, sql: Self.trimmed(fullSQL))
             }
             guard let handle else { return (nil, true, consumed) }
             let statement = Statement(handle: handle, sql: consumed == utf8.count ? fullSQL : Self.trimmed(statementSQL))
