@@ -1,1 +1,0 @@
-// Placeholder: JSONValue.parse / serialized() are implemented by the JSON parser work.
