@@ -1,0 +1,297 @@
+#!/usr/bin/env python3
+"""Writes Protocol/schemas/*.schema.json (JSON Schema draft 2020-12).
+
+The entity tables below are a transcription of Sources/OutpostModel/Schema/EntitySchema+Definitions.swift;
+ProtocolVectorTests.swift checks that every entity schema lists exactly the Swift fields and required set.
+"""
+import json, os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "..", "schemas")
+BASE = "https://outpost.invalid/protocol/v1/schemas/"
+D = "https://json-schema.org/draft/2020-12/schema"
+
+UUID_LOWER = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+UUID_ANY = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+NODE = "^[A-Za-z0-9_-]{1,64}$"
+BRANCH = "^[A-Za-z0-9_-]{1,32}$"
+TIMESTAMP = ("^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+             "(\\.[0-9]{1,9})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$")
+PHONE = "^(?=(?:[^0-9]*[0-9]){3,20}[^0-9]*$)[0-9 +()-]{1,32}$"
+EMAIL = "^[^@ \\t\\n]+@[^@ \\t\\n.](?:[^@ \\t\\n]*\\.[^@ \\t\\n]*)[^@ \\t\\n.]$"
+INT64_MAX = 9223372036854775807
+
+def text(n): return ("text", n)
+def code(n): return ("code", n)
+def one_of(*v): return ("oneOf", list(v))
+TIERS = ["core", "important", "potential", "general"]
+VISIT_METHODS = ["onsite", "phone", "email", "video"]
+COMPLAINT_CATEGORIES = ["responsible-major", "responsible-general", "not-responsible", "assist"]
+
+# (name, kind, required, description) — same order as the Swift definitions.
+ENTITIES = {
+    "customer": ("A customer file: unique code, kind, tier, owner and commercial facts.", [
+        ("code", code(32), True, "Unique customer code, e.g. C-0001"),
+        ("name", text(200), True, "Registered name"),
+        ("kind", one_of("enterprise", "individual", "channel-partner", "tenant"), True, "Kind of customer"),
+        ("tier", ("oneOf", TIERS), True, "Tier; sets the revisit cadence"),
+        ("industry", text(100), False, "Industry"),
+        ("address", text(500), False, "Postal address"),
+        ("region", text(100), False, "Sales region within the branch"),
+        ("owner", text(100), False, "User name of the responsible salesperson"),
+        ("status", one_of("prospect", "active", "dormant", "lost"), False, "Relationship status"),
+        ("creditRating", one_of("A", "B", "C", "D"), False, "Credit rating, A best"),
+        ("annualPurchase", ("decimal", 0, 10**13), False, "Annual purchase amount"),
+        ("notes", text(4000), False, "Free notes"),
+    ]),
+    "contact": ("A person at a customer.", [
+        ("customer", ("reference", "customer"), True, "The customer's record id"),
+        ("name", text(200), True, "Full name"),
+        ("title", text(100), False, "Job title"),
+        ("phones", ("phoneList", 5), False, "Phone numbers"),
+        ("email", ("email",), False, "E-mail address"),
+        ("decisionMaker", ("boolean",), False, "Takes purchase decisions"),
+    ]),
+    "visit": ("A planned or completed visit.", [
+        ("customer", ("reference", "customer"), True, "The customer's record id"),
+        ("plannedAt", ("timestamp",), False, "Planned time"),
+        ("actualAt", ("timestamp",), False, "Actual time (set when the visit took place)"),
+        ("method", ("oneOf", VISIT_METHODS), True, "How the visit is made"),
+        ("purpose", text(500), False, "Purpose"),
+        ("summary", text(4000), False, "What happened"),
+        ("outcome", text(1000), False, "Outcome"),
+        ("nextStep", text(1000), False, "Agreed next step"),
+        ("satisfaction", ("integer", 1, 5), False, "Customer satisfaction, 1 (poor) to 5 (excellent)"),
+    ]),
+    "complaint": ("A complaint received from a customer.", [
+        ("customer", ("reference", "customer"), True, "The customer's record id"),
+        ("receivedAt", ("timestamp",), True, "When the complaint was received"),
+        ("channel", one_of("phone", "email", "onsite", "letter", "web", "other"), True, "How it arrived"),
+        ("complainant", text(200), False, "Who complained"),
+        ("content", text(4000), True, "What the complaint says"),
+        ("category", ("oneOf", COMPLAINT_CATEGORIES), True, "Responsibility category; sets the deadline"),
+        ("status", one_of("open", "in-progress", "resolved", "closed"), True, "Handling status"),
+        ("resolution", text(4000), False, "How it was resolved"),
+    ]),
+}
+
+def kind_schema(kind, required, description):
+    k = kind[0]
+    nullable = not required
+    def t(base):
+        return [base, "null"] if nullable else base
+    if k == "text":
+        s = {"type": t("string"), "maxLength": kind[1],
+             "description": f"{description}. Text, at most {kind[1]} characters (the server counts user-perceived characters, "
+                            "i.e. extended grapheme clusters; maxLength here counts code points and is therefore never more lenient)."}
+    elif k == "code":
+        s = {"type": t("string"), "pattern": f"^[A-Za-z0-9._-]{{1,{kind[1]}}}$",
+             "description": f"{description}. Code: 1–{kind[1]} ASCII letters, digits, '-', '_' or '.'."}
+    elif k == "oneOf":
+        s = {"enum": kind[1] + ([None] if nullable else []), "description": f"{description}. One of: {', '.join(kind[1])}."}
+    elif k == "integer":
+        s = {"type": t("integer"), "minimum": kind[1], "maximum": kind[2],
+             "description": f"{description}. Whole number {kind[1]}–{kind[2]}, written without fraction or exponent."}
+    elif k == "decimal":
+        s = {"type": t("number"), "minimum": kind[1], "maximum": kind[2],
+             "description": f"{description}. Number {kind[1]}–{kind[2]} inclusive (integer or decimal)."}
+    elif k == "boolean":
+        s = {"type": t("boolean"), "description": f"{description}. true or false."}
+    elif k == "timestamp":
+        s = {"type": t("string"), "pattern": TIMESTAMP,
+             "description": f"{description}. RFC 3339 date-time, e.g. 2026-11-24T09:30:00Z (the day must exist in its month; "
+                            "second 60 is refused; send UTC with 'Z')."}
+    elif k == "reference":
+        s = {"type": t("string"), "pattern": UUID_LOWER,
+             "description": f"{description}. Record id (lowercase UUID) of a {kind[1]}; existence is not checked."}
+    elif k == "email":
+        s = {"type": t("string"), "maxLength": 254, "pattern": EMAIL,
+             "description": f"{description}. One '@', non-empty local part, a domain containing '.' that neither starts "
+                            "nor ends with '.', no spaces, tabs or line feeds, at most 254 characters."}
+    elif k == "phoneList":
+        s = {"type": t("array"), "maxItems": kind[1],
+             "items": {"type": "string", "pattern": PHONE,
+                       "description": "3–20 digits, plus spaces, '+', '-', '(' and ')'; at most 32 characters."},
+             "description": f"{description}. At most {kind[1]} phone numbers."}
+    else:
+        raise ValueError(k)
+    return s
+
+def write(name, doc):
+    with open(os.path.join(OUT, name), "w") as f:
+        json.dump(doc, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+
+for entity, (summary, fields) in ENTITIES.items():
+    write(f"{entity}.schema.json", {
+        "$schema": D, "$id": BASE + f"{entity}.schema.json",
+        "title": f"{entity} field values",
+        "description": f"{summary} The values of a {entity} record's fields (one value per field, e.g. the provisional "
+                       "winners, or the fields one edit writes). `required` lists the fields a live (not deleted) "
+                       "record must hold; an edit may write any subset. null clears an optional field; a required "
+                       "field never holds null.",
+        "type": "object",
+        "properties": {n: kind_schema(k, r, d) for n, k, r, d in fields},
+        "required": [n for n, k, r, d in fields if r],
+        "additionalProperties": False,
+    })
+
+write("clock.schema.json", {
+    "$schema": D, "$id": BASE + "clock.schema.json", "title": "Vector clock",
+    "description": "Node id → number of that node's writes seen. Absent nodes count as 0; senders omit zero entries "
+                   "(receivers ignore them). Counters are JSON integers (no fraction, no exponent) up to 2^63-1.",
+    "type": "object",
+    "propertyNames": {"pattern": NODE},
+    "additionalProperties": {"type": "integer", "minimum": 0, "maximum": INT64_MAX},
+})
+
+dot = {"type": "array", "prefixItems": [{"type": "string", "pattern": NODE},
+                                        {"type": "integer", "minimum": 1, "maximum": INT64_MAX}],
+       "minItems": 2, "maxItems": 2, "description": "[node id, counter]: the counter-th write of that node to this record."}
+hlc = {"type": "array", "prefixItems": [{"type": "integer", "minimum": -INT64_MAX - 1, "maximum": INT64_MAX},
+                                        {"type": "integer", "minimum": 0, "maximum": 4294967295}],
+       "minItems": 2, "maxItems": 2, "description": "[wall-clock milliseconds since 1970 UTC, logical counter]."}
+
+entity_conditions = []
+for entity, (summary, fields) in ENTITIES.items():
+    entity_conditions.append({
+        "if": {"properties": {"type": {"const": entity}}, "required": ["type"]},
+        "then": {"properties": {"fields": {
+            "propertyNames": {"enum": [n for n, *_ in fields]},
+            "properties": {n: {"items": {"properties": {"value": {"$ref": f"{entity}.schema.json#/properties/{n}"}}}}
+                           for n, *_ in fields},
+        }}},
+    })
+
+write("record.schema.json", {
+    "$schema": D, "$id": BASE + "record.schema.json", "title": "Record envelope",
+    "description": "One version of one record, as pushed, pulled and stored. Beyond this schema a receiver checks: "
+                   "every dot (field and lifecycle siblings) is covered by `clock`; no register holds two siblings with "
+                   "the same dot. Push additionally validates values against the entity schema and, for a live record, "
+                   "the presence of required fields.",
+    "type": "object",
+    "required": ["id", "type", "branch", "clock", "fields"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "string", "pattern": UUID_ANY,
+               "description": "Record id: a UUID made by the creating device. Accepted in any case; always sent lowercase."},
+        "type": {"enum": list(ENTITIES), "description": "Entity type; fixed at creation."},
+        "branch": {"type": "string", "pattern": BRANCH, "description": "Branch code; fixed at creation; decides access."},
+        "clock": {"$ref": "clock.schema.json", "description": "Every write merged into this version."},
+        "fields": {
+            "type": "object",
+            "description": "Field name → register: the surviving writes (siblings) of that field. One sibling normally; "
+                           "several when concurrent writes are unresolved (a conflict). Fields never written are absent.",
+            "additionalProperties": {"$ref": "#/$defs/register"},
+        },
+        "lifecycle": {
+            "type": ["array", "null"],
+            "description": "Delete/restore writes (a register). Absent for a record never deleted; null and [] mean the same.",
+            "items": {"$ref": "#/$defs/lifecycleSibling"},
+        },
+    },
+    "allOf": entity_conditions,
+    "$defs": {
+        "dot": dot,
+        "hlc": hlc,
+        "register": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/fieldSibling"}},
+        "fieldSibling": {
+            "type": "object", "required": ["dot", "hlc", "value"], "additionalProperties": False,
+            "properties": {"dot": {"$ref": "#/$defs/dot"}, "hlc": {"$ref": "#/$defs/hlc"},
+                           "value": {"description": "The value written (any JSON value; null clears an optional field)."}},
+        },
+        "lifecycleSibling": {
+            "oneOf": [
+                {"type": "object", "required": ["dot", "hlc", "deleted", "seen"], "additionalProperties": False,
+                 "description": "A delete, made by a writer whose record clock (including the delete's own dot) was `seen`.",
+                 "properties": {"dot": {"$ref": "#/$defs/dot"}, "hlc": {"$ref": "#/$defs/hlc"},
+                                "deleted": {"const": True}, "seen": {"$ref": "clock.schema.json"}}},
+                {"type": "object", "required": ["dot", "hlc", "deleted"], "additionalProperties": False,
+                 "description": "A restore (undelete).",
+                 "properties": {"dot": {"$ref": "#/$defs/dot"}, "hlc": {"$ref": "#/$defs/hlc"}, "deleted": {"const": False}}},
+            ],
+        },
+    },
+})
+
+write("push-request.schema.json", {
+    "$schema": D, "$id": BASE + "push-request.schema.json", "title": "POST /v1/push request body",
+    "type": "object", "required": ["batch", "records"], "additionalProperties": False,
+    "properties": {
+        "batch": {"type": "string", "pattern": UUID_ANY,
+                  "description": "Client-chosen UUID identifying this batch (idempotence key). Case-insensitive."},
+        "records": {"type": "array", "maxItems": 1000, "items": {"$ref": "record.schema.json"},
+                    "description": "0–1000 full envelopes; record ids must be distinct (compared case-insensitively)."},
+    },
+})
+
+write("push-response.schema.json", {
+    "$schema": D, "$id": BASE + "push-response.schema.json", "title": "POST /v1/push response body (200)",
+    "type": "object", "required": ["batch", "results"], "additionalProperties": False,
+    "properties": {
+        "batch": {"type": "string", "description": "The batch id (lowercase UUID)."},
+        "results": {"type": "array", "description": "One result per pushed record, in request order.", "items": {
+            "type": "object", "required": ["id", "status", "seq"], "additionalProperties": False,
+            "properties": {
+                "id": {"type": "string", "pattern": UUID_ANY, "description": "Record id (lowercase)."},
+                "status": {"enum": ["accepted", "merged", "conflict"],
+                           "description": "accepted: the server had nothing the pushed version had not seen; merged: "
+                                          "concurrent writes merged without conflict; conflict: the merged version holds conflicts."},
+                "seq": {"type": "integer", "minimum": 1, "maximum": INT64_MAX,
+                        "description": "The server sequence number of the record's stored version after this push."},
+            }}},
+    },
+})
+
+write("pull-page.schema.json", {
+    "$schema": D, "$id": BASE + "pull-page.schema.json", "title": "GET /v1/pull response body (200)",
+    "type": "object", "required": ["records", "cursor", "hasMore"], "additionalProperties": False,
+    "properties": {
+        "records": {"type": "array", "items": {"$ref": "record.schema.json"},
+                    "description": "Current merged versions of changed records in the caller's read scope, in server sequence order."},
+        "cursor": {"type": "string", "description": "Opaque; send it as ?cursor= on the next pull."},
+        "hasMore": {"type": "boolean", "description": "true: more changes wait, pull again at once with `cursor`."},
+    },
+})
+
+write("session.schema.json", {
+    "$schema": D, "$id": BASE + "session.schema.json", "title": "GET /v1/session response body (200)",
+    "type": "object",
+    "required": ["user", "role", "branch", "serverId", "protocolVersions", "maxBatchRecords", "maxPageRecords"],
+    "additionalProperties": False,
+    "properties": {
+        "user": {"type": "string", "description": "The token owner's user name."},
+        "role": {"enum": ["admin", "hq", "manager", "sales", "auditor"], "description": "The user's role."},
+        "branch": {"type": "string", "description": "The user's home branch."},
+        "serverId": {"type": "string", "description": "Stable id of the server database; a change means cursors restart."},
+        "protocolVersions": {"type": "array", "items": {"type": "integer"}, "minItems": 1,
+                             "description": "Protocol versions the server speaks."},
+        "maxBatchRecords": {"type": "integer", "minimum": 1, "description": "Most records per push batch (1000)."},
+        "maxPageRecords": {"type": "integer", "minimum": 1, "description": "Largest pull `limit` accepted (5000)."},
+    },
+})
+
+write("error.schema.json", {
+    "$schema": D, "$id": BASE + "error.schema.json", "title": "Error response body (every 4xx/5xx)",
+    "description": "Clients must ignore members they do not know here (servers may add detail).",
+    "type": "object", "required": ["error"],
+    "properties": {"error": {
+        "type": "object", "required": ["code", "message"],
+        "properties": {
+            "code": {"type": "string", "description": "Stable machine-readable code, see SPEC.md 'Errors'.",
+                     "examples": ["malformed_json", "invalid_request", "invalid_cursor", "unsupported_protocol",
+                                  "unauthorized", "forbidden", "not_found", "method_not_allowed", "batch_reused",
+                                  "body_too_large", "headers_too_large", "invalid_record", "record_mismatch",
+                                  "internal", "unavailable"]},
+            "message": {"type": "string", "description": "A sentence for the person using the client."},
+            "details": {"type": "array", "items": {
+                "type": "object", "required": ["message"],
+                "properties": {
+                    "message": {"type": "string", "description": "What is wrong."},
+                    "path": {"type": "string", "description": "JSON path in the request body, e.g. $.records[3].fields.tier"},
+                    "record": {"type": "string", "description": "Record id concerned."},
+                    "field": {"type": "string", "description": "Field concerned."},
+                }}},
+        }}},
+})
+print("schemas written")
