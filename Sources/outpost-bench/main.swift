@@ -1,1 +1,136 @@
-print("outpost-bench")
+import Foundation
+import OutpostClient
+import OutpostModel
+import OutpostServer
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Prints throughput and latency figures for the sync loop over a real loopback socket:
+//   swift run -c release outpost-bench [--records N] [--edits N] [--round-trips N]
+
+func argument(_ name: String, default value: Int) -> Int {
+    let arguments = CommandLine.arguments
+    guard let index = arguments.firstIndex(of: "--\(name)"), index + 1 < arguments.count, let number = Int(arguments[index + 1]) else {
+        return value
+    }
+    return number
+}
+
+func peakMemoryMiB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+func seconds(_ body: () async throws -> Void) async rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try await body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
+let recordCount = argument("records", default: 100_000)
+let editCount = min(argument("edits", default: 10_000), recordCount)
+let roundTrips = argument("round-trips", default: 500)
+
+let directory = FileManager.default.temporaryDirectory.appendingPathComponent("outpost-bench-\(UUID().uuidString)")
+try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: directory) }
+
+let database = try ServerDatabase(path: directory.appendingPathComponent("server.db").path)
+let token = try database.addUser(name: "bench", role: .hq, branch: "HQ")
+let user = try database.authenticate(token: token)!
+
+// Seed the server with customers written by a "headquarters" node, 1,000 per batch.
+let seedNode = NodeID.random()
+let tiers = EntitySchema.tiers
+let seedSeconds = try await seconds {
+    var batch: [Record] = []
+    for index in 0..<recordCount {
+        let fields: [String: JSONValue] = [
+            "code": .string("C-\(index)"), "name": .string("Customer number \(index) Ltd."), "kind": "enterprise",
+            "tier": .string(tiers[index % tiers.count]), "industry": "Manufacturing", "owner": "bench",
+            "address": .string("\(index) Harbour Road, Suite \(index % 50)"), "region": "North", "status": "active",
+            "creditRating": "A", "annualPurchase": .int(Int64(index * 10)),
+        ]
+        batch.append(Record.create(id: .random(), type: .customer, branch: "BJ", fields: fields, node: seedNode,
+                                   at: HybridTimestamp(millis: 1_700_000_000_000 + Int64(index))))
+        if batch.count == SyncProtocol.maxBatchRecords || index == recordCount - 1 {
+            let request = PushRequest(batch: RecordID.random().rawValue, records: batch)
+            _ = try database.push(request, body: request.jsonValue.serializedBytes(), user: user)
+            batch.removeAll(keepingCapacity: true)
+        }
+    }
+}
+
+let server = SyncServer(database: database, port: 0)
+try server.start()
+let baseURL = "http://127.0.0.1:\(server.port)"
+let replica = try Replica(path: directory.appendingPathComponent("client.db").path)
+let api = SyncAPI(transport: try HTTPTransport(baseURL: baseURL), token: token)
+let session = try await api.session()
+try replica.configure(ReplicaSettings(serverURL: baseURL, token: token, user: session.user, role: session.role,
+                                      branch: session.branch, serverID: session.serverID))
+let engine = SyncEngine(replica: replica, api: api, batchSize: SyncProtocol.maxBatchRecords, pageSize: SyncProtocol.maxPageRecords)
+
+say("Outpost benchmark — \(ProcessInfo.processInfo.activeProcessorCount) cores, loopback HTTP, SQLite WAL synchronous=FULL")
+say(String(format: "seed server (in-process push)   %8d records in %6.2f s  %9.0f records/s", recordCount, seedSeconds, Double(recordCount) / seedSeconds))
+
+var pulled = 0
+let pullSeconds = try await seconds { pulled = try await engine.sync().pulled }
+say(String(format: "full pull into empty client      %8d records in %6.2f s  %9.0f records/s", pulled, pullSeconds, Double(pulled) / pullSeconds))
+
+// Edit records locally, then push them.
+let customers = try replica.records(.customer)
+for (index, customer) in customers.prefix(editCount).enumerated() {
+    try replica.update(customer.id, fields: ["notes": .string("Visited on round \(index)")])
+}
+var pushed = 0
+let pushSeconds = try await seconds {
+    var report = SyncReport()
+    try await engine.push(&report)
+    pushed = report.pushed
+}
+say(String(format: "push of local edits              %8d records in %6.2f s  %9.0f records/s", pushed, pushSeconds, Double(pushed) / pushSeconds))
+_ = try await engine.sync()
+
+// No-op syncs: nothing to push, one pull that returns nothing.
+var latencies: [Double] = []
+latencies.reserveCapacity(roundTrips)
+for _ in 0..<roundTrips {
+    latencies.append(try await seconds { _ = try await engine.sync() } * 1000)
+}
+latencies.sort()
+let p50 = latencies[latencies.count / 2]
+let p99 = latencies[min(latencies.count - 1, Int(Double(latencies.count) * 0.99))]
+say(String(format: "no-op sync round trip (%d runs)   p50 %6.2f ms   p99 %6.2f ms", roundTrips, p50, p99))
+say(String(format: "peak memory (server + client in one process)  %.0f MiB", peakMemoryMiB()))
+server.shutdown()
+if CommandLine.arguments.contains("--breakdown") {
+    let server2 = SyncServer(database: database, port: 0)
+    try server2.start()
+    let api2 = SyncAPI(transport: try HTTPTransport(baseURL: "http://127.0.0.1:\(server2.port)"), token: token)
+    var cursor: String? = nil
+    var fetch = 0.0, parse = 0.0, apply = 0.0
+    let fresh = try Replica(path: directory.appendingPathComponent("client2.db").path)
+    while true {
+        var response: TransportResponse! = nil
+        fetch += try await seconds {
+            var q = [("limit", "5000")]
+            if let cursor { q.append(("cursor", cursor)) }
+            response = try await api2.transport.send(TransportRequest(method: "GET", path: "/v1/pull", query: q, headers: ["Authorization": "Bearer \(token)", "Host": "x"]))
+        }
+        var page: PullPage! = nil
+        parse += try await seconds { page = try PullPage(json: JSONValue.parse(response.body)) }
+        apply += try await seconds { try fresh.apply(page) }
+        cursor = page.cursor
+        if !page.hasMore { break }
+    }
+    say(String(format: "breakdown: fetch %.2f s, parse+decode %.2f s, apply %.2f s", fetch, parse, apply))
+    server2.shutdown()
+}
