@@ -116,7 +116,7 @@ if CommandLine.arguments.contains("--breakdown") {
     try server2.start()
     let api2 = SyncAPI(transport: try HTTPTransport(baseURL: "http://127.0.0.1:\(server2.port)"), token: token)
     var cursor: String? = nil
-    var fetch = 0.0, parse = 0.0, apply = 0.0
+    var fetch = 0.0, parse = 0.0, apply = 0.0, decode = 0.0, bytes = 0
     let fresh = try Replica(path: directory.appendingPathComponent("client2.db").path)
     while true {
         var response: TransportResponse! = nil
@@ -126,11 +126,14 @@ if CommandLine.arguments.contains("--breakdown") {
             response = try await api2.transport.send(TransportRequest(method: "GET", path: "/v1/pull", query: q, headers: ["Authorization": "Bearer \(token)", "Host": "x"]))
         }
         var page: PullPage! = nil
-        parse += try await seconds { page = try PullPage(json: JSONValue.parse(response.body)) }
+        var json: JSONValue = .null
+        bytes += response.body.count
+        parse += try await seconds { json = try JSONValue.parse(response.body) }
+        decode += try await seconds { page = try PullPage(json: json) }
         apply += try await seconds { try fresh.apply(page) }
         cursor = page.cursor
         if !page.hasMore { break }
     }
-    say(String(format: "breakdown: fetch %.2f s, parse+decode %.2f s, apply %.2f s", fetch, parse, apply))
+    say(String(format: "breakdown: %d bytes, fetch %.2f s, parse %.2f s, decode %.2f s, apply %.2f s", bytes, fetch, parse, decode, apply))
     server2.shutdown()
 }

@@ -62,12 +62,12 @@ extension Replica {
         try queue.write { db in
             var clock = try Self.hybridClock(db)
             let before = clock
-            for remote in page.records {
-                if let local = try Self.load(db, remote.id) {
-                    guard let merged = try? local.merged(with: remote) else { continue }
+            let received = page.receivedJSON.count == page.records.count ? page.receivedJSON : nil
+            for (index, remote) in page.records.enumerated() {
+                // New records are inserted as received; existing ones are merged.
+                if try !Self.insertIfNew(db, remote, json: received?[index]) {
+                    guard let local = try Self.load(db, remote.id), let merged = try? local.merged(with: remote) else { continue }
                     if merged != local { try Self.store(db, merged) }
-                } else {
-                    try Self.store(db, remote)
                 }
                 clock.observe(remote.lastModified)
             }

@@ -346,6 +346,20 @@ public final class Replica: Sendable {
             ])
     }
 
+    /// Inserts a record unless one with its id exists; returns `false` when it exists.
+    static func insertIfNew(_ db: Database, _ record: Record, json: JSONValue?) throws -> Bool {
+        let state = (json ?? record.jsonValue).serialized()
+        let columns = IndexColumns(record)
+        try db.cachedStatement(sql: """
+            INSERT INTO records(id, type, branch, state, deleted, conflicted, code, customer, label, modified)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+            """).execute(arguments: [
+                record.id.rawValue, record.type.rawValue, record.branch, state, record.isDeleted, record.hasConflicts,
+                columns.code, columns.customer, columns.label, record.lastModified.millis,
+            ])
+        return db.changesCount == 1
+    }
+
     /// Values copied out of the state into indexed columns for listing and lookups.
     struct IndexColumns {
         var code: String?

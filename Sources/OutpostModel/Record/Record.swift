@@ -34,7 +34,7 @@ public struct Record: Sendable, Hashable {
         self.type = type
         self.branch = branch
         self.clock = clock
-        self.fields = fields.filter { !$0.value.isEmpty }
+        self.fields = fields.values.contains(where: \.isEmpty) ? fields.filter { !$0.value.isEmpty } : fields
         self.lifecycle = lifecycle
     }
 

@@ -83,77 +83,89 @@ extension Record {
     }
 
     /// Reads an envelope strictly: unknown members, malformed clocks and dots the clock does not
-    /// cover are refused. Field values are not checked against the entity schema here
+    /// cover are refused, and a delete's `seen` clock must cover its own write and stay within the
+    /// record clock. Field values are not checked against the entity schema here
     /// (see ``EntitySchema/validate(_:)-(Record)``).
+    ///
+    /// Error paths are only built when something is wrong, so decoding stays fast.
     public init(json: JSONValue, path: String = "$") throws(WireDecodingError) {
-        var reader = try ObjectReader(json, path: path)
-        let idText = try reader.string("id")
-        guard let normalized = RecordID.normalize(idText) else {
-            throw WireDecodingError(path: reader.path("id"), reason: "is not a UUID")
+        guard case .object(let object) = json else {
+            throw WireDecodingError(path: path, reason: "expected an object, got \(json.typeName)")
         }
-        let typeText = try reader.string("type")
+        func fail(_ member: String, _ reason: String) -> WireDecodingError {
+            WireDecodingError(path: "\(path).\(member)", reason: reason)
+        }
+        guard case .string(let idText)? = object["id"] else { throw fail("id", object["id"] == nil ? "is required" : "expected a string") }
+        guard let normalized = RecordID.normalize(idText) else { throw fail("id", "is not a UUID") }
+        guard case .string(let typeText)? = object["type"] else { throw fail("type", object["type"] == nil ? "is required" : "expected a string") }
         guard let type = EntityType(rawValue: typeText) else {
             let known = EntityType.allCases.map(\.rawValue).joined(separator: ", ")
-            throw WireDecodingError(path: reader.path("type"), reason: "'\(typeText)' is not one of \(known)")
+            throw fail("type", "'\(typeText)' is not one of \(known)")
         }
-        let branch = try reader.string("branch")
-        guard Branch.isValid(branch) else {
-            throw WireDecodingError(path: reader.path("branch"), reason: "expected 1–32 letters, digits, '-' or '_'")
+        guard case .string(let branch)? = object["branch"] else { throw fail("branch", object["branch"] == nil ? "is required" : "expected a string") }
+        guard Branch.isValid(branch) else { throw fail("branch", "expected 1–32 letters, digits, '-' or '_'") }
+        guard let clockValue = object["clock"] else { throw fail("clock", "is required") }
+        let clock = try VectorClock(json: clockValue, path: "\(path).clock")
+        guard case .object(let fieldsObject)? = object["fields"] else {
+            throw fail("fields", object["fields"] == nil ? "is required" : "expected an object")
         }
-        let clock = try VectorClock(json: reader.value("clock"), path: reader.path("clock"))
         var fields: [String: Register<JSONValue>] = [:]
-        let fieldsObject = try reader.object("fields")
         fields.reserveCapacity(fieldsObject.count)
         for (name, value) in fieldsObject {
-            let fieldPath = "\(reader.path("fields")).\(name)"
             guard case .array(let items) = value, !items.isEmpty else {
-                throw WireDecodingError(path: fieldPath, reason: "expected a non-empty array of values")
+                throw fail("fields.\(name)", "expected a non-empty array of values")
             }
             var siblings: [Sibling<JSONValue>] = []
             siblings.reserveCapacity(items.count)
             for (index, item) in items.enumerated() {
-                let itemPath = "\(fieldPath)[\(index)]"
-                var siblingReader = try ObjectReader(item, path: itemPath)
-                let dot = try Dot(json: siblingReader.value("dot"), path: siblingReader.path("dot"))
-                let timestamp = try HybridTimestamp(json: siblingReader.value("hlc"), path: siblingReader.path("hlc"))
-                let fieldValue = try siblingReader.value("value")
-                try siblingReader.finish()
-                guard clock.covers(dot) else {
-                    throw WireDecodingError(path: siblingReader.path("dot"), reason: "is not covered by the record clock")
+                guard case .object(let member) = item, member.count == 3, let dotValue = member["dot"],
+                    let hlcValue = member["hlc"], let fieldValue = member["value"]
+                else {
+                    throw fail("fields.\(name)[\(index)]", "expected {dot, hlc, value}")
                 }
+                let dot = try Dot(json: dotValue, path: "\(path).fields.\(name)[\(index)].dot")
+                let timestamp = try HybridTimestamp(json: hlcValue, path: "\(path).fields.\(name)[\(index)].hlc")
+                guard clock.covers(dot) else { throw fail("fields.\(name)[\(index)].dot", "is not covered by the record clock") }
                 siblings.append(Sibling(dot: dot, timestamp: timestamp, value: fieldValue))
             }
-            try Self.checkDistinctDots(siblings, path: fieldPath)
+            try Self.checkDistinctDots(siblings, path: "\(path).fields.\(name)")
             fields[name] = Register(siblings: siblings)
         }
         var lifecycle = Register<Lifecycle>()
-        if let lifecycleValue = reader.optionalValue("lifecycle") {
-            let lifecyclePath = reader.path("lifecycle")
-            guard case .array(let items) = lifecycleValue else {
-                throw WireDecodingError(path: lifecyclePath, reason: "expected an array")
-            }
+        var members = 5
+        if let lifecycleValue = object["lifecycle"] {
+            members += 1
+            guard case .array(let items) = lifecycleValue else { throw fail("lifecycle", "expected an array") }
             var siblings: [Sibling<Lifecycle>] = []
             for (index, item) in items.enumerated() {
-                var siblingReader = try ObjectReader(item, path: "\(lifecyclePath)[\(index)]")
+                var siblingReader = try ObjectReader(item, path: "\(path).lifecycle[\(index)]")
                 let dot = try Dot(json: siblingReader.value("dot"), path: siblingReader.path("dot"))
                 let timestamp = try HybridTimestamp(json: siblingReader.value("hlc"), path: siblingReader.path("hlc"))
                 let deleted = try siblingReader.bool("deleted")
                 let value: Lifecycle
                 if deleted {
-                    value = .deleted(seen: try VectorClock(json: siblingReader.value("seen"), path: siblingReader.path("seen")))
+                    let seen = try VectorClock(json: siblingReader.value("seen"), path: siblingReader.path("seen"))
+                    guard seen.covers(dot), clock.dominates(seen) else {
+                        throw WireDecodingError(path: siblingReader.path("seen"), reason: "must cover the delete itself and stay within the record clock")
+                    }
+                    value = .deleted(seen: seen)
                 } else {
                     value = .restored
                 }
-                try siblingReader.finish()
+                try siblingReader.finish(known: ["dot", "hlc", "deleted", "seen"])
                 guard clock.covers(dot) else {
                     throw WireDecodingError(path: siblingReader.path("dot"), reason: "is not covered by the record clock")
                 }
                 siblings.append(Sibling(dot: dot, timestamp: timestamp, value: value))
             }
-            try Self.checkDistinctDots(siblings, path: lifecyclePath)
+            try Self.checkDistinctDots(siblings, path: "\(path).lifecycle")
             lifecycle = Register(siblings: siblings)
         }
-        try reader.finish()
+        if object.count > members {
+            let known: Set<String> = ["id", "type", "branch", "clock", "fields", "lifecycle"]
+            let unknown = object.keys.sorted().first { !known.contains($0) } ?? "?"
+            throw fail(unknown, "is not a known field")
+        }
         self.init(id: RecordID(unchecked: normalized), type: type, branch: branch, clock: clock,
                   fields: fields, lifecycle: lifecycle)
     }

@@ -41,7 +41,7 @@ public struct PushRequest: Sendable, Hashable {
             }
             records.append(record)
         }
-        try reader.finish()
+        try reader.finish(known: ["batch", "records"])
         self.init(batch: RecordID.normalize(batch)!, records: records)
     }
 }
@@ -100,10 +100,10 @@ public struct PushResponse: Sendable, Hashable {
                 throw WireDecodingError(path: itemReader.path("status"), reason: "'\(statusText)' is not accepted, merged or conflict")
             }
             let seq = try itemReader.int("seq")
-            try itemReader.finish()
+            try itemReader.finish(known: ["id", "status", "seq"])
             results.append(PushResult(id: RecordID(unchecked: id), status: status, seq: seq))
         }
-        try reader.finish()
+        try reader.finish(known: ["batch", "results"])
         self.init(batch: batch, results: results)
     }
 }
@@ -116,12 +116,25 @@ public struct PullPage: Sendable, Hashable {
     public var cursor: String
     /// `true` when more changes wait: ask again with ``cursor`` at once.
     public var hasMore: Bool
+    /// The envelopes as received, parallel to ``records`` when the page was decoded from JSON
+    /// (empty otherwise). Lets a replica store a new record without re-encoding it.
+    public private(set) var receivedJSON: [JSONValue] = []
 
     /// Creates a page.
     public init(records: [Record], cursor: String, hasMore: Bool) {
         self.records = records
         self.cursor = cursor
         self.hasMore = hasMore
+    }
+
+    public static func == (lhs: PullPage, rhs: PullPage) -> Bool {
+        lhs.records == rhs.records && lhs.cursor == rhs.cursor && lhs.hasMore == rhs.hasMore
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(records)
+        hasher.combine(cursor)
+        hasher.combine(hasMore)
     }
 
     /// The wire form.
@@ -140,8 +153,9 @@ public struct PullPage: Sendable, Hashable {
         }
         let cursor = try reader.string("cursor")
         let hasMore = try reader.bool("hasMore")
-        try reader.finish()
+        try reader.finish(known: ["records", "cursor", "hasMore"])
         self.init(records: records, cursor: cursor, hasMore: hasMore)
+        receivedJSON = items
     }
 }
 
@@ -201,7 +215,7 @@ public struct SessionInfo: Sendable, Hashable {
         }
         let maxBatch = try reader.int("maxBatchRecords")
         let maxPage = try reader.int("maxPageRecords")
-        try reader.finish()
+        try reader.finish(known: ["user", "role", "branch", "serverId", "protocolVersions", "maxBatchRecords", "maxPageRecords"])
         self.init(user: user, role: role, branch: branch, serverID: serverID, protocolVersions: versions,
                   maxBatchRecords: Int(maxBatch), maxPageRecords: Int(maxPage))
     }

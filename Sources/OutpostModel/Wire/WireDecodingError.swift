@@ -28,7 +28,7 @@ public struct ObjectReader {
     private let object: [String: JSONValue]
     /// The path of the object being read.
     public let path: String
-    private var consumed: Set<String> = []
+    private var consumedCount = 0
 
     /// Starts reading `value`, which must be an object.
     public init(_ value: JSONValue, path: String) throws(WireDecodingError) {
@@ -44,16 +44,16 @@ public struct ObjectReader {
 
     /// A member that must be present.
     public mutating func value(_ key: String) throws(WireDecodingError) -> JSONValue {
-        consumed.insert(key)
         guard let value = object[key] else { throw WireDecodingError(path: path(key), reason: "is required") }
+        consumedCount += 1
         return value
     }
 
     /// A member that may be absent (or null).
     public mutating func optionalValue(_ key: String) -> JSONValue? {
-        consumed.insert(key)
-        guard let value = object[key], !value.isNull else { return nil }
-        return value
+        guard let value = object[key] else { return nil }
+        consumedCount += 1
+        return value.isNull ? nil : value
     }
 
     /// A required string member.
@@ -105,12 +105,12 @@ public struct ObjectReader {
         return members
     }
 
-    /// Fails when the object has members that were not read.
-    public func finish() throws(WireDecodingError) {
-        guard consumed.count < object.count else { return }
-        for key in object.keys.sorted() where !consumed.contains(key) {
-            throw WireDecodingError(path: path(key), reason: "is not a known field")
-        }
+    /// Fails when the object has members that were not read (`known` lists every member name
+    /// the caller reads, used only to name the unknown one in the error).
+    public func finish(known: [String] = []) throws(WireDecodingError) {
+        guard consumedCount < object.count else { return }
+        let unknown = object.keys.sorted().first { !known.contains($0) } ?? "?"
+        throw WireDecodingError(path: path(unknown), reason: "is not a known field")
     }
 
     private func typeError(_ key: String, _ expected: String, _ value: JSONValue) -> WireDecodingError {
