@@ -63,6 +63,12 @@ public struct Register<Value: Sendable & Hashable>: Sendable, Hashable {
     /// Replaces every sibling by a single new write (the writer has seen them all).
     public mutating func assign(_ sibling: Sibling<Value>) { siblings = [sibling] }
 
+    /// A total order on siblings that carry the same dot but differ (corrupt input only).
+    static func precedes(_ lhs: Sibling<Value>, _ rhs: Sibling<Value>) -> Bool {
+        if lhs.timestamp != rhs.timestamp { return lhs.timestamp < rhs.timestamp }
+        return String(describing: lhs.value) < String(describing: rhs.value)
+    }
+
     /// Merges two registers given the clocks of the records that hold them.
     ///
     /// A sibling survives when the other side still holds it, or has not seen it yet.
@@ -85,8 +91,9 @@ public struct Register<Value: Sendable & Hashable>: Sendable, Hashable {
                 if !leftClock.covers(b[j].dot) { result.append(b[j]) }
                 j += 1
             } else {
-                // Same write on both sides: identical by construction; keep one deterministically.
-                result.append(a[i].value == b[j].value || a[i].sortsAfter(b[j]) ? a[i] : b[j])
+                // Same write on both sides: identical by construction. Should corrupt input disagree,
+                // keep one chosen by content so the result does not depend on the merge order.
+                result.append(a[i] == b[j] || Self.precedes(b[j], a[i]) ? a[i] : b[j])
                 i += 1
                 j += 1
             }

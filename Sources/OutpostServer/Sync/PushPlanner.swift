@@ -33,6 +33,11 @@ public enum PushPlanner {
             try checkLifecycle(pushed: pushed, stored: nil, scope: scope)
             return Outcome(merged: pushed, status: pushed.hasConflicts ? .conflict : .accepted, changed: true)
         }
+        if let field = Self.rewrittenWrite(pushed: pushed, stored: stored) {
+            throw .invalidRecords([ErrorDetail(
+                message: "Field '\(field)' carries a write id the server already holds with a different value; the client's replica is damaged.",
+                record: pushed.id.rawValue, field: field)])
+        }
         let merged: Record
         do {
             merged = try stored.merged(with: pushed)
@@ -49,6 +54,17 @@ public enum PushPlanner {
             status = .merged
         }
         return Outcome(merged: merged, status: status, changed: merged != stored)
+    }
+
+    /// The first field where the pushed version holds a write (dot) the server holds with other content.
+    private static func rewrittenWrite(pushed: Record, stored: Record) -> String? {
+        for (name, register) in pushed.fields {
+            guard let storedRegister = stored.fields[name] else { continue }
+            for sibling in register.siblings {
+                if let twin = storedRegister.siblings.first(where: { $0.dot == sibling.dot }), twin != sibling { return name }
+            }
+        }
+        return nil
     }
 
     /// Refuses delete/restore writes the server has not seen yet from roles that may not delete.
