@@ -23,7 +23,7 @@ extension Replica {
                 }
                 return PendingBatch(request: request, entries: entries)
             }
-            let rows = try db.fetchAll(sql: "SELECT record_id, seq FROM outbox ORDER BY seq LIMIT ?", arguments: [limit])
+            let rows = try db.fetchAll(sql: "SELECT record_id, edit FROM outbox ORDER BY seq LIMIT ?", arguments: [limit])
             guard !rows.isEmpty else { return nil }
             var records: [Record] = []
             var entries: [PendingBatch.Entry] = []
@@ -48,7 +48,7 @@ extension Replica {
     public func acknowledge(_ batch: PendingBatch, response: PushResponse) throws {
         try queue.write { db in
             for entry in batch.entries {
-                try db.cachedStatement(sql: "DELETE FROM outbox WHERE record_id = ? AND seq <= ?")
+                try db.cachedStatement(sql: "DELETE FROM outbox WHERE record_id = ? AND edit <= ?")
                     .execute(arguments: [entry.record.rawValue, entry.outboxSeq])
             }
             try db.execute(sql: "DELETE FROM pending_entries")

@@ -236,9 +236,13 @@ public final class Replica: Sendable {
         try setMeta(db, "hlc", "\(clock.last.millis).\(clock.last.logical)")
     }
 
+    /// Marks a record as edited: appended to the outbox, or (already there) its edit number raised so
+    /// an acknowledgement of an earlier batch does not clear the newer edit.
     static func enqueue(_ db: Database, _ id: RecordID) throws {
-        try db.cachedStatement(sql: "DELETE FROM outbox WHERE record_id = ?").execute(arguments: [id.rawValue])
-        try db.cachedStatement(sql: "INSERT INTO outbox(record_id) VALUES (?)").execute(arguments: [id.rawValue])
+        try db.cachedStatement(sql: """
+            INSERT INTO outbox(record_id, edit) VALUES (?, (SELECT COALESCE(MAX(edit), 0) + 1 FROM outbox))
+            ON CONFLICT(record_id) DO UPDATE SET edit = excluded.edit
+            """).execute(arguments: [id.rawValue])
     }
 
     // MARK: Reading

@@ -16,8 +16,13 @@ enum ReplicaSchema {
             try db.execute(sql: "CREATE INDEX records_by_customer ON records(customer) WHERE customer IS NOT NULL")
             try db.execute(sql: "CREATE INDEX records_by_code ON records(code) WHERE code IS NOT NULL")
             try db.execute(sql: "CREATE INDEX records_in_conflict ON records(conflicted) WHERE conflicted = 1")
-            // Local edits waiting for the server's acknowledgement; a newer edit of the same record gets a newer seq.
-            try db.execute(sql: "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, record_id TEXT NOT NULL UNIQUE)")
+            // Records with local edits waiting for the server's acknowledgement, in order of their first
+            // pending edit (so a customer is pushed before its contacts); `edit` grows with every edit.
+            try db.execute(sql: """
+                CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, record_id TEXT NOT NULL UNIQUE,
+                                     edit INTEGER NOT NULL)
+                """)
+            try db.execute(sql: "CREATE INDEX outbox_by_edit ON outbox(edit)")
             // The batch being pushed: kept until the server answers so a retry re-sends the same id and body.
             try db.execute(sql: "CREATE TABLE pending_batch (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL)")
             try db.execute(sql: "CREATE TABLE pending_entries (record_id TEXT PRIMARY KEY, outbox_seq INTEGER NOT NULL)")

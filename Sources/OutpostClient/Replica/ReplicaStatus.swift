@@ -49,12 +49,13 @@ public struct ReplicaStatus: Sendable, Hashable {
 public struct PendingBatch: Sendable, Hashable {
     /// The push request (batch id and record versions).
     public var request: PushRequest
-    /// The outbox entries it covers: record id and outbox sequence at the time of batching.
+    /// The outbox entries it covers: record id and its edit number at the time of batching.
     public var entries: [Entry]
 
     /// One outbox entry.
     public struct Entry: Sendable, Hashable {
         public var record: RecordID
+        /// The record's outbox edit number when the batch was made.
         public var outboxSeq: Int64
     }
 }

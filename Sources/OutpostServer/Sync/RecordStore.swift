@@ -36,6 +36,13 @@ extension ServerDatabase {
                 }
             }
             if let forbidden { throw forbidden }
+            let batchCustomers = Dictionary(request.records.filter { $0.type == .customer }.map { ($0.id, $0.branch) },
+                                            uniquingKeysWith: { first, _ in first })
+            for (outcome, _) in plans where outcome.merged.type != .customer {
+                if let problem = try Self.checkCustomerReference(db, outcome.merged, batchCustomers: batchCustomers) {
+                    problems.append(problem)
+                }
+            }
             if !problems.isEmpty { throw APIError.invalidRecords(problems) }
             for (outcome, oldSeq) in plans {
                 var seq = oldSeq ?? 0
@@ -51,6 +58,29 @@ extension ServerDatabase {
                 .execute(arguments: [user.name, request.batch, bodyHash, response.jsonValue.serialized(), Self.nowMillis()])
             return response
         }
+    }
+
+    /// A contact, visit or complaint must name a customer the server knows (or that comes in the
+    /// same batch) of the same branch, so scope follows the customer.
+    static func checkCustomerReference(_ db: Database, _ record: Record, batchCustomers: [RecordID: String]) throws -> ErrorDetail? {
+        guard let text = record.value(of: "customer")?.stringValue else { return nil }
+        let customerID = RecordID(unchecked: text)
+        let branch: String?
+        if let inBatch = batchCustomers[customerID] {
+            branch = inBatch
+        } else {
+            branch = try db.cachedStatement(sql: "SELECT branch FROM records WHERE id = ? AND type = 'customer'")
+                .fetchOne(arguments: [text]).flatMap { $0[0] }
+        }
+        guard let branch else {
+            return ErrorDetail(message: "The \(record.type.rawValue) refers to customer \(text), which the server does not have. Push the customer first.",
+                               record: record.id.rawValue, field: "customer")
+        }
+        guard branch == record.branch else {
+            return ErrorDetail(message: "The \(record.type.rawValue) belongs to branch \(record.branch) but its customer to branch \(branch).",
+                               record: record.id.rawValue, field: "customer")
+        }
+        return nil
     }
 
     static func loadRecord(_ db: Database, _ id: RecordID) throws -> (record: Record, seq: Int64)? {
