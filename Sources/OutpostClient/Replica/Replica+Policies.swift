@@ -1,0 +1,62 @@
+import OutpostModel
+import OutpostStore
+
+/// Checks that follow from company CRM policies, computed from the local replica.
+extension Replica {
+    /// Live customers sharing a code. Codes are checked when a customer is created or edited on
+    /// this device, but two devices offline can pick the same code; such pairs show up here after
+    /// a sync so a person can rename one.
+    public func duplicateCustomerCodes() throws -> [(code: String, customers: [RecordID])] {
+        try queue.read { db in
+            let rows = try db.fetchAll(sql: """
+                SELECT code, id FROM records
+                WHERE type = 'customer' AND deleted = 0 AND code IN (
+                  SELECT code FROM records WHERE type = 'customer' AND deleted = 0 AND code IS NOT NULL
+                  GROUP BY code HAVING COUNT(*) > 1)
+                ORDER BY code, id
+                """)
+            var result: [(code: String, customers: [RecordID])] = []
+            for row in rows {
+                guard let code: String = row[0], let id: String = row[1] else { continue }
+                if result.last?.code == code {
+                    result[result.count - 1].customers.append(RecordID(unchecked: id))
+                } else {
+                    result.append((code, [RecordID(unchecked: id)]))
+                }
+            }
+            return result
+        }
+    }
+
+    /// When each customer is due for its next visit under the revisit cadence of its tier
+    /// (core 30 days, important 60, potential 90, general 180), from its latest completed visit.
+    /// Customers never visited are due now (`lastVisitMillis` is `nil`).
+    public func visitSchedule() throws -> [VisitDue] {
+        let customers = try records(.customer)
+        var latest: [String: Int64] = [:]
+        for visit in try records(.visit) {
+            guard let customer = visit.value(of: "customer")?.stringValue,
+                let actual = visit.value(of: "actualAt")?.stringValue, let millis = Timestamps.parse(actual)
+            else { continue }
+            latest[customer] = max(latest[customer] ?? .min, millis)
+        }
+        return customers.compactMap { customer -> VisitDue? in
+            guard let tier = customer.value(of: "tier")?.stringValue, let interval = Policies.revisitIntervalDays(tier: tier) else {
+                return nil
+            }
+            let last = latest[customer.id.rawValue]
+            let due = last.map { $0 + Int64(interval) * 86_400_000 }
+            return VisitDue(customer: customer, lastVisitMillis: last, dueMillis: due)
+        }.sorted { ($0.dueMillis ?? .min, $0.customer.id) < ($1.dueMillis ?? .min, $1.customer.id) }
+    }
+}
+
+/// A customer's next visit under the revisit cadence.
+public struct VisitDue: Sendable, Hashable {
+    /// The customer.
+    public var customer: Record
+    /// The latest completed visit (UTC ms), if any.
+    public var lastVisitMillis: Int64?
+    /// When the next visit is due (UTC ms); `nil` when the customer was never visited (due now).
+    public var dueMillis: Int64?
+}
