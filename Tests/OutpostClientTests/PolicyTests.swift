@@ -1,0 +1,42 @@
+import Testing
+import OutpostClient
+import OutpostModel
+import OutpostTestSupport
+
+@Suite("CRM policies on the replica")
+struct PolicyTests {
+    @Test func sameCodeChosenOfflineOnTwoDevicesIsReportedAfterSync() async throws {
+        let server = try TestServer()
+        defer { server.cleanUp() }
+        var replicas: [Replica] = []
+        var engines: [SyncEngine] = []
+        for name in ["li", "wang"] {
+            let token = try server.addUser(name, role: .manager, branch: "BJ")
+            let replica = try Replica(path: server.path("\(name).db"))
+            replicas.append(replica)
+            engines.append(SyncEngine(replica: replica, api: SyncAPI(transport: server.transport, token: token)))
+        }
+        let first = try replicas[0].create(.customer, fields: ["code": "C-9", "name": "One", "kind": "tenant", "tier": "core"], branch: "BJ")
+        let second = try replicas[1].create(.customer, fields: ["code": "C-9", "name": "Two", "kind": "tenant", "tier": "core"], branch: "BJ")
+        #expect(try replicas[0].duplicateCustomerCodes().isEmpty)
+        for engine in engines + engines { _ = try await engine.sync() }
+        let duplicates = try replicas[1].duplicateCustomerCodes()
+        #expect(duplicates.count == 1)
+        #expect(duplicates.first?.code == "C-9")
+        #expect(Set(duplicates.first?.customers ?? []) == [first.id, second.id])
+    }
+
+    @Test func revisitIsDueByTierCadenceAfterTheLatestVisit() throws {
+        let replica = try Replica(path: ":memory:")
+        let core = try replica.create(.customer, fields: ["code": "A", "name": "Core", "kind": "tenant", "tier": "core"])
+        let general = try replica.create(.customer, fields: ["code": "B", "name": "General", "kind": "tenant", "tier": "general"])
+        try replica.create(.visit, fields: ["customer": .string(core.id.rawValue), "method": "onsite", "actualAt": "2026-01-01T00:00:00Z"])
+        try replica.create(.visit, fields: ["customer": .string(core.id.rawValue), "method": "phone", "actualAt": "2026-03-01T00:00:00Z"])
+        let schedule = try replica.visitSchedule()
+        let coreDue = try #require(schedule.first { $0.customer.id == core.id })
+        #expect(coreDue.dueMillis == Timestamps.parse("2026-03-31T00:00:00Z"))
+        let generalDue = try #require(schedule.first { $0.customer.id == general.id })
+        #expect(generalDue.dueMillis == nil, "never visited: due now")
+        #expect(schedule.first?.customer.id == general.id, "most overdue first")
+    }
+}
