@@ -107,7 +107,8 @@ public struct ObjectReader {
 
     /// Fails when the object has members that were not read.
     public func finish() throws(WireDecodingError) {
-        guard consumed.count < object.count else { return }
+        // Not a count comparison: `consumed` also holds optional keys that were absent.
+        guard !object.keys.allSatisfy(consumed.contains) else { return }
         for key in object.keys.sorted() where !consumed.contains(key) {
             throw WireDecodingError(path: path(key), reason: "is not a known field")
         }
