@@ -25,6 +25,7 @@ extension ServerDatabase {
             results.reserveCapacity(request.records.count)
             var problems: [ErrorDetail] = []
             var forbidden: APIError?
+            var mismatch: APIError?
             var plans: [(PushPlanner.Outcome, Int64?)] = []
             for record in request.records {
                 let stored = try Self.loadRecord(db, record.id)
@@ -32,10 +33,17 @@ extension ServerDatabase {
                     let outcome = try PushPlanner.plan(pushed: record, stored: stored?.record, scope: user.scope)
                     plans.append((outcome, stored?.seq))
                 } catch {
-                    if error.statusCode == 403 { forbidden = forbidden ?? error } else { problems.append(contentsOf: error.body.details) }
+                    if error.statusCode == 403 {
+                        forbidden = forbidden ?? error
+                    } else if error.body.code == "invalid_record" {
+                        problems.append(contentsOf: error.body.details)
+                    } else {
+                        mismatch = mismatch ?? error
+                    }
                 }
             }
             if let forbidden { throw forbidden }
+            if let mismatch { throw mismatch }
             let batchCustomers = Dictionary(request.records.filter { $0.type == .customer }.map { ($0.id, $0.branch) },
                                             uniquingKeysWith: { first, _ in first })
             for (outcome, _) in plans where outcome.merged.type != .customer {
