@@ -33,13 +33,14 @@ enum Presentation {
         }
     }
 
-    /// The record as a JSON object: id, type, branch, every field value, deleted, conflicts.
+    /// The record as a JSON object: id, type, branch, every schema field (`null` when unset), deleted, conflicts.
     static func json(_ record: Record, extra: [String: JSONValue] = [:]) -> JSONValue {
         var object: [String: JSONValue] = [
             "id": .string(record.id.rawValue), "type": .string(record.type.rawValue), "branch": .string(record.branch),
             "deleted": .bool(record.isDeleted), "conflicts": .array(record.conflicts.map(conflictJSON)),
             "modifiedAt": .string(time(record.lastModified.millis)),
         ]
+        for field in EntitySchema.for(record.type).fields { object[field.name] = .null }
         for (name, value) in record.values { object[name] = value }
         for (key, value) in extra { object[key] = value }
         return .object(object)
