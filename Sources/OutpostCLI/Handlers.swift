@@ -1,3 +1,4 @@
+import Foundation
 import OutpostArguments
 import OutpostClient
 import OutpostModel
@@ -105,15 +106,15 @@ struct Handlers {
         guard let settings = try replica.settings() else { throw SyncError.notConfigured }
         let api = SyncAPI(transport: try HTTPTransport(baseURL: settings.serverURL), token: settings.token)
         let engine = SyncEngine(replica: replica, api: api)
-        let err = context.err
+        let printer = ProgressPrinter(output: context.err)
         let report: SyncReport
         do {
             report = try await engine.sync { progress in
                 switch progress.phase {
                 case .pushing where progress.toPush > 0:
-                    err.write("Pushing \(progress.pushed)/\(progress.toPush)…\n")
+                    printer.show("Pushing \(progress.pushed)/\(progress.toPush)…")
                 case .pulling where progress.pulled > 0:
-                    err.write("Pulling \(progress.pulled)…\n")
+                    printer.show("Pulling \(progress.pulled)…")
                 default:
                     break
                 }
@@ -242,4 +243,21 @@ struct Handlers {
 /// `3 local edits`, `1 record`.
 func plural(_ count: Int, _ noun: String) -> String {
     "\(count) \(noun)\(count == 1 ? "" : "s")"
+}
+
+/// Writes sync progress lines to standard error, skipping a line identical to the previous one.
+final class ProgressPrinter: @unchecked Sendable {
+    private let output: any TextOutput
+    private let lock = NSLock()
+    private var last = ""
+
+    init(output: any TextOutput) { self.output = output }
+
+    func show(_ line: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard line != last else { return }
+        last = line
+        output.write(line + "\n")
+    }
 }

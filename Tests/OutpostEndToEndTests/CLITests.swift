@@ -232,7 +232,9 @@ struct CLITests {
         let alice = try await server.signedIn("alice")
         let bob = try await server.signedIn("bob")
         await alice.ok(acmeArguments)
-        await alice.ok("sync")
+        let pushed = await alice.ok("sync")
+        #expect(pushed.err.contains("Pushing 1/1"))
+        #expect(pushed.out.hasPrefix("Pushed 1"))
         let pulled = await bob.ok("sync")
         #expect(pulled.out.contains("pulled 1"))
 
@@ -274,6 +276,32 @@ struct CLITests {
         #expect(shown["tier"] == "important")
         #expect(shown["conflicts"] == [])
         #expect(await bob.ok("conflicts").out.contains("No conflicts"))
+    }
+
+    @Test func resolvingWithAValueParsesItForTheFieldKind() async throws {
+        let server = try LoopbackServer()
+        let alice = try await server.signedIn("alice")
+        let bob = try await server.signedIn("bob")
+        await alice.ok(acmeArguments)
+        await alice.ok("sync")
+        await bob.ok("sync")
+        await alice.ok("customer", "edit", "C-001", "--annual-purchase", "1000")
+        await bob.ok("customer", "edit", "C-001", "--annual-purchase", "1500.5")
+        await alice.ok("sync")
+        await bob.ok("sync")
+
+        let refused = await bob.run("resolve", "C-001", "--field", "annual-purchase", "--value", "lots")
+        #expect(refused.status == 1)
+        #expect(refused.err.contains("annualPurchase"))
+        let both = await bob.run("resolve", "C-001", "--pick", "1", "--value", "2")
+        #expect(both.status == 64)
+        // The only field in conflict may be left out.
+        await bob.ok("resolve", "C-001", "--value", "1250")
+        await bob.ok("sync")
+        await alice.ok("sync")
+        let shown = try await alice.ok("customer", "show", "C-001", "--json").json()
+        #expect(shown.objectValue?["annualPurchase"] == 1250)
+        #expect(shown.objectValue?["conflicts"] == [])
     }
 
     @Test func aDeleteRacingAnEditIsAConflictResolvedByRestoring() async throws {
