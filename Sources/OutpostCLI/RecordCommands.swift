@@ -310,7 +310,7 @@ struct RecordCommands {
 
     private func printTable(_ columns: [String], _ rows: [[String]]) {
         if rows.isEmpty {
-            context.print("No \(type.rawValue)s\(values.flag("deleted") ? "" : " (add --deleted to include deleted ones)").")
+            context.print("No \(type.rawValue)s.")
             return
         }
         context.print(TextTable(columns: columns, rows: rows).rendered())
