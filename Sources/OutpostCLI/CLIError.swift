@@ -12,6 +12,8 @@ enum CLIError: Error, CustomStringConvertible {
     case usage(String)
     /// The record has no conflict of that kind.
     case noConflict(String)
+    /// Something else went wrong (the message says what).
+    case operational(String)
 
     var description: String {
         switch self {
@@ -24,6 +26,8 @@ enum CLIError: Error, CustomStringConvertible {
         case .usage(let message):
             return message
         case .noConflict(let message):
+            return message
+        case .operational(let message):
             return message
         }
     }

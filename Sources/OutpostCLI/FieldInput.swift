@@ -18,10 +18,17 @@ enum FieldInput {
     }
 
     /// Parses the text given for a field. Returns `nil` with a reason when it cannot be read.
-    static func value(_ texts: [String], for field: FieldSchema) -> Result<JSONValue, CLIError> {
+    /// Timestamps accept `now` (the time given as `now`, UTC milliseconds).
+    static func value(_ texts: [String], for field: FieldSchema, now: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) -> Result<JSONValue, CLIError> {
         guard let text = texts.last else { return .success(.null) }
         switch field.kind {
-        case .text, .code, .oneOf, .email, .reference, .timestamp:
+        case .text, .code, .oneOf, .email, .reference:
+            return .success(.string(text))
+        case .timestamp:
+            if text.lowercased() == "now" { return .success(.string(Timestamps.format(now / 1000 * 1000))) }
+            guard Timestamps.parse(text) != nil else {
+                return .failure(.badValue(field: field.name, text: text, expected: field.kind.summary))
+            }
             return .success(.string(text))
         case .integer:
             guard let number = Int64(text) else { return .failure(.badValue(field: field.name, text: text, expected: field.kind.summary)) }
@@ -41,6 +48,31 @@ enum FieldInput {
         case .phoneList:
             let phones = texts.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             return .success(.array(phones.filter { !$0.isEmpty }.map { .string($0) }))
+        }
+    }
+
+    /// What a value must look like, for help text.
+    static func expectation(_ kind: FieldKind) -> String {
+        switch kind {
+        case .boolean: return "yes or no"
+        case .timestamp: return "date-time such as 2026-11-24T09:30:00Z, or now"
+        default: return kind.summary
+        }
+    }
+
+    /// The placeholder shown in help, as in `--tier <tier>`.
+    static func valueName(_ kind: FieldKind) -> String {
+        switch kind {
+        case .text: return "text"
+        case .code: return "code"
+        case .oneOf: return "value"
+        case .integer: return "n"
+        case .decimal: return "number"
+        case .boolean: return "yes|no"
+        case .timestamp: return "time"
+        case .reference: return "id"
+        case .email: return "email"
+        case .phoneList: return "phone"
         }
     }
 

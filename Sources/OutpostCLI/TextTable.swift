@@ -20,6 +20,7 @@ struct TextTable {
                 let isLast = index == values.count - 1
                 text += isLast ? value : value + String(repeating: " ", count: widths[index] - value.count + 2)
             }
+            while text.hasSuffix(" ") { text.removeLast() }
             return text
         }
         var output = [line(columns)]

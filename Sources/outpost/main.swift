@@ -1,1 +1,7 @@
-print("outpost")
+import Foundation
+import OutpostCLI
+
+let status = await OutpostCommand.run(
+    Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,
+    standardOutput: StandardStream.output, standardError: StandardStream.error)
+exit(status)

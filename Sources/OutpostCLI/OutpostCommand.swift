@@ -1,0 +1,110 @@
+import Foundation
+import OutpostArguments
+import OutpostClient
+import OutpostModel
+
+/// The `outpost` command line, runnable in-process: arguments and environment in, text and an
+/// exit status out.
+///
+/// ```swift
+/// let out = TextBuffer(), err = TextBuffer()
+/// let status = await OutpostCommand.run(["customer", "list", "--db", path], environment: [:],
+///                                       standardOutput: out, standardError: err)
+/// ```
+public struct OutpostCommand: Sendable {
+    /// Exit statuses: 0 success, 1 operational error, 64 usage error.
+    public static let success: Int32 = 0
+    public static let failure: Int32 = 1
+    public static let usageError: Int32 = CommandLineTool.usageErrorStatus
+
+    /// Runs the command line `arguments` (without the executable name).
+    public static func run(
+        _ arguments: [String], environment: [String: String],
+        standardOutput: some TextOutput, standardError: some TextOutput
+    ) async -> Int32 {
+        let tool = CommandTree.tool
+        let parsed: ParsedCommand
+        switch tool.evaluate(arguments) {
+        case .run(let command):
+            parsed = command
+        case .exit(let status, let out, let err):
+            standardOutput.write(out)
+            standardError.write(err)
+            return status
+        }
+        let context = Context(parsed: parsed, environment: environment, out: standardOutput, err: standardError)
+        do {
+            try await Handlers(context).run()
+            return success
+        } catch let error as ArgumentError {
+            return finish(tool.report(error, path: parsed.path), standardOutput, standardError)
+        } catch CLIError.usage(let message) {
+            let path = parsed.path.joined(separator: " ")
+            standardError.write("Error: \(message)\nUsage: \(CommandTree.root.usage(for: parsed.path))\n  See '\(path) --help' for more information.\n")
+            return usageError
+        } catch let error as CustomStringConvertible {
+            standardError.write("Error: \(error.description)\n")
+            return failure
+        } catch {
+            standardError.write("Error: \(error.localizedDescription)\n")
+            return failure
+        }
+    }
+
+    private static func finish(_ outcome: CommandLineTool.Outcome, _ out: some TextOutput, _ err: some TextOutput) -> Int32 {
+        guard case .exit(let status, let standardOutput, let standardError) = outcome else { return failure }
+        out.write(standardOutput)
+        err.write(standardError)
+        return status
+    }
+}
+
+/// What a command handler needs: the parsed values, the environment and the output sinks.
+struct Context: Sendable {
+    let parsed: ParsedCommand
+    let environment: [String: String]
+    let out: any TextOutput
+    let err: any TextOutput
+
+    var values: ParsedValues { parsed.values }
+    var json: Bool { values.flag("json") }
+    /// The command path below the root, e.g. `["customer", "add"]`.
+    var command: [String] { Array(parsed.path.dropFirst()) }
+
+    /// The current time in UTC milliseconds (`$OUTPOST_NOW`, an RFC 3339 time, overrides the clock for tests).
+    var now: Int64 {
+        if let text = environment["OUTPOST_NOW"], let millis = Timestamps.parse(text) { return millis }
+        return Replica.systemMillis()
+    }
+
+    func print(_ text: String) { out.write(text + "\n") }
+    func note(_ text: String) { err.write(text + "\n") }
+    func printJSON(_ value: JSONValue) { out.write(value.serialized(pretty: true) + "\n") }
+
+    /// Where the replica lives: `--db`, `$OUTPOST_DB`, `$OUTPOST_HOME/replica.db`, `~/.outpost/replica.db`.
+    func replicaLocation() -> (path: String, directory: String?) {
+        if let path = values.option("db"), !path.isEmpty { return (path, nil) }
+        if let path = environment["OUTPOST_DB"], !path.isEmpty { return (path, nil) }
+        if let home = environment["OUTPOST_HOME"], !home.isEmpty {
+            return ((home as NSString).appendingPathComponent("replica.db"), home)
+        }
+        let userHome = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        let directory = (userHome as NSString).appendingPathComponent(".outpost")
+        return ((directory as NSString).appendingPathComponent("replica.db"), directory)
+    }
+
+    /// Opens (or creates) the replica.
+    func openReplica() throws -> Replica {
+        let (path, directory) = replicaLocation()
+        do {
+            if let directory {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            return try Replica(path: path)
+        } catch let error as ReplicaError {
+            throw error
+        } catch {
+            throw CLIError.operational("Cannot open the local database at \(path): \(error).")
+        }
+    }
+}

@@ -1,0 +1,336 @@
+import OutpostArguments
+import OutpostClient
+import OutpostModel
+
+/// `customer|contact|visit|complaint add/edit/list/show/delete/restore`.
+struct RecordCommands {
+    let context: Context
+    let type: EntityType
+    var schema: EntitySchema { EntitySchema.for(type) }
+    var values: ParsedValues { context.values }
+
+    // MARK: Lookups shared with other commands
+
+    /// The record named by a full id, an id prefix (≥4 characters) or a customer code.
+    static func lookup(_ replica: Replica, _ key: String, type: EntityType?) throws -> Record {
+        if let id = try? RecordID(key), let record = try replica.record(id), type == nil || record.type == type {
+            return record
+        }
+        let matches = try replica.find(key, type: type)
+        if matches.count == 1 { return matches[0] }
+        if matches.isEmpty {
+            let what = type.map { "\($0.rawValue)" } ?? "record"
+            let hint = type.map { "`outpost \($0.rawValue) list`" } ?? "`list`"
+            throw CLIError.operational("No \(what) matches '\(key)'. Use \(hint) to see ids\(type == .customer || type == nil ? " and codes" : "").")
+        }
+        // The same code on a live customer and on deleted ones: the live one wins.
+        if matches.allSatisfy({ $0.type == .customer && $0.value(of: "code")?.stringValue == key }) {
+            return matches.first { !$0.isDeleted } ?? matches[0]
+        }
+        throw CLIError.ambiguous(key, count: matches.count)
+    }
+
+    /// Customer codes by record id, for showing which customer a contact, visit or complaint belongs to.
+    static func customerCodes(_ replica: Replica) throws -> [RecordID: String] {
+        var codes: [RecordID: String] = [:]
+        for customer in try replica.records(.customer, includeDeleted: true) {
+            codes[customer.id] = customer.value(of: "code")?.stringValue ?? Presentation.short(customer.id)
+        }
+        return codes
+    }
+
+    /// A field name given as `annualPurchase` or `annual-purchase`.
+    static func fieldName(_ text: String, type: EntityType) -> String {
+        EntitySchema.for(type).fields.first { $0.name == text || FieldInput.optionName(for: $0.name) == text }?.name ?? text
+    }
+
+    /// The latest completed visit (UTC ms) of every customer that has one.
+    static func lastVisits(_ replica: Replica, customer: RecordID? = nil) throws -> [String: Int64] {
+        var last: [String: Int64] = [:]
+        for visit in try replica.records(.visit, customer: customer) {
+            guard let customer = visit.value(of: "customer")?.stringValue,
+                let text = visit.value(of: "actualAt")?.stringValue, let millis = Timestamps.parse(text)
+            else { continue }
+            last[customer] = max(last[customer] ?? millis, millis)
+        }
+        return last
+    }
+
+    /// When a complaint must be handled, and whether it is late (open or in progress past the deadline).
+    static func deadline(_ complaint: Record, now: Int64) -> (due: Int64, overdue: Bool)? {
+        guard let category = complaint.value(of: "category")?.stringValue,
+            let received = complaint.value(of: "receivedAt")?.stringValue,
+            let due = Policies.complaintDeadline(category: category, receivedAt: received)
+        else { return nil }
+        let status = complaint.value(of: "status")?.stringValue ?? "open"
+        return (due, (status == "open" || status == "in-progress") && due < now)
+    }
+
+    // MARK: Field values from options
+
+    func fieldValues() throws -> [String: JSONValue] {
+        var fields: [String: JSONValue] = [:]
+        let now = context.now
+        for field in schema.fields {
+            if case .reference = field.kind { continue }
+            let texts = values.options(FieldInput.optionName(for: field.name))
+            guard !texts.isEmpty else { continue }
+            fields[field.name] = try FieldInput.value(texts, for: field, now: now).get()
+        }
+        return fields
+    }
+
+    func customerForChild(_ replica: Replica, key: String) throws -> Record {
+        let customer = try Self.lookup(replica, key, type: .customer)
+        if customer.isDeleted {
+            throw CLIError.operational("The \(Presentation.label(customer)) is deleted. Restore it first with `outpost customer restore \(Presentation.short(customer.id))`.")
+        }
+        return customer
+    }
+
+    // MARK: Commands
+
+    func add() throws {
+        var fields = try fieldValues()
+        let replica = try context.openReplica()
+        if type != .customer {
+            let customer = try customerForChild(replica, key: try values.require("customer"))
+            fields["customer"] = .string(customer.id.rawValue)
+        }
+        if type == .visit && fields["plannedAt"] == nil && fields["actualAt"] == nil {
+            fields["actualAt"] = .string(Timestamps.format(context.now / 1000 * 1000))
+        }
+        let record = try replica.create(type, fields: fields)
+        if context.json {
+            context.printJSON(Presentation.json(record))
+        } else {
+            let label = Presentation.label(record, codes: try Self.customerCodes(replica))
+            context.print("Added \(label) (id \(Presentation.short(record.id))). Run `outpost sync` to share it.")
+        }
+    }
+
+    func edit() throws {
+        var fields = try fieldValues()
+        for text in values.options("clear") {
+            let name = Self.fieldName(text, type: type)
+            guard let field = schema.field(name), field.kind != .reference(.customer) else {
+                throw ValidationError.unknownField(entity: type, field: text)
+            }
+            if fields[name] != nil {
+                throw CLIError.usage("--\(FieldInput.optionName(for: name)) and --clear \(text) cannot be given together.")
+            }
+            fields[name] = .null
+        }
+        guard !fields.isEmpty else {
+            throw CLIError.usage("Nothing to change: give at least one field option (see --help) or --clear FIELD.")
+        }
+        let replica = try context.openReplica()
+        let record = try Self.lookup(replica, try values.require("record"), type: type)
+        let updated = try replica.update(record.id, fields: fields)
+        if context.json {
+            context.printJSON(Presentation.json(updated))
+        } else {
+            let label = Presentation.label(updated, codes: try Self.customerCodes(replica))
+            context.print("Updated \(fields.keys.sorted().joined(separator: ", ")) of \(label).")
+        }
+    }
+
+    func delete() throws {
+        let replica = try context.openReplica()
+        let record = try Self.lookup(replica, try values.require("record"), type: type)
+        let label = Presentation.label(record, codes: try Self.customerCodes(replica))
+        guard !record.isDeleted else { throw CLIError.operational("The \(label) is already deleted.") }
+        let deleted = try replica.delete(record.id)
+        if context.json {
+            context.printJSON(Presentation.json(deleted))
+        } else {
+            context.print("Deleted \(label). Undo with `outpost \(type.rawValue) restore \(Presentation.short(record.id))`.")
+        }
+    }
+
+    func restore() throws {
+        let replica = try context.openReplica()
+        let record = try Self.lookup(replica, try values.require("record"), type: type)
+        let label = Presentation.label(record, codes: try Self.customerCodes(replica))
+        guard record.isDeleted else { throw CLIError.operational("The \(label) is not deleted.") }
+        let restored = try replica.restore(record.id)
+        if context.json {
+            context.printJSON(Presentation.json(restored))
+        } else {
+            context.print("Restored \(label).")
+        }
+    }
+
+    func list() throws {
+        let replica = try context.openReplica()
+        let includeDeleted = values.flag("deleted")
+        var customerFilter: RecordID?
+        if type != .customer, let key = values.option("customer") {
+            customerFilter = try Self.lookup(replica, key, type: .customer).id
+        }
+        var records = try replica.records(type, customer: customerFilter, includeDeleted: includeDeleted)
+        let codes = try Self.customerCodes(replica)
+        let now = context.now
+        switch type {
+        case .customer:
+            if let tier = values.option("tier") {
+                guard EntitySchema.tiers.contains(tier) else {
+                    throw ValidationError.invalidValue(entity: .customer, field: "tier", expected: FieldKind.oneOf(EntitySchema.tiers).summary, got: "'\(tier)'")
+                }
+                records = records.filter { $0.value(of: "tier")?.stringValue == tier }
+            }
+            if let owner = values.option("owner") { records = records.filter { $0.value(of: "owner")?.stringValue == owner } }
+            let lastVisits = try Self.lastVisits(replica)
+            func due(_ record: Record) -> Int64? {
+                guard let tier = record.value(of: "tier")?.stringValue, let last = lastVisits[record.id.rawValue] else { return nil }
+                return Policies.nextVisitDue(tier: tier, lastVisit: last)
+            }
+            if context.json {
+                context.printJSON(.array(records.map { record in
+                    Presentation.json(record, extra: ["revisitDue": due(record).map { .string(Presentation.time($0)) } ?? .null])
+                }))
+                return
+            }
+            printTable(["ID", "CODE", "NAME", "KIND", "TIER", "OWNER", "STATUS", "VISIT DUE", "NOTE"], records.map { record in
+                let visitDue: String
+                if let due = due(record) {
+                    visitDue = Presentation.date(due) + (due < now ? " (late)" : "")
+                } else {
+                    visitDue = "no visit yet"
+                }
+                return [Presentation.short(record.id), text(record, "code"), text(record, "name"), text(record, "kind"),
+                        text(record, "tier"), text(record, "owner"), text(record, "status"), visitDue, note(record)]
+            })
+        case .contact:
+            if context.json { return context.printJSON(.array(records.map { Presentation.json($0) })) }
+            printTable(["ID", "CUSTOMER", "NAME", "TITLE", "PHONES", "EMAIL", "DECIDES", "NOTE"], records.map { record in
+                [Presentation.short(record.id), customer(record, codes), text(record, "name"), text(record, "title"),
+                 text(record, "phones"), text(record, "email"), text(record, "decisionMaker"), note(record)]
+            })
+        case .visit:
+            if context.json { return context.printJSON(.array(records.map { Presentation.json($0) })) }
+            printTable(["ID", "CUSTOMER", "WHEN", "STATE", "METHOD", "PURPOSE", "SUMMARY", "NOTE"], records.map { record in
+                let done = record.value(of: "actualAt")?.stringValue != nil
+                let when = Presentation.compactTime((record.value(of: "actualAt") ?? record.value(of: "plannedAt"))?.stringValue)
+                return [Presentation.short(record.id), customer(record, codes), when, done ? "done" : "planned",
+                        text(record, "method"), text(record, "purpose"), text(record, "summary"), note(record)]
+            })
+        case .complaint:
+            if values.flag("open") {
+                records = records.filter { ["open", "in-progress"].contains($0.value(of: "status")?.stringValue ?? "open") }
+            }
+            if context.json {
+                return context.printJSON(.array(records.map { record in
+                    let deadline = Self.deadline(record, now: now)
+                    return Presentation.json(record, extra: [
+                        "due": deadline.map { .string(Presentation.time($0.due)) } ?? .null,
+                        "overdue": .bool(deadline?.overdue ?? false),
+                    ])
+                }))
+            }
+            printTable(["ID", "CUSTOMER", "RECEIVED", "CATEGORY", "STATUS", "DUE", "CONTENT", "NOTE"], records.map { record in
+                let deadline = Self.deadline(record, now: now)
+                let due = deadline.map { Presentation.compactTime(Presentation.time($0.due)) + ($0.overdue ? " OVERDUE" : "") } ?? ""
+                return [Presentation.short(record.id), customer(record, codes), Presentation.compactTime(text(record, "receivedAt")),
+                        text(record, "category"), text(record, "status"), due, text(record, "content"), note(record)]
+            })
+        }
+    }
+
+    func show() throws {
+        let replica = try context.openReplica()
+        let record = try Self.lookup(replica, try values.require("record"), type: type)
+        let codes = try Self.customerCodes(replica)
+        let now = context.now
+        var extra: [String: JSONValue] = [:]
+        var policyLines: [(String, String)] = []
+        switch type {
+        case .customer:
+            let last = try Self.lastVisits(replica, customer: record.id)[record.id.rawValue]
+            let tier = record.value(of: "tier")?.stringValue ?? ""
+            let due = last.flatMap { Policies.nextVisitDue(tier: tier, lastVisit: $0) }
+            extra["lastVisit"] = last.map { .string(Presentation.time($0)) } ?? .null
+            extra["revisitDue"] = due.map { .string(Presentation.time($0)) } ?? .null
+            let contacts = try replica.records(.contact, customer: record.id).count
+            let visits = try replica.records(.visit, customer: record.id).count
+            let openComplaints = try replica.records(.complaint, customer: record.id)
+                .filter { ["open", "in-progress"].contains($0.value(of: "status")?.stringValue ?? "open") }.count
+            extra["contacts"] = .int(Int64(contacts))
+            extra["visits"] = .int(Int64(visits))
+            extra["openComplaints"] = .int(Int64(openComplaints))
+            let interval = Policies.revisitIntervalDays(tier: tier).map { "every \($0) days for tier \(tier)" } ?? "unknown tier"
+            if let due, let last {
+                policyLines.append(("revisit due", "\(Presentation.date(due))\(due < now ? " — LATE" : "") (last visit \(Presentation.date(last)), \(interval))"))
+            } else {
+                policyLines.append(("revisit due", "now — no visit logged yet (\(interval))"))
+            }
+            policyLines.append(("contacts", String(contacts)))
+            policyLines.append(("visits", String(visits)))
+            policyLines.append(("open complaints", String(openComplaints)))
+        case .complaint:
+            let deadline = Self.deadline(record, now: now)
+            extra["due"] = deadline.map { .string(Presentation.time($0.due)) } ?? .null
+            if let deadline {
+                policyLines.append(("due", Presentation.time(deadline.due) + (deadline.overdue ? " — OVERDUE" : "")))
+            }
+        case .contact, .visit:
+            break
+        }
+        if context.json {
+            context.printJSON(Presentation.json(record, extra: extra))
+            return
+        }
+        let conflicted = Set(record.conflicts.compactMap { conflict -> String? in
+            if case .field(let name, _) = conflict { return name }
+            return nil
+        })
+        var rows: [(String, String)] = [("id", record.id.rawValue), ("branch", record.branch)]
+        for field in schema.fields {
+            var value = FieldInput.display(record.value(of: field.name))
+            if case .reference = field.kind, let id = record.value(of: field.name)?.stringValue {
+                value = "\(codes[RecordID(unchecked: id)] ?? "?") (\(id.prefix(8)))"
+            }
+            if conflicted.contains(field.name) { value += "   ⚠ in conflict" }
+            rows.append((FieldInput.optionName(for: field.name), value))
+        }
+        rows.append(("modified", Presentation.time(record.lastModified.millis)))
+        if record.isDeleted { rows.append(("deleted", "yes — restore with `outpost \(type.rawValue) restore \(Presentation.short(record.id))`")) }
+        rows += policyLines
+        let width = (rows.map(\.0.count).max() ?? 0) + 2
+        context.print(Presentation.label(record, codes: codes).capitalizedFirst)
+        for (label, value) in rows { context.print("  " + label.padding(toLength: width, withPad: " ", startingAt: 0) + value) }
+        if record.hasConflicts {
+            context.print("Conflicts:")
+            for line in Presentation.conflictLines(record, localNode: replica.node) { context.print(line) }
+            for hint in Presentation.resolveHints(record) { context.print("  → \(hint)") }
+        }
+    }
+
+    // MARK: Table helpers
+
+    private func printTable(_ columns: [String], _ rows: [[String]]) {
+        if rows.isEmpty {
+            context.print("No \(type.rawValue)s.")
+            return
+        }
+        context.print(TextTable(columns: columns, rows: rows).rendered())
+    }
+
+    private func text(_ record: Record, _ field: String) -> String { FieldInput.display(record.value(of: field)) }
+
+    private func customer(_ record: Record, _ codes: [RecordID: String]) -> String {
+        guard let id = record.value(of: "customer")?.stringValue else { return "" }
+        return codes[RecordID(unchecked: id)] ?? String(id.prefix(8))
+    }
+
+    private func note(_ record: Record) -> String {
+        var notes: [String] = []
+        if record.isDeleted { notes.append("deleted") }
+        if record.hasConflicts { notes.append("conflict") }
+        return notes.joined(separator: ", ")
+    }
+}
+
+extension String {
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
+}
