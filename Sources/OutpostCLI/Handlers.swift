@@ -157,7 +157,8 @@ struct Handlers {
             context.printJSON(.array(records.map { Presentation.json($0) }))
             return
         }
-        guard !records.isEmpty else {
+        let duplicates = try replica.duplicateCustomerCodes()
+        guard !records.isEmpty || !duplicates.isEmpty else {
             context.print("No conflicts.")
             return
         }
@@ -168,6 +169,13 @@ struct Handlers {
             context.print("\(Presentation.short(record.id))  \(Presentation.label(record, codes: codes))\(deleted)")
             for line in Presentation.conflictLines(record, localNode: replica.node) { context.print(line) }
             for hint in Presentation.resolveHints(record) { context.print("  → \(hint)") }
+        }
+        // Codes must be unique, but two devices offline can pick the same one.
+        for duplicate in duplicates {
+            if !records.isEmpty || duplicate.code != duplicates.first?.code { context.print("") }
+            let ids = duplicate.customers.map { Presentation.short($0) }.joined(separator: ", ")
+            context.print("Customer code \(duplicate.code) is used by \(duplicate.customers.count) customers: \(ids)")
+            context.print("  → outpost customer edit \(Presentation.short(duplicate.customers.last!)) --code NEW-CODE")
         }
     }
 
