@@ -51,7 +51,7 @@ struct ConvergencePropertyTests {
 
         /// Notes a local write of `fields` to `record` by a replica that saw `before`.
         func noteWrite(_ id: RecordID, before: Record?, _ fields: [String: JSONValue]) {
-            for (name, value) in fields {
+            for name in fields.keys {
                 for old in siblingValues(before, name) { written[WriteKey(id: id, field: name, value: old)] = true }
             }
             for (name, value) in fields where !value.isNull { written[WriteKey(id: id, field: name, value: value)] = false }
