@@ -71,6 +71,7 @@ struct Handlers {
             var object: [String: JSONValue] = [
                 "replica": .string(path), "node": .string(status.node.rawValue), "pendingChanges": .int(Int64(status.pendingChanges)),
                 "conflicts": .int(Int64(status.conflicts)), "records": .int(Int64(status.records)),
+                "refused": .array(try replica.refusedEdits().map { .object(["id": .string($0.record.rawValue), "code": .string($0.code), "message": .string($0.message)]) }),
                 "lastSync": status.lastSyncMillis.map { .string(Presentation.time($0)) } ?? .null,
                 "server": .null, "user": .null, "role": .null, "branch": .null,
             ]
@@ -91,6 +92,10 @@ struct Handlers {
             rows.append(("Server", "not set up — run `outpost init --server URL --token TOKEN`"))
         }
         rows.append(("Pending", status.pendingChanges == 0 ? "nothing to send" : plural(status.pendingChanges, "local edit") + " waiting to sync"))
+        if status.refusedChanges > 0 {
+            rows.append(("Refused", plural(status.refusedChanges, "edit") + " refused by the server (kept here; edit the record to retry):"))
+            for edit in try replica.refusedEdits() { rows.append(("", "\(Presentation.short(edit.record))  \(edit.message)")) }
+        }
         rows.append(("Conflicts", status.conflicts == 0 ? "none" : plural(status.conflicts, "record") + " — run `outpost conflicts`"))
         rows.append(("Records", String(status.records)))
         rows.append(("Last sync", status.lastSyncMillis.map(Presentation.time) ?? "never"))
@@ -133,7 +138,7 @@ struct Handlers {
             context.printJSON(.object([
                 "pushed": .int(Int64(report.pushed)), "accepted": .int(Int64(report.accepted)), "merged": .int(Int64(report.merged)),
                 "conflicted": .int(Int64(report.conflicted)), "pulled": .int(Int64(report.pulled)),
-                "conflicts": .int(Int64(report.conflictsAfter)),
+                "conflicts": .int(Int64(report.conflictsAfter)), "refused": .int(Int64(report.refused)),
             ]))
             return
         }
@@ -142,6 +147,9 @@ struct Handlers {
         if report.conflicted > 0 { details.append(plural(report.conflicted, "conflict")) }
         var summary = "Pushed \(report.pushed)" + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
         summary += ", pulled \(report.pulled)."
+        if report.refused > 0 {
+            summary += " The server refused \(plural(report.refused, "edit")) — run `outpost status`."
+        }
         if report.conflictsAfter > 0 {
             summary += " \(plural(report.conflictsAfter, "record")) in conflict — run `outpost conflicts`."
         }

@@ -56,6 +56,40 @@ extension Replica {
         }
     }
 
+    /// Takes edits the server refused out of the outbox (keeping them locally) and drops the
+    /// pending batch so the remaining edits can sync. Records named in the error's details are
+    /// refused; a one-record batch refuses that record. Returns the number of records refused:
+    /// zero means the culprit is unknown and the caller should retry in smaller batches.
+    @discardableResult
+    public func refuse(_ batch: PendingBatch, error: ErrorBody) throws -> Int {
+        try queue.write { db in
+            let inBatch = Set(batch.entries.map(\.record.rawValue))
+            var named = Set(error.details.compactMap(\.record)).intersection(inBatch)
+            if named.isEmpty && batch.entries.count == 1 { named = inBatch }
+            for id in named.sorted() {
+                let message = error.details.first { $0.record == id }?.message ?? error.message
+                try db.cachedStatement(sql: "DELETE FROM outbox WHERE record_id = ?").execute(arguments: [id])
+                try db.cachedStatement(sql: """
+                    INSERT INTO refused(record_id, code, message, refused_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(record_id) DO UPDATE SET code = excluded.code, message = excluded.message,
+                      refused_at = excluded.refused_at
+                    """).execute(arguments: [id, error.code, message, wallClock()])
+            }
+            try db.execute(sql: "DELETE FROM pending_entries")
+            try db.execute(sql: "DELETE FROM pending_batch")
+            return named.count
+        }
+    }
+
+    /// Local edits the server refused, oldest first.
+    public func refusedEdits() throws -> [RefusedEdit] {
+        try queue.read { db in
+            try db.fetchAll(sql: "SELECT record_id, code, message FROM refused ORDER BY refused_at, record_id").map { row in
+                RefusedEdit(record: RecordID(unchecked: row[0] ?? ""), code: row[1] ?? "", message: row[2] ?? "")
+            }
+        }
+    }
+
     /// Applies a pulled page and its cursor in one transaction: each version is merged into the
     /// local one (or stored when new).
     public func apply(_ page: PullPage) throws {

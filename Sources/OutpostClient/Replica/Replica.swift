@@ -163,7 +163,7 @@ public final class Replica: Sendable {
             case .sibling(let index):
                 let siblings = register.siblingsByPrecedence
                 guard siblings.indices.contains(index) else {
-                    throw ReplicaError.nothingToResolve("Choose a value between 1 and \(siblings.count).")
+                    throw ReplicaError.nothingToResolve("Field '\(field)' has only \(siblings.count) values to choose from.")
                 }
                 value = siblings[index].value
             case .value(let newValue):
@@ -243,6 +243,7 @@ public final class Replica: Sendable {
             INSERT INTO outbox(record_id, edit) VALUES (?, (SELECT COALESCE(MAX(edit), 0) + 1 FROM outbox))
             ON CONFLICT(record_id) DO UPDATE SET edit = excluded.edit
             """).execute(arguments: [id.rawValue])
+        try db.cachedStatement(sql: "DELETE FROM refused WHERE record_id = ?").execute(arguments: [id.rawValue])
     }
 
     // MARK: Reading
@@ -312,6 +313,7 @@ public final class Replica: Sendable {
             ReplicaStatus(
                 node: node, settings: try Self.loadSettings(db),
                 pendingChanges: try db.fetchScalar(sql: "SELECT COUNT(*) FROM outbox") ?? 0,
+                refusedChanges: try db.fetchScalar(sql: "SELECT COUNT(*) FROM refused") ?? 0,
                 conflicts: try db.fetchScalar(sql: "SELECT COUNT(*) FROM records WHERE conflicted = 1") ?? 0,
                 records: try db.fetchScalar(sql: "SELECT COUNT(*) FROM records") ?? 0,
                 lastSyncMillis: try Self.meta(db, "last_sync").flatMap { Int64($0) })

@@ -26,6 +26,12 @@ enum ReplicaSchema {
             // The batch being pushed: kept until the server answers so a retry re-sends the same id and body.
             try db.execute(sql: "CREATE TABLE pending_batch (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL)")
             try db.execute(sql: "CREATE TABLE pending_entries (record_id TEXT PRIMARY KEY, outbox_seq INTEGER NOT NULL)")
+            // Local edits the server refused (e.g. a role lowered while offline): kept, out of the
+            // outbox so the rest can sync, until the record is edited again.
+            try db.execute(sql: """
+                CREATE TABLE refused (record_id TEXT PRIMARY KEY, code TEXT NOT NULL, message TEXT NOT NULL,
+                                      refused_at INTEGER NOT NULL)
+                """)
         }
         return migrator
     }()

@@ -37,12 +37,24 @@ public struct ReplicaStatus: Sendable, Hashable {
     public var settings: ReplicaSettings?
     /// Local edits not yet acknowledged by the server.
     public var pendingChanges: Int
+    /// Local edits the server refused; see ``Replica/refusedEdits()``.
+    public var refusedChanges: Int
     /// Records holding unresolved conflicts.
     public var conflicts: Int
     /// Records stored (including deleted ones).
     public var records: Int
     /// When the last sync finished (UTC milliseconds), if ever.
     public var lastSyncMillis: Int64?
+}
+
+/// A local edit the server refused. The record keeps the edit locally; editing it again retries.
+public struct RefusedEdit: Sendable, Hashable {
+    /// The record.
+    public var record: RecordID
+    /// The server's error code (`forbidden`, `invalid_record`, …).
+    public var code: String
+    /// The server's explanation.
+    public var message: String
 }
 
 /// A batch of outbox entries recorded before sending, so a retry re-sends the same batch.

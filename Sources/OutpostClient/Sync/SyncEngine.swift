@@ -53,10 +53,23 @@ public struct SyncEngine: Sendable {
     }
 
     /// Sends the outbox, one batch at a time, until it is empty.
+    ///
+    /// When the server refuses a batch (403, 409 or 422) the refused records are set aside with
+    /// the server's reason (see ``Replica/refusedEdits()``) and the rest is sent; when the reply
+    /// does not say which record was refused, the batch is retried one record at a time.
     public func push(_ report: inout SyncReport, progress: (Int) -> Void = { _ in }) async throws {
+        var size = batchSize
         while true {
-            guard let batch = try replica.pendingBatch(limit: batchSize) else { return }
-            let response = try await api.push(batch.request)
+            guard let batch = try replica.pendingBatch(limit: size) else { return }
+            let response: PushResponse
+            do {
+                response = try await api.push(batch.request)
+            } catch SyncError.rejected(let status, let error) where [403, 409, 422].contains(status) {
+                let refused = try replica.refuse(batch, error: error)
+                report.refused += refused
+                if refused == 0 { size = 1 }
+                continue
+            }
             try replica.acknowledge(batch, response: response)
             report.pushed += response.results.count
             for result in response.results {

@@ -38,6 +38,8 @@ public struct SyncReport: Sendable, Hashable {
     public var merged: Int = 0
     /// Pushed records that ended in conflict on the server.
     public var conflicted: Int = 0
+    /// Records the server refused (kept locally, see ``Replica/refusedEdits()``).
+    public var refused: Int = 0
     /// Records received from the server.
     public var pulled: Int = 0
     /// Records in conflict locally after the sync.
