@@ -215,7 +215,7 @@ extension Record {
         }
         try reader.beginObject()
         var seen: UInt8 = 0
-        var extra = false
+        var extra: [String] = []
         var dot: Dot?
         var timestamp: HybridTimestamp?
         var value: JSONValue = .null
@@ -236,7 +236,9 @@ extension Record {
             }
             if member == 0 {
                 // Unknown members make the sibling invalid; duplicates among them are still JSON errors.
-                extra = true
+                let name = escaped ?? String(decoding: key, as: UTF8.self)
+                if extra.contains(name) { throw reader.duplicateKey(name, at: keyOffset) }
+                extra.append(name)
                 try reader.skipValue()
                 continue
             }
@@ -250,7 +252,7 @@ extension Record {
             default: value = try reader.readValue()
             }
         }
-        guard seen == 7, !extra else { throw fail("", "expected {dot, hlc, value}") }
+        guard seen == 7, extra.isEmpty else { throw fail("", "expected {dot, hlc, value}") }
         guard let dot else { throw fail(".dot", "expected [node id, positive counter]") }
         guard let timestamp else { throw fail(".hlc", "expected [milliseconds, logical counter]") }
         return Sibling(dot: dot, timestamp: timestamp, value: value)
