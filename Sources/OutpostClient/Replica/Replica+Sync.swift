@@ -66,11 +66,12 @@ extension Replica {
             for (index, remote) in page.records.enumerated() {
                 // New records are inserted as received (the server sends its stored canonical
                 // envelope); existing ones are merged.
-                if try !Self.insertIfNew(db, remote, state: received?[index]) {
+                let modified = remote.lastModified
+                if try !Self.insertIfNew(db, remote, state: received?[index], modified: modified) {
                     guard let local = try Self.load(db, remote.id), let merged = try? local.merged(with: remote) else { continue }
                     if merged != local { try Self.store(db, merged) }
                 }
-                clock.observe(remote.lastModified)
+                clock.observe(modified)
             }
             if clock != before { try Self.saveHybridClock(db, clock) }
             try Self.setMeta(db, "cursor", page.cursor)

@@ -348,7 +348,7 @@ public final class Replica: Sendable {
 
     /// Inserts a record unless one with its id exists; returns `false` when it exists.
     /// `state` is the envelope's JSON as received (UTF-8), or `nil` to encode `record`.
-    static func insertIfNew(_ db: Database, _ record: Record, state: ArraySlice<UInt8>?) throws -> Bool {
+    static func insertIfNew(_ db: Database, _ record: Record, state: ArraySlice<UInt8>?, modified: HybridTimestamp? = nil) throws -> Bool {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO records(id, type, branch, state, deleted, conflicted, code, customer, label, modified)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
@@ -368,7 +368,7 @@ public final class Replica: Sendable {
         if let code = columns.code { try statement.bind(code, at: 7) } else { try statement.bindNull(at: 7) }
         if let customer = columns.customer { try statement.bind(customer, at: 8) } else { try statement.bindNull(at: 8) }
         try statement.bind(columns.label, at: 9)
-        try statement.bind(record.lastModified.millis, at: 10)
+        try statement.bind((modified ?? record.lastModified).millis, at: 10)
         while try statement.step() {}
         return db.changesCount == 1
     }

@@ -171,7 +171,6 @@ extension Record {
         fields.reserveCapacity(16)
         var keyOffset = 0
         while let name = try reader.nextKey(keyOffset: &keyOffset) {
-            if fields[name] != nil { throw reader.duplicateKey(name, at: keyOffset) }
             guard try reader.peekKind() == .array else {
                 _ = try reader.readValue()
                 throw fail("fields.\(name)", "expected a non-empty array of values")
@@ -182,22 +181,25 @@ extension Record {
             var more: [Sibling<JSONValue>] = []
             var index = 0
             repeat {
-                let sibling = try decodeSibling(&reader, clock: clock) { fail("fields.\(name)[\(index)]\($0)", $1) }
-                if let clock {
-                    guard clock.covers(sibling.dot) else { throw fail("fields.\(name)[\(index)].dot", "is not covered by the record clock") }
+                var covered = false
+                let sibling = try decodeSibling(&reader, clock: clock, covered: &covered) { fail("fields.\(name)[\(index)]\($0)", $1) }
+                if clock != nil {
+                    guard covered else { throw fail("fields.\(name)[\(index)].dot", "is not covered by the record clock") }
                 } else {
                     uncovered.append((name, index, sibling.dot))
                 }
                 if first == nil { first = sibling } else { more.append(sibling) }
                 index += 1
             } while try reader.nextElement()
+            let register: Register<JSONValue>
             if more.isEmpty {
-                fields[name] = Register(first!)
+                register = Register(first!)
             } else {
                 more.insert(first!, at: 0)
                 try checkDistinctDots(more, path: "\(path()).fields.\(name)")
-                fields[name] = Register(siblings: more)
+                register = Register(siblings: more)
             }
+            if fields.updateValue(register, forKey: name) != nil { throw reader.duplicateKey(name, at: keyOffset) }
         }
         return fields
     }
@@ -207,7 +209,7 @@ extension Record {
     /// the tree decoder's order: members, then dot, then hlc.
     @inline(__always)
     private static func decodeSibling(
-        _ reader: inout JSONStreamReader, clock: VectorClock?, fail: (String, String) -> WireDecodingError
+        _ reader: inout JSONStreamReader, clock: VectorClock?, covered: inout Bool, fail: (String, String) -> WireDecodingError
     ) throws -> Sibling<JSONValue> {
         guard try reader.peekKind() == .object else {
             _ = try reader.readValue()
@@ -247,7 +249,7 @@ extension Record {
             }
             seen |= member
             switch member {
-            case 1: dot = try readDot(&reader, clock: clock)
+            case 1: dot = try readDot(&reader, clock: clock, covered: &covered)
             case 2: timestamp = try readTimestamp(&reader)
             default: value = try reader.readValue()
             }
@@ -259,9 +261,10 @@ extension Record {
     }
 
     /// Reads `["node", counter]`; `nil` (with the value consumed and checked) when it has another shape.
-    /// The node id string is shared with the clock's when they are equal.
+    /// The node id string is shared with the clock's when they are equal, and `covered` tells
+    /// whether `clock` covers the dot (without hashing the node id).
     @inline(__always)
-    private static func readDot(_ reader: inout JSONStreamReader, clock: VectorClock?) throws(JSONParseError) -> Dot? {
+    private static func readDot(_ reader: inout JSONStreamReader, clock: VectorClock?, covered: inout Bool) throws(JSONParseError) -> Dot? {
         guard try reader.peekKind() == .array else {
             try reader.skipValue()
             return nil
@@ -269,14 +272,16 @@ extension Record {
         try reader.beginArray()
         guard try reader.nextElement() else { return nil }
         var node: NodeID?
+        var clockCounter: UInt64?
         if try reader.peekKind() == .string {
             if let bytes = try reader.readPlainStringBytes() {
                 if let clock {
-                    for known in clock.counters.keys where known.rawValue.utf8.count == bytes.count {
+                    for (known, counter) in clock.counters where known.rawValue.utf8.count == bytes.count {
                         let equal = known.rawValue.utf8.withContiguousStorageIfAvailable { UnsafeRawBufferPointer($0).elementsEqual(bytes) }
                             ?? known.rawValue.utf8.elementsEqual(bytes)
                         if equal {
                             node = known
+                            clockCounter = counter
                             break
                         }
                     }
@@ -299,7 +304,12 @@ extension Record {
             return nil
         }
         guard let node, case .int(let counter) = counterValue, counter > 0 else { return nil }
-        return Dot(node: node, counter: UInt64(counter))
+        let dot = Dot(node: node, counter: UInt64(counter))
+        if let clock {
+            // A node found by bytes has its counter at hand; others (escaped, or not in the clock) are looked up.
+            covered = (clockCounter ?? clock.counters[node] ?? 0) >= dot.counter
+        }
+        return dot
     }
 
     /// Reads `[millis, logical]`; `nil` (with the value consumed and checked) when it has another shape.
