@@ -96,14 +96,16 @@ extension Replica {
         try queue.write { db in
             var clock = try Self.hybridClock(db)
             let before = clock
-            let received = page.receivedJSON.count == page.records.count ? page.receivedJSON : nil
+            let received = page.receivedBytes.count == page.records.count ? page.receivedBytes : nil
             for (index, remote) in page.records.enumerated() {
-                // New records are inserted as received; existing ones are merged.
-                if try !Self.insertIfNew(db, remote, json: received?[index]) {
+                // New records are inserted as received (the server sends its stored canonical
+                // envelope); existing ones are merged.
+                let modified = remote.lastModified
+                if try !Self.insertIfNew(db, remote, state: received?[index], modified: modified) {
                     guard let local = try Self.load(db, remote.id), let merged = try? local.merged(with: remote) else { continue }
                     if merged != local { try Self.store(db, merged) }
                 }
-                clock.observe(remote.lastModified)
+                clock.observe(modified)
             }
             if clock != before { try Self.saveHybridClock(db, clock) }
             try Self.setMeta(db, "cursor", page.cursor)

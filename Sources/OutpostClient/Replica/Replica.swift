@@ -353,16 +353,29 @@ public final class Replica: Sendable {
     }
 
     /// Inserts a record unless one with its id exists; returns `false` when it exists.
-    static func insertIfNew(_ db: Database, _ record: Record, json: JSONValue?) throws -> Bool {
-        let state = (json ?? record.jsonValue).serialized()
-        let columns = IndexColumns(record)
-        try db.cachedStatement(sql: """
+    /// `state` is the envelope's JSON as received (UTF-8), or `nil` to encode `record`.
+    static func insertIfNew(_ db: Database, _ record: Record, state: ArraySlice<UInt8>?, modified: HybridTimestamp? = nil) throws -> Bool {
+        let statement = try db.cachedStatement(sql: """
             INSERT INTO records(id, type, branch, state, deleted, conflicted, code, customer, label, modified)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
-            """).execute(arguments: [
-                record.id.rawValue, record.type.rawValue, record.branch, state, record.isDeleted, record.hasConflicts,
-                columns.code, columns.customer, columns.label, record.lastModified.millis,
-            ])
+            """)
+        let columns = IndexColumns(record)
+        defer { statement.reset() }
+        try statement.bind(record.id.rawValue, at: 1)
+        try statement.bind(record.type.rawValue, at: 2)
+        try statement.bind(record.branch, at: 3)
+        if let state {
+            try state.withUnsafeBytes { try statement.bindText($0, at: 4) }
+        } else {
+            try statement.bind(record.jsonValue.serialized(), at: 4)
+        }
+        try statement.bind(record.isDeleted, at: 5)
+        try statement.bind(record.hasConflicts, at: 6)
+        if let code = columns.code { try statement.bind(code, at: 7) } else { try statement.bindNull(at: 7) }
+        if let customer = columns.customer { try statement.bind(customer, at: 8) } else { try statement.bindNull(at: 8) }
+        try statement.bind(columns.label, at: 9)
+        try statement.bind((modified ?? record.lastModified).millis, at: 10)
+        while try statement.step() {}
         return db.changesCount == 1
     }
 

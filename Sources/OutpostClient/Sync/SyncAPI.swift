@@ -41,16 +41,35 @@ public struct SyncAPI: Sendable {
     public func pull(cursor: String?, limit: Int) async throws -> PullPage {
         var query = [("limit", String(limit))]
         if let cursor { query.append(("cursor", cursor)) }
-        let json = try await call(TransportRequest(method: "GET", path: "/v1/pull", query: query))
-        return try decode(json, PullPage.init(json:))
+        let response = try await send(TransportRequest(method: "GET", path: "/v1/pull", query: query))
+        guard (200..<300).contains(response.status) else {
+            _ = try check(response)
+            throw SyncError.protocolViolation("status \(response.status)")
+        }
+        // The fast path: envelopes are decoded straight from the bytes, which are kept for storage.
+        do {
+            return try PullPage.decode(bytes: response.body)
+        } catch let error as JSONParseError {
+            throw SyncError.protocolViolation("status \(response.status) with a body that is not JSON (\(error))")
+        } catch {
+            throw SyncError.protocolViolation(String(describing: error))
+        }
     }
 
-    private func call(_ request: TransportRequest) async throws -> JSONValue {
+    private func send(_ request: TransportRequest) async throws -> TransportResponse {
         var request = request
         request.headers["Authorization"] = "Bearer \(token)"
         request.headers[SyncProtocol.versionHeader] = String(SyncProtocol.currentVersion)
         request.headers["Accept"] = "application/json"
-        let response = try await transport.send(request)
+        return try await transport.send(request)
+    }
+
+    private func call(_ request: TransportRequest) async throws -> JSONValue {
+        try check(try await send(request))
+    }
+
+    /// Parses a response body, turning error statuses into ``SyncError``s.
+    private func check(_ response: TransportResponse) throws -> JSONValue {
         let json: JSONValue
         do {
             json = try JSONValue.parse(response.body)

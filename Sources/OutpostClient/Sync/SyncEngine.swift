@@ -84,24 +84,45 @@ public struct SyncEngine: Sendable {
     }
 
     /// Pulls pages after the stored cursor until the server says there is no more.
+    ///
+    /// While a page is applied, the next one is already fetched and decoded in a child task
+    /// (its cursor is known once the page is decoded). Pages are still applied strictly in
+    /// order, each with its cursor in one transaction, so a crash loses at most the page in hand.
     public func pull(_ report: inout SyncReport, progress: (Int) -> Void = { _ in }) async throws {
         var cursor = try replica.cursor()
         var restarted = false
+        var prefetched: PullPage?
         while true {
             let page: PullPage
-            do {
-                page = try await api.pull(cursor: cursor, limit: pageSize)
-            } catch SyncError.rejected(_, let error) where error.code == "invalid_cursor" && cursor != nil && !restarted {
-                // The server was replaced or reset: start over; merging makes re-pulling safe.
-                restarted = true
-                cursor = nil
-                continue
+            if let ready = prefetched {
+                page = ready
+                prefetched = nil
+            } else {
+                do {
+                    page = try await api.pull(cursor: cursor, limit: pageSize)
+                } catch SyncError.rejected(_, let error) where error.code == "invalid_cursor" && cursor != nil && !restarted {
+                    // The server was replaced or reset: start over; merging makes re-pulling safe.
+                    restarted = true
+                    cursor = nil
+                    continue
+                }
             }
+            let api = self.api
+            let pageSize = self.pageSize
+            let nextCursor = page.cursor
+            async let next: PullPage? = page.hasMore ? api.pull(cursor: nextCursor, limit: pageSize) : nil
             try replica.apply(page)
             report.pulled += page.records.count
             progress(report.pulled)
             cursor = page.cursor
-            if !page.hasMore { return }
+            do {
+                prefetched = try await next
+            } catch SyncError.rejected(_, let error) where error.code == "invalid_cursor" && !restarted {
+                restarted = true
+                cursor = nil
+                continue
+            }
+            if prefetched == nil { return }
         }
     }
 }

@@ -33,6 +33,11 @@ public struct VectorClock: Sendable, Hashable {
         self.counters = counters.filter { $0.value > 0 }
     }
 
+    /// A clock from counters already known to be non-zero (decoders).
+    init(nonZero counters: [NodeID: UInt64]) {
+        self.counters = counters
+    }
+
     /// The counter of `node` (zero when absent).
     public subscript(node: NodeID) -> UInt64 {
         get { counters[node] ?? 0 }

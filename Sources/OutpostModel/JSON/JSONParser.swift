@@ -111,12 +111,14 @@ struct _JSONParser {
     var memberStack: [(key: String, value: JSONValue, offset: Int)] = []
     let powersOfTen: [Double] = _exactPowersOfTen
 
-    init(base: UnsafePointer<UInt8>, count: Int, maxDepth: Int) {
+    init(base: UnsafePointer<UInt8>, count: Int, maxDepth: Int, reserveStacks: Bool = true) {
         self.base = base
         self.end = count
         self.maxDepth = maxDepth
-        elementStack.reserveCapacity(64)
-        memberStack.reserveCapacity(64)
+        if reserveStacks {
+            elementStack.reserveCapacity(64)
+            memberStack.reserveCapacity(64)
+        }
     }
 
     // MARK: Errors

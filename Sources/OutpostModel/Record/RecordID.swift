@@ -30,6 +30,32 @@ public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible 
         return RecordID(unchecked: String(decoding: text, as: UTF8.self))
     }
 
+    /// ``normalize(_:)`` over raw UTF-8 bytes, allocating only the result.
+    static func normalize(bytes: UnsafeRawBufferPointer) -> String? {
+        guard bytes.count == 36 else { return nil }
+        var lowercase = true
+        for index in 0..<36 {
+            let byte = bytes[index]
+            if index == 8 || index == 13 || index == 18 || index == 23 {
+                guard byte == UInt8(ascii: "-") else { return nil }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): continue
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): lowercase = false
+            default: return nil
+            }
+        }
+        if lowercase { return String(decoding: bytes, as: UTF8.self) }
+        return String(unsafeUninitializedCapacity: 36) { out in
+            for index in 0..<36 {
+                let byte = bytes[index]
+                out[index] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F") ? byte + 32 : byte
+            }
+            return 36
+        }
+    }
+
     static func normalize(_ text: String) -> String? {
         let utf8 = Array(text.utf8)
         guard utf8.count == 36 else { return nil }

@@ -135,31 +135,7 @@ extension Record {
         var members = 5
         if let lifecycleValue = object["lifecycle"] {
             members += 1
-            guard case .array(let items) = lifecycleValue else { throw fail("lifecycle", "expected an array") }
-            var siblings: [Sibling<Lifecycle>] = []
-            for (index, item) in items.enumerated() {
-                var siblingReader = try ObjectReader(item, path: "\(path).lifecycle[\(index)]")
-                let dot = try Dot(json: siblingReader.value("dot"), path: siblingReader.path("dot"))
-                let timestamp = try HybridTimestamp(json: siblingReader.value("hlc"), path: siblingReader.path("hlc"))
-                let deleted = try siblingReader.bool("deleted")
-                let value: Lifecycle
-                if deleted {
-                    let seen = try VectorClock(json: siblingReader.value("seen"), path: siblingReader.path("seen"))
-                    guard seen.covers(dot), clock.dominates(seen) else {
-                        throw WireDecodingError(path: siblingReader.path("seen"), reason: "must cover the delete itself and stay within the record clock")
-                    }
-                    value = .deleted(seen: seen)
-                } else {
-                    value = .restored
-                }
-                try siblingReader.finish(known: ["dot", "hlc", "deleted", "seen"])
-                guard clock.covers(dot) else {
-                    throw WireDecodingError(path: siblingReader.path("dot"), reason: "is not covered by the record clock")
-                }
-                siblings.append(Sibling(dot: dot, timestamp: timestamp, value: value))
-            }
-            try Self.checkDistinctDots(siblings, path: "\(path).lifecycle")
-            lifecycle = Register(siblings: siblings)
+            lifecycle = try Self.decodeLifecycle(lifecycleValue, clock: clock, path: path)
         }
         if object.count > members {
             let known: Set<String> = ["id", "type", "branch", "clock", "fields", "lifecycle"]
@@ -170,7 +146,38 @@ extension Record {
                   fields: fields, lifecycle: lifecycle)
     }
 
-    private static func checkDistinctDots<V>(_ siblings: [Sibling<V>], path: String) throws(WireDecodingError) {
+    /// Reads the `lifecycle` member of an envelope whose clock is `clock` (`path` is the envelope's path).
+    static func decodeLifecycle(_ lifecycleValue: JSONValue, clock: VectorClock, path: String) throws(WireDecodingError) -> Register<Lifecycle> {
+        guard case .array(let items) = lifecycleValue else {
+            throw WireDecodingError(path: "\(path).lifecycle", reason: "expected an array")
+        }
+        var siblings: [Sibling<Lifecycle>] = []
+        for (index, item) in items.enumerated() {
+            var siblingReader = try ObjectReader(item, path: "\(path).lifecycle[\(index)]")
+            let dot = try Dot(json: siblingReader.value("dot"), path: siblingReader.path("dot"))
+            let timestamp = try HybridTimestamp(json: siblingReader.value("hlc"), path: siblingReader.path("hlc"))
+            let deleted = try siblingReader.bool("deleted")
+            let value: Lifecycle
+            if deleted {
+                let seen = try VectorClock(json: siblingReader.value("seen"), path: siblingReader.path("seen"))
+                guard seen.covers(dot), clock.dominates(seen) else {
+                    throw WireDecodingError(path: siblingReader.path("seen"), reason: "must cover the delete itself and stay within the record clock")
+                }
+                value = .deleted(seen: seen)
+            } else {
+                value = .restored
+            }
+            try siblingReader.finish(known: ["dot", "hlc", "deleted", "seen"])
+            guard clock.covers(dot) else {
+                throw WireDecodingError(path: siblingReader.path("dot"), reason: "is not covered by the record clock")
+            }
+            siblings.append(Sibling(dot: dot, timestamp: timestamp, value: value))
+        }
+        try checkDistinctDots(siblings, path: "\(path).lifecycle")
+        return Register(siblings: siblings)
+    }
+
+    static func checkDistinctDots<V>(_ siblings: [Sibling<V>], path: String) throws(WireDecodingError) {
         guard siblings.count > 1 else { return }
         var seen = Set<Dot>()
         for sibling in siblings where !seen.insert(sibling.dot).inserted {

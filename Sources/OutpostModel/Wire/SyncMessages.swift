@@ -116,9 +116,9 @@ public struct PullPage: Sendable, Hashable {
     public var cursor: String
     /// `true` when more changes wait: ask again with ``cursor`` at once.
     public var hasMore: Bool
-    /// The envelopes as received, parallel to ``records`` when the page was decoded from JSON
-    /// (empty otherwise). Lets a replica store a new record without re-encoding it.
-    public private(set) var receivedJSON: [JSONValue] = []
+    /// The envelopes' bytes as received, parallel to ``records`` when the page was decoded with
+    /// ``decode(bytes:)`` (empty otherwise). Lets a replica store a new record without re-encoding it.
+    public internal(set) var receivedBytes: [ArraySlice<UInt8>] = []
 
     /// Creates a page.
     public init(records: [Record], cursor: String, hasMore: Bool) {
@@ -155,7 +155,6 @@ public struct PullPage: Sendable, Hashable {
         let hasMore = try reader.bool("hasMore")
         try reader.finish(known: ["records", "cursor", "hasMore"])
         self.init(records: records, cursor: cursor, hasMore: hasMore)
-        receivedJSON = items
     }
 }
 

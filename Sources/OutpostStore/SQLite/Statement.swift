@@ -165,6 +165,23 @@ public final class Statement {
         try check(resultCode)
     }
 
+    /// Binds UTF-8 text from raw memory to parameter `index` (1-based) without making a
+    /// `String`. The bytes must be valid UTF-8. SQLite copies them.
+    ///
+    /// ```swift
+    /// try bytes.withUnsafeBytes { try statement.bindText($0, at: 1) }
+    /// ```
+    @inline(__always)
+    public func bindText(_ bytes: UnsafeRawBufferPointer, at index: Int) throws {
+        guard let base = bytes.baseAddress, bytes.count > 0 else {
+            try check(sqlite3_bind_text(sqliteStatement, Int32(index), "", 0, sqliteTransient))
+            return
+        }
+        try check(sqlite3_bind_text64(
+            sqliteStatement, Int32(index), base.assumingMemoryBound(to: CChar.self), sqlite3_uint64(bytes.count),
+            sqliteTransient, UInt8(SQLITE_UTF8)))
+    }
+
     /// Binds a blob to parameter `index` (1-based). SQLite copies the bytes.
     ///
     /// ```swift
