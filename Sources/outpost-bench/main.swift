@@ -49,6 +49,7 @@ let user = try database.authenticate(token: token)!
 // Seed the server with customers written by a "headquarters" node, 1,000 per batch.
 let seedNode = NodeID.random()
 let tiers = EntitySchema.tiers
+var editTargets: [RecordID] = []
 let seedSeconds = try await seconds {
     var batch: [Record] = []
     for index in 0..<recordCount {
@@ -58,7 +59,9 @@ let seedSeconds = try await seconds {
             "address": .string("\(index) Harbour Road, Suite \(index % 50)"), "region": "North", "status": "active",
             "creditRating": "A", "annualPurchase": .int(Int64(index * 10)),
         ]
-        batch.append(Record.create(id: .random(), type: .customer, branch: "BJ", fields: fields, node: seedNode,
+        let id = RecordID.random()
+        if index < editCount { editTargets.append(id) }
+        batch.append(Record.create(id: id, type: .customer, branch: "BJ", fields: fields, node: seedNode,
                                    at: HybridTimestamp(millis: 1_700_000_000_000 + Int64(index))))
         if batch.count == SyncProtocol.maxBatchRecords || index == recordCount - 1 {
             let request = PushRequest(batch: RecordID.random().rawValue, records: batch)
@@ -66,6 +69,26 @@ let seedSeconds = try await seconds {
             batch.removeAll(keepingCapacity: true)
         }
     }
+}
+
+if CommandLine.arguments.contains("--apply-profile") {
+    // Decode every page first, then time only applying them into fresh replicas.
+    var pages: [PullPage] = []
+    var after: Int64 = 0
+    while true {
+        var body: [UInt8] = []
+        try database.streamPull(after: after, limit: SyncProtocol.maxPageRecords, scope: user.scope) { body += $0 }
+        let page = try PullPage.decode(bytes: body)
+        pages.append(page)
+        after = Int64(page.cursor.split(separator: ".").last!)!
+        if !page.hasMore { break }
+    }
+    for round in 0..<3 {
+        let fresh = try Replica(path: directory.appendingPathComponent("apply-\(round).db").path)
+        let elapsed = try await seconds { for page in pages { try fresh.apply(page) } }
+        say(String(format: "apply only, round %d: %.2f s  %9.0f records/s", round, elapsed, Double(recordCount) / elapsed))
+    }
+    exit(0)
 }
 
 let server = SyncServer(database: database, port: 0)
@@ -84,11 +107,11 @@ say(String(format: "seed server (in-process push)   %8d records in %6.2f s  %9.0
 var pulled = 0
 let pullSeconds = try await seconds { pulled = try await engine.sync().pulled }
 say(String(format: "full pull into empty client      %8d records in %6.2f s  %9.0f records/s", pulled, pullSeconds, Double(pulled) / pullSeconds))
+say(String(format: "peak memory after seeding and the full pull (server + client in one process)  %.0f MiB", peakMemoryMiB()))
 
 // Edit records locally, then push them.
-let customers = try replica.records(.customer)
-for (index, customer) in customers.prefix(editCount).enumerated() {
-    try replica.update(customer.id, fields: ["notes": .string("Visited on round \(index)")])
+for (index, id) in editTargets.enumerated() {
+    try replica.update(id, fields: ["notes": .string("Visited on round \(index)")])
 }
 var pushed = 0
 let pushSeconds = try await seconds {
@@ -109,7 +132,7 @@ latencies.sort()
 let p50 = latencies[latencies.count / 2]
 let p99 = latencies[min(latencies.count - 1, Int(Double(latencies.count) * 0.99))]
 say(String(format: "no-op sync round trip (%d runs)   p50 %6.2f ms   p99 %6.2f ms", roundTrips, p50, p99))
-say(String(format: "peak memory (server + client in one process)  %.0f MiB", peakMemoryMiB()))
+say(String(format: "peak memory at the end  %.0f MiB", peakMemoryMiB()))
 server.shutdown()
 if CommandLine.arguments.contains("--breakdown") {
     let server2 = SyncServer(database: database, port: 0)

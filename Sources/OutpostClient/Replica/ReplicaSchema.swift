@@ -12,7 +12,6 @@ enum ReplicaSchema {
                   deleted INTEGER NOT NULL, conflicted INTEGER NOT NULL,
                   code TEXT, customer TEXT, label TEXT NOT NULL, modified INTEGER NOT NULL)
                 """)
-            try db.execute(sql: "CREATE INDEX records_by_type ON records(type, label)")
             try db.execute(sql: "CREATE INDEX records_by_customer ON records(customer) WHERE customer IS NOT NULL")
             try db.execute(sql: "CREATE INDEX records_by_code ON records(code) WHERE code IS NOT NULL")
             try db.execute(sql: "CREATE INDEX records_in_conflict ON records(conflicted) WHERE conflicted = 1")

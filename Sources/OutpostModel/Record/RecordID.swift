@@ -15,8 +15,13 @@ public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// A fresh random (version 4) record id.
     public static func random() -> RecordID {
         var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
         var bytes = [UInt8](repeating: 0, count: 16)
-        for index in 0..<16 { bytes[index] = generator.next() }
+        for index in 0..<8 {
+            bytes[index] = UInt8(truncatingIfNeeded: high >> (8 * index))
+            bytes[8 + index] = UInt8(truncatingIfNeeded: low >> (8 * index))
+        }
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         let hexDigits = Array("0123456789abcdef".utf8)
