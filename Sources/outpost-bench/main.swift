@@ -65,7 +65,7 @@ let seedSeconds = try await seconds {
                                    at: HybridTimestamp(millis: 1_700_000_000_000 + Int64(index))))
         if batch.count == SyncProtocol.maxBatchRecords || index == recordCount - 1 {
             let request = PushRequest(batch: RecordID.random().rawValue, records: batch)
-            _ = try database.push(request, body: request.jsonValue.serializedBytes(), user: user)
+            _ = try database.push(request, body: request.canonicalJSON(), user: user)
             batch.removeAll(keepingCapacity: true)
         }
     }

@@ -34,7 +34,7 @@ extension Replica {
                 entries.append(PendingBatch.Entry(record: id, outboxSeq: row[1] ?? 0))
             }
             let request = PushRequest(batch: RecordID.random().rawValue, records: records)
-            try db.execute(sql: "INSERT INTO pending_batch(id, body) VALUES (1, ?)", arguments: [request.jsonValue.serialized()])
+            try db.execute(sql: "INSERT INTO pending_batch(id, body) VALUES (1, ?)", arguments: [String(decoding: request.canonicalJSON(), as: UTF8.self)])
             for entry in entries {
                 try db.cachedStatement(sql: "INSERT INTO pending_entries(record_id, outbox_seq) VALUES (?, ?)")
                     .execute(arguments: [entry.record.rawValue, entry.outboxSeq])

@@ -338,8 +338,8 @@ public final class Replica: Sendable {
         }
     }
 
-    static func store(_ db: Database, _ record: Record, json: JSONValue? = nil) throws {
-        let state = (json ?? record.jsonValue).serialized()
+    static func store(_ db: Database, _ record: Record) throws {
+        let state = String(decoding: record.canonicalJSON(), as: UTF8.self)
         let columns = IndexColumns(record)
         try db.cachedStatement(sql: """
             INSERT INTO records(id, type, branch, state, deleted, conflicted, code, customer, label, modified)
@@ -367,7 +367,7 @@ public final class Replica: Sendable {
         if let state {
             try state.withUnsafeBytes { try statement.bindText($0, at: 4) }
         } else {
-            try statement.bind(record.jsonValue.serialized(), at: 4)
+            try record.canonicalJSON().withUnsafeBytes { try statement.bindText($0, at: 4) }
         }
         try statement.bind(record.isDeleted, at: 5)
         try statement.bind(record.hasConflicts, at: 6)

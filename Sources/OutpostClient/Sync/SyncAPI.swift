@@ -27,7 +27,7 @@ public struct SyncAPI: Sendable {
 
     /// `POST /v1/push`: merges a batch atomically.
     public func push(_ request: PushRequest) async throws -> PushResponse {
-        let body = request.jsonValue.serializedBytes()
+        let body = request.canonicalJSON()
         let json = try await call(TransportRequest(method: "POST", path: "/v1/push",
                                                    headers: ["Content-Type": "application/json"], body: body))
         let response = try decode(json, PushResponse.init(json:))

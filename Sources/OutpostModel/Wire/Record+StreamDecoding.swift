@@ -429,3 +429,55 @@ extension PullPage {
         }
     }
 }
+
+extension PushRequest {
+    /// Decodes a push body straight from its bytes, without building a ``JSONValue`` tree.
+    ///
+    /// Accepts and refuses exactly what `PushRequest(json: JSONValue.parse(bytes))` does and
+    /// throws the same error (`JSONParseError` or `WireDecodingError`): when the fast path
+    /// refuses a body, the reference decoder is run to word the error.
+    public static func decode(bytes: [UInt8]) throws -> PushRequest {
+        if let request = try? decodeFast(bytes: bytes) { return request }
+        return try PushRequest(json: JSONValue.parse(bytes))
+    }
+
+    /// The fast decoder itself (no fallback; its errors are not worded for users).
+    static func decodeFast(bytes: [UInt8]) throws -> PushRequest {
+        try bytes.withUnsafeBytes { raw throws -> PushRequest in
+            var reader = try JSONStreamReader(raw)
+            guard try reader.peekKind() == .object else { throw WireDecodingError(path: "$", reason: "expected an object") }
+            try reader.beginObject()
+            var batch: String?
+            var records: [Record]?
+            var keyOffset = 0
+            while let key = try reader.nextKey(keyOffset: &keyOffset) {
+                switch key {
+                case "batch" where batch == nil:
+                    guard try reader.peekKind() == .string else { throw WireDecodingError(path: "$.batch", reason: "expected a string") }
+                    batch = try reader.readString()
+                case "records" where records == nil:
+                    guard try reader.peekKind() == .array else { throw WireDecodingError(path: "$.records", reason: "expected an array") }
+                    try reader.beginArray()
+                    var items: [Record] = []
+                    var ids = Set<RecordID>()
+                    while try reader.nextElement() {
+                        guard items.count < SyncProtocol.maxBatchRecords else {
+                            throw WireDecodingError(path: "$.records", reason: "too many records")
+                        }
+                        let record = try Record.decode(from: &reader, path: "$.records[\(items.count)]")
+                        guard ids.insert(record.id).inserted else { throw WireDecodingError(path: "$.records", reason: "duplicate id") }
+                        items.append(record)
+                    }
+                    records = items
+                default:
+                    throw WireDecodingError(path: "$.\(key)", reason: "unexpected member")
+                }
+            }
+            try reader.finish()
+            guard let batch, let normalized = RecordID.normalize(batch), let records else {
+                throw WireDecodingError(path: "$", reason: "incomplete")
+            }
+            return PushRequest(batch: normalized, records: records)
+        }
+    }
+}

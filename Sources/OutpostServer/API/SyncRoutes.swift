@@ -28,16 +28,12 @@ public enum SyncRoutes {
         }
         router.post("/v1/push") { request, _ in
             let user = try currentUser(request)
-            let body: JSONValue
-            do throws(JSONParseError) {
-                body = try JSONValue.parse(request.body)
-            } catch {
-                throw APIError.malformedJSON(error.description)
-            }
             let push: PushRequest
-            do throws(WireDecodingError) {
-                push = try PushRequest(json: body)
-            } catch {
+            do {
+                push = try PushRequest.decode(bytes: request.body)
+            } catch let error as JSONParseError {
+                throw APIError.malformedJSON(error.description)
+            } catch let error as WireDecodingError {
                 throw APIError.invalidRequest(error)
             }
             let response = try database.push(push, body: request.body, user: user)

@@ -109,7 +109,7 @@ extension ServerDatabase {
             ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, state = excluded.state,
               deleted = excluded.deleted, conflicted = excluded.conflicted
             """).execute(arguments: [
-                record.id.rawValue, record.type.rawValue, record.branch, seq, record.jsonValue.serialized(),
+                record.id.rawValue, record.type.rawValue, record.branch, seq, String(decoding: record.canonicalJSON(), as: UTF8.self),
                 record.isDeleted, record.hasConflicts,
             ])
     }
