@@ -166,3 +166,22 @@ struct ConnectionTests {
         }
     }
 }
+
+@Suite("Page and cache size")
+struct PageAndCacheSizeTests {
+    @Test func newWALDatabaseUsesTheConfiguredPageAndCacheSize() throws {
+        try withTemporaryDatabasePath { path in
+            var configuration = Configuration()
+            configuration.pageSize = 16_384
+            configuration.cacheSizeKiB = 8_192
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            try queue.write { db in try db.execute(sql: "CREATE TABLE t (x)") }
+            let pageSize: Int? = try queue.read { db in try db.fetchScalar(sql: "PRAGMA page_size") }
+            let cacheSize: Int? = try queue.read { db in try db.fetchScalar(sql: "PRAGMA cache_size") }
+            let journal: String? = try queue.read { db in try db.fetchScalar(sql: "PRAGMA journal_mode") }
+            #expect(pageSize == 16_384)
+            #expect(cacheSize == -8_192)
+            #expect(journal == "wal")
+        }
+    }
+}

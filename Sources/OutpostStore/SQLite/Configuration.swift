@@ -94,6 +94,22 @@ public struct Configuration: Sendable {
     /// ```swift
     /// config.busyTimeout = .milliseconds(500)
     /// ```
+    /// `PRAGMA page_size` for a database created by this connection (`nil`: SQLite's default,
+    /// 4096). It cannot change once a WAL database exists. Larger pages mean fewer writes for
+    /// large rows.
+    ///
+    /// ```swift
+    /// config.pageSize = 16_384
+    /// ```
+    public var pageSize: Int?
+
+    /// `PRAGMA cache_size` in KiB (`nil`: SQLite's default, about 2 MiB).
+    ///
+    /// ```swift
+    /// config.cacheSizeKiB = 32_768
+    /// ```
+    public var cacheSizeKiB: Int?
+
     public var busyTimeout: Duration = .seconds(5)
 
     /// `PRAGMA foreign_keys`. Default `true`.

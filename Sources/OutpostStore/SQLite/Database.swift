@@ -74,6 +74,12 @@ public final class Database {
             throw DatabaseError(resultCode: resultCode, connection: sqliteConnection)
         }
         try makeStatement(sql: "PRAGMA foreign_keys = \(configuration.foreignKeysEnabled ? "ON" : "OFF")").execute()
+        if let pageSize = configuration.pageSize {
+            try makeStatement(sql: "PRAGMA page_size = \(pageSize)").execute()
+        }
+        if let cacheSize = configuration.cacheSizeKiB {
+            try makeStatement(sql: "PRAGMA cache_size = -\(cacheSize)").execute()
+        }
         try makeStatement(sql: "PRAGMA synchronous = \(configuration.synchronous.rawValue.uppercased())").execute()
         if !configuration.readonly && !Database.isInMemoryPath(path) {
             let wanted = configuration.journalMode.rawValue
