@@ -18,10 +18,10 @@ public final class SyncServer: Sendable {
     public let router: Router
 
     /// Creates a server on `host`:`port` (port 0 picks a free port; read it from ``port`` after ``start()``).
-    public init(database: ServerDatabase, host: String = "127.0.0.1", port: Int = 8080,
+    public init(database: ServerDatabase, host: String = "127.0.0.1", port: Int = 8080, log: RequestLogMiddleware? = nil,
                 configure: (inout HTTPServer.Configuration) -> Void = { _ in }) {
         self.database = database
-        router = SyncRoutes.makeRouter(database: database)
+        router = SyncRoutes.makeRouter(database: database, log: log)
         var configuration = HTTPServer.Configuration()
         configuration.host = host
         configuration.port = port

@@ -18,7 +18,8 @@ let root = CommandSpec(
                 OptionSpec("port", short: "p", help: "TCP port (0 picks a free one).", valueName: "port", defaultValue: "8080"),
                 OptionSpec("host", help: "Address to listen on.", valueName: "address", defaultValue: "127.0.0.1"),
                 OptionSpec("max-connections", help: "Connections served at once.", valueName: "n", defaultValue: "64"),
-            ]),
+            ],
+            flags: [FlagSpec("quiet", help: "Do not log requests to standard error.")]),
         CommandSpec(
             name: "user", abstract: "Manage users and their access tokens.",
             subcommands: [
@@ -61,7 +62,8 @@ do {
         let port = tool.valueOrExit(path: parsed.path) { () throws(ArgumentError) -> Int? in try values.int("port") } ?? 8080
         let maxConnections = tool.valueOrExit(path: parsed.path) { () throws(ArgumentError) -> Int? in try values.int("max-connections") } ?? 64
         guard (0...65535).contains(port) else { fail("port must be 0–65535", code: 64) }
-        let server = SyncServer(database: openDatabase(), host: values.option("host") ?? "127.0.0.1", port: port) {
+        let log: RequestLogMiddleware? = values.flag("quiet") ? nil : .standardError
+        let server = SyncServer(database: openDatabase(), host: values.option("host") ?? "127.0.0.1", port: port, log: log) {
             $0.maxConnections = max(1, maxConnections)
         }
         try server.start()

@@ -15,8 +15,10 @@ enum AuthenticatedUser: RequestStorageKey {
 /// ```
 public enum SyncRoutes {
     /// The router with every endpoint and middleware.
-    public static func makeRouter(database: ServerDatabase) -> Router {
+    /// - Parameter log: writes one line per request (see ``RequestLogMiddleware``); `nil` logs nothing.
+    public static func makeRouter(database: ServerDatabase, log: RequestLogMiddleware? = nil) -> Router {
         var router = Router()
+        if let log { router.add(middleware: log) }
         router.add(middleware: ProtocolVersionMiddleware())
         router.add(middleware: AuthenticationMiddleware(database: database))
         router.get("/health") { _, _ in
@@ -110,6 +112,7 @@ struct AuthenticationMiddleware: HTTPMiddleware {
         }
         var request = request
         request.storage[AuthenticatedUser.self] = user
+        request.storage[RequestLogNote.Key.self]?.user = user.name
         return next(request)
     }
 }
