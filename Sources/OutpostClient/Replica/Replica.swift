@@ -342,17 +342,13 @@ public final class Replica: Sendable {
     }
 
     static func store(_ db: Database, _ record: Record) throws {
-        let state = String(decoding: record.canonicalJSON(), as: UTF8.self)
-        let columns = IndexColumns(record)
-        try db.cachedStatement(sql: """
+        let statement = try db.cachedStatement(sql: """
             INSERT INTO records(id, type, branch, state, deleted, conflicted, code, customer, label, modified)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET state = excluded.state, deleted = excluded.deleted,
               conflicted = excluded.conflicted, code = excluded.code, label = excluded.label, modified = excluded.modified
-            """).execute(arguments: [
-                record.id.rawValue, record.type.rawValue, record.branch, state, record.isDeleted, record.hasConflicts,
-                columns.code, columns.customer, columns.label, record.lastModified.millis,
-            ])
+            """)
+        try execute(statement, record, state: nil, modified: nil)
     }
 
     /// Inserts a record unless one with its id exists; returns `false` when it exists.
@@ -362,6 +358,12 @@ public final class Replica: Sendable {
             INSERT INTO records(id, type, branch, state, deleted, conflicted, code, customer, label, modified)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
             """)
+        try execute(statement, record, state: state, modified: modified)
+        return db.changesCount == 1
+    }
+
+    /// Binds a record's row (id, type, branch, state, flags, index columns, modified) and runs the statement.
+    private static func execute(_ statement: Statement, _ record: Record, state: ArraySlice<UInt8>?, modified: HybridTimestamp?) throws {
         let columns = IndexColumns(record)
         defer { statement.reset() }
         try statement.bind(record.id.rawValue, at: 1)
@@ -379,7 +381,6 @@ public final class Replica: Sendable {
         try statement.bind(columns.label, at: 9)
         try statement.bind((modified ?? record.lastModified).millis, at: 10)
         while try statement.step() {}
-        return db.changesCount == 1
     }
 
     /// Values copied out of the state into indexed columns for listing and lookups.
