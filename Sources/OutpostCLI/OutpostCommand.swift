@@ -98,7 +98,8 @@ struct Context: Sendable {
         let (path, directory) = replicaLocation()
         do {
             if let directory {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
             }
             return try Replica(path: path)
         } catch let error as ReplicaError {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import OutpostClient
 import OutpostModel
@@ -264,5 +265,21 @@ struct ReplicaLocalTests {
         // The hybrid clock survives: a new edit is later than the first.
         let edited = try again.update(a.id, fields: ["name": "B"])
         #expect(edited.fields["name"]!.winner!.timestamp > a.fields["name"]!.winner!.timestamp)
+    }
+}
+
+@Suite("Replica file")
+struct ReplicaFileTests {
+    @Test func newReplicaFileIsReadableByItsOwnerOnly() throws {
+        let server = try TestServer()
+        defer { server.cleanUp() }
+        let path = server.path("private.db")
+        let replica = try Replica(path: path)
+        _ = try replica.create(.customer, fields: ["code": "P-1", "name": "P", "kind": "tenant", "tier": "core"])
+        for file in [path, path + "-wal"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: file)
+            let permissions = (attributes[.posixPermissions] as? NSNumber)?.intValue
+            #expect(permissions == 0o600, "\(file)")
+        }
     }
 }

@@ -26,6 +26,11 @@ public final class Replica: Sendable {
         // Envelopes are ~1 KiB: larger pages and cache halve the I/O of a large pull.
         configuration.pageSize = 16_384
         configuration.cacheSizeKiB = 32_768
+        // The replica holds the access token: a new file is readable by its owner only
+        // (SQLite gives the -wal and -shm files the same permissions).
+        if path != ":memory:" && !path.isEmpty && !FileManager.default.fileExists(atPath: path) {
+            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         try ReplicaSchema.migrator.migrate(queue)
         node = try queue.write { db in
