@@ -42,8 +42,8 @@ extension ServerDatabase {
                     }
                 }
             }
+            // Precedence as in the spec (§10): scope, then validation, then identity.
             if let forbidden { throw forbidden }
-            if let mismatch { throw mismatch }
             let batchCustomers = Dictionary(request.records.filter { $0.type == .customer }.map { ($0.id, $0.branch) },
                                             uniquingKeysWith: { first, _ in first })
             for (outcome, _) in plans where outcome.merged.type != .customer {
@@ -52,6 +52,7 @@ extension ServerDatabase {
                 }
             }
             if !problems.isEmpty { throw APIError.invalidRecords(problems) }
+            if let mismatch { throw mismatch }
             for (outcome, oldSeq) in plans {
                 var seq = oldSeq ?? 0
                 if outcome.changed {
