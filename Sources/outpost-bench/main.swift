@@ -73,12 +73,12 @@ let seedSeconds = try await seconds {
 
 if CommandLine.arguments.contains("--apply-profile") {
     // Decode every page first, then time only applying them into fresh replicas.
-    var pages: [PullPage] = []
+    var pages: [ReceivedPullPage] = []
     var after: Int64 = 0
     while true {
         var body: [UInt8] = []
         try database.streamPull(after: after, limit: SyncProtocol.maxPageRecords, scope: user.scope) { body += $0 }
-        let page = try PullPage.decode(bytes: body)
+        let page = try ReceivedPullPage.decode(bytes: body)
         pages.append(page)
         after = Int64(page.cursor.split(separator: ".").last!)!
         if !page.hasMore { break }
@@ -148,19 +148,24 @@ if CommandLine.arguments.contains("--breakdown") {
             if let cursor { q.append(("cursor", cursor)) }
             response = try await api2.transport.send(TransportRequest(method: "GET", path: "/v1/pull", query: q, headers: ["Authorization": "Bearer \(token)", "Host": "x"]))
         }
-        var page: PullPage! = nil
         var json: JSONValue = .null
         bytes += response.body.count
+        let nextCursor: String, hasMore: Bool
         if CommandLine.arguments.contains("--tree") {
+            var page: PullPage! = nil
             parse += try await seconds { json = try JSONValue.parse(response.body) }
             decode += try await seconds { page = try PullPage(json: json) }
+            apply += try await seconds { try fresh.apply(page) }
+            (nextCursor, hasMore) = (page.cursor, page.hasMore)
         } else {
-            // The client's path: envelopes decoded straight from the bytes (parse is then 0).
-            decode += try await seconds { page = try PullPage.decode(bytes: response.body) }
+            // The client's path: envelopes validated and summarised straight from the bytes (parse is then 0).
+            var page: ReceivedPullPage! = nil
+            decode += try await seconds { page = try ReceivedPullPage.decode(bytes: response.body) }
+            apply += try await seconds { try fresh.apply(page) }
+            (nextCursor, hasMore) = (page.cursor, page.hasMore)
         }
-        apply += try await seconds { try fresh.apply(page) }
-        cursor = page.cursor
-        if !page.hasMore { break }
+        cursor = nextCursor
+        if !hasMore { break }
     }
     say(String(format: "breakdown: %d bytes, fetch %.2f s, parse %.2f s, decode %.2f s, apply %.2f s", bytes, fetch, parse, decode, apply))
     server2.shutdown()

@@ -112,6 +112,27 @@ extension Replica {
         }
     }
 
+    /// Applies a received pull page and its cursor in one transaction, like ``apply(_:)-PullPage``:
+    /// new records are stored as received (summarised, never decoded); only records held
+    /// already are decoded and merged.
+    public func apply(_ page: ReceivedPullPage) throws {
+        try queue.write { db in
+            var clock = try Self.hybridClock(db)
+            let before = clock
+            for index in 0..<page.count {
+                let summary = page.summaries[index]
+                if try !Self.insertIfNew(db, summary, state: page.receivedBytes(at: index)) {
+                    let remote = try page.record(at: index)
+                    guard let local = try Self.load(db, remote.id), let merged = try? local.merged(with: remote) else { continue }
+                    if merged != local { try Self.store(db, merged) }
+                }
+                clock.observe(summary.lastModified)
+            }
+            if clock != before { try Self.saveHybridClock(db, clock) }
+            try Self.setMeta(db, "cursor", page.cursor)
+        }
+    }
+
     /// Forgets the pull cursor so the next sync pulls everything again (safe: merging is idempotent).
     public func resetCursor() throws {
         try queue.write { db in try db.execute(sql: "DELETE FROM meta WHERE key = 'cursor'") }

@@ -359,49 +359,52 @@ public final class Replica: Sendable {
     /// Inserts a record unless one with its id exists; returns `false` when it exists.
     /// `state` is the envelope's JSON as received (UTF-8), or `nil` to encode `record`.
     static func insertIfNew(_ db: Database, _ record: Record, state: ArraySlice<UInt8>?, modified: HybridTimestamp? = nil) throws -> Bool {
-        let statement = try db.cachedStatement(sql: """
+        if let state {
+            return try insertIfNew(db, RecordSummary(record), state: state)
+        }
+        let statement = try insertIfNewStatement(db)
+        try execute(statement, record, state: nil, modified: modified)
+        return db.changesCount == 1
+    }
+
+    /// Inserts a record given its summary and its envelope's JSON (UTF-8) unless one with its id
+    /// exists; returns `false` when it exists.
+    static func insertIfNew(_ db: Database, _ summary: RecordSummary, state: ArraySlice<UInt8>) throws -> Bool {
+        let statement = try insertIfNewStatement(db)
+        try state.withUnsafeBytes { try execute(statement, summary, state: $0) }
+        return db.changesCount == 1
+    }
+
+    private static func insertIfNewStatement(_ db: Database) throws -> Statement {
+        try db.cachedStatement(sql: """
             INSERT INTO records(id, type, branch, state, deleted, conflicted, code, customer, label, modified)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
             """)
-        try execute(statement, record, state: state, modified: modified)
-        return db.changesCount == 1
     }
 
     /// Binds a record's row (id, type, branch, state, flags, index columns, modified) and runs the statement.
     private static func execute(_ statement: Statement, _ record: Record, state: ArraySlice<UInt8>?, modified: HybridTimestamp?) throws {
-        let columns = IndexColumns(record)
-        defer { statement.reset() }
-        try statement.bind(record.id.rawValue, at: 1)
-        try statement.bind(record.type.rawValue, at: 2)
-        try statement.bind(record.branch, at: 3)
+        var summary = RecordSummary(record)
+        if let modified { summary.lastModified = modified }
         if let state {
-            try state.withUnsafeBytes { try statement.bindText($0, at: 4) }
+            try state.withUnsafeBytes { try execute(statement, summary, state: $0) }
         } else {
-            try record.canonicalJSON().withUnsafeBytes { try statement.bindText($0, at: 4) }
+            try record.canonicalJSON().withUnsafeBytes { try execute(statement, summary, state: $0) }
         }
-        try statement.bind(record.isDeleted, at: 5)
-        try statement.bind(record.hasConflicts, at: 6)
-        if let code = columns.code { try statement.bind(code, at: 7) } else { try statement.bindNull(at: 7) }
-        if let customer = columns.customer { try statement.bind(customer, at: 8) } else { try statement.bindNull(at: 8) }
-        try statement.bind(columns.label, at: 9)
-        try statement.bind((modified ?? record.lastModified).millis, at: 10)
-        while try statement.step() {}
     }
 
-    /// Values copied out of the state into indexed columns for listing and lookups.
-    struct IndexColumns {
-        var code: String?
-        var customer: String?
-        var label: String
-
-        init(_ record: Record) {
-            code = record.type == .customer ? record.value(of: "code")?.stringValue : nil
-            customer = record.type == .customer ? nil : record.value(of: "customer")?.stringValue
-            switch record.type {
-            case .customer, .contact: label = record.value(of: "name")?.stringValue ?? ""
-            case .visit: label = (record.value(of: "actualAt") ?? record.value(of: "plannedAt"))?.stringValue ?? ""
-            case .complaint: label = record.value(of: "receivedAt")?.stringValue ?? ""
-            }
-        }
+    private static func execute(_ statement: Statement, _ summary: RecordSummary, state: UnsafeRawBufferPointer) throws {
+        defer { statement.reset() }
+        try statement.bind(summary.id.rawValue, at: 1)
+        try statement.bind(summary.type.rawValue, at: 2)
+        try statement.bind(summary.branch, at: 3)
+        try statement.bindText(state, at: 4)
+        try statement.bind(summary.isDeleted, at: 5)
+        try statement.bind(summary.hasConflicts, at: 6)
+        if let code = summary.code { try statement.bind(code, at: 7) } else { try statement.bindNull(at: 7) }
+        if let customer = summary.customer { try statement.bind(customer, at: 8) } else { try statement.bindNull(at: 8) }
+        try statement.bind(summary.label, at: 9)
+        try statement.bind(summary.lastModified.millis, at: 10)
+        while try statement.step() {}
     }
 }

@@ -39,6 +39,17 @@ public struct SyncAPI: Sendable {
 
     /// `GET /v1/pull`: the next page of changes after `cursor` (`nil` = from the beginning).
     public func pull(cursor: String?, limit: Int) async throws -> PullPage {
+        try await pullBody(cursor: cursor, limit: limit) { body in try PullPage.decode(bytes: body) }
+    }
+
+    /// `GET /v1/pull` like ``pull(cursor:limit:)``, as a ``ReceivedPullPage``: envelopes are
+    /// validated and summarised but only decoded when a replica needs them. Accepts and refuses
+    /// exactly the same pages.
+    public func pullReceived(cursor: String?, limit: Int) async throws -> ReceivedPullPage {
+        try await pullBody(cursor: cursor, limit: limit) { body in try ReceivedPullPage.decode(bytes: body) }
+    }
+
+    private func pullBody<Page>(cursor: String?, limit: Int, decode: ([UInt8]) throws -> Page) async throws -> Page {
         var query = [("limit", String(limit))]
         if let cursor { query.append(("cursor", cursor)) }
         let response = try await send(TransportRequest(method: "GET", path: "/v1/pull", query: query))
@@ -48,7 +59,7 @@ public struct SyncAPI: Sendable {
         }
         // The fast path: envelopes are decoded straight from the bytes, which are kept for storage.
         do {
-            return try PullPage.decode(bytes: response.body)
+            return try decode(response.body)
         } catch let error as JSONParseError {
             throw SyncError.protocolViolation("status \(response.status) with a body that is not JSON (\(error))")
         } catch {

@@ -91,15 +91,15 @@ public struct SyncEngine: Sendable {
     public func pull(_ report: inout SyncReport, progress: (Int) -> Void = { _ in }) async throws {
         var cursor = try replica.cursor()
         var restarted = false
-        var prefetched: PullPage?
+        var prefetched: ReceivedPullPage?
         while true {
-            let page: PullPage
+            let page: ReceivedPullPage
             if let ready = prefetched {
                 page = ready
                 prefetched = nil
             } else {
                 do {
-                    page = try await api.pull(cursor: cursor, limit: pageSize)
+                    page = try await api.pullReceived(cursor: cursor, limit: pageSize)
                 } catch SyncError.rejected(_, let error) where error.code == "invalid_cursor" && cursor != nil && !restarted {
                     // The server was replaced or reset: start over; merging makes re-pulling safe.
                     restarted = true
@@ -110,9 +110,9 @@ public struct SyncEngine: Sendable {
             let api = self.api
             let pageSize = self.pageSize
             let nextCursor = page.cursor
-            async let next: PullPage? = page.hasMore ? api.pull(cursor: nextCursor, limit: pageSize) : nil
+            async let next: ReceivedPullPage? = page.hasMore ? api.pullReceived(cursor: nextCursor, limit: pageSize) : nil
             try replica.apply(page)
-            report.pulled += page.records.count
+            report.pulled += page.count
             progress(report.pulled)
             cursor = page.cursor
             do {

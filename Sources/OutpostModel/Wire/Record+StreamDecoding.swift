@@ -264,7 +264,7 @@ extension Record {
     /// The node id string is shared with the clock's when they are equal, and `covered` tells
     /// whether `clock` covers the dot (without hashing the node id).
     @inline(__always)
-    private static func readDot(_ reader: inout JSONStreamReader, clock: VectorClock?, covered: inout Bool) throws(JSONParseError) -> Dot? {
+    static func readDot(_ reader: inout JSONStreamReader, clock: VectorClock?, covered: inout Bool) throws(JSONParseError) -> Dot? {
         guard try reader.peekKind() == .array else {
             try reader.skipValue()
             return nil
@@ -314,7 +314,7 @@ extension Record {
 
     /// Reads `[millis, logical]`; `nil` (with the value consumed and checked) when it has another shape.
     @inline(__always)
-    private static func readTimestamp(_ reader: inout JSONStreamReader) throws(JSONParseError) -> HybridTimestamp? {
+    static func readTimestamp(_ reader: inout JSONStreamReader) throws(JSONParseError) -> HybridTimestamp? {
         guard try reader.peekKind() == .array else {
             try reader.skipValue()
             return nil
