@@ -55,7 +55,7 @@ struct HTTPConnection {
 
     /// Responds to one request; returns whether the connection stays open.
     private func serve(_ request: HTTPRequest) -> Bool {
-        let response = responder.respond(to: request)
+        let response = withDefaultHeaders(responder.respond(to: request))
         let keepAlive = request.wantsKeepAlive && !isStopping()
             && !response.headers.tokens(for: "Connection").contains("close")
         do {
@@ -71,10 +71,20 @@ struct HTTPConnection {
     /// Sends an error response with `Connection: close` and closes gracefully.
     private func sendAndClose(_ response: HTTPResponse) {
         do {
-            _ = try HTTPResponseWriter.write(response, requestVersion: .http1_1, requestMethod: .get, keepAlive: false, to: socket)
+            _ = try HTTPResponseWriter.write(withDefaultHeaders(response), requestVersion: .http1_1, requestMethod: .get, keepAlive: false, to: socket)
         } catch {
             return
         }
         socket.lingeringClose()
+    }
+
+    /// Adds the configured default headers the response does not set itself.
+    private func withDefaultHeaders(_ response: HTTPResponse) -> HTTPResponse {
+        guard !configuration.defaultHeaders.fields.isEmpty else { return response }
+        var response = response
+        for field in configuration.defaultHeaders where !response.headers.contains(field.name) {
+            response.headers.add(name: field.name, value: field.value)
+        }
+        return response
     }
 }

@@ -25,6 +25,13 @@ extension HTTPServer {
         public var maxConnections: Int
         /// The `listen` backlog.
         public var backlog: Int32
+        /// Headers added to every response that does not set them itself, including the error
+        /// responses the server sends before a request reaches the responder (400, 408, 413, 431, 501…).
+        ///
+        /// ```swift
+        /// configuration.defaultHeaders = ["Outpost-Protocol": "1"]
+        /// ```
+        public var defaultHeaders: HTTPHeaders = [:]
 
         /// Creates a configuration; every parameter has a default.
         ///

@@ -25,6 +25,8 @@ public final class SyncServer: Sendable {
         var configuration = HTTPServer.Configuration()
         configuration.host = host
         configuration.port = port
+        // Every answer names the protocol version, even errors from the HTTP layer itself.
+        configuration.defaultHeaders = [SyncProtocol.versionHeader: String(SyncProtocol.currentVersion)]
         configure(&configuration)
         http = HTTPServer(configuration: configuration, responder: router)
     }
