@@ -76,3 +76,20 @@ struct PushDecodingTests {
         }
     }
 }
+
+@Suite("Lifecycle member per the spec")
+struct LifecycleMemberTests {
+    @Test func nullAndEmptyLifecycleReadAsAbsentInBothDecoders() throws {
+        let record = newCustomer()
+        var object = try #require(record.jsonValue.objectValue)
+        for lifecycle: JSONValue in [nil, []] {
+            object["lifecycle"] = lifecycle
+            let bytes = JSONValue.object(object).serializedBytes()
+            #expect(try Record(json: JSONValue.parse(bytes)) == record)
+            let page = try PullPage.decode(bytes: Array(#"{"records":["#.utf8) + bytes + Array(#"],"cursor":"c","hasMore":false}"#.utf8))
+            #expect(page.records == [record])
+        }
+        object["lifecycle"] = "deleted"
+        #expect(throws: WireDecodingError.self) { try Record(json: .object(object)) }
+    }
+}

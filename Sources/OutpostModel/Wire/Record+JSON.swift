@@ -148,6 +148,8 @@ extension Record {
 
     /// Reads the `lifecycle` member of an envelope whose clock is `clock` (`path` is the envelope's path).
     static func decodeLifecycle(_ lifecycleValue: JSONValue, clock: VectorClock, path: String) throws(WireDecodingError) -> Register<Lifecycle> {
+        // The spec (§3) reads `null` like an absent lifecycle.
+        if lifecycleValue.isNull { return Register() }
         guard case .array(let items) = lifecycleValue else {
             throw WireDecodingError(path: "\(path).lifecycle", reason: "expected an array")
         }
