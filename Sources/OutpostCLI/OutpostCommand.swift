@@ -12,9 +12,11 @@ import OutpostModel
 ///                                       standardOutput: out, standardError: err)
 /// ```
 public struct OutpostCommand: Sendable {
-    /// Exit statuses: 0 success, 1 operational error, 64 usage error.
+    /// Exit status 0: the command did what was asked.
     public static let success: Int32 = 0
+    /// Exit status 1: the command could not be done (invalid data, not found, refused, unreachable).
     public static let failure: Int32 = 1
+    /// Exit status 64 (EX_USAGE): the command line itself is wrong.
     public static let usageError: Int32 = CommandLineTool.usageErrorStatus
 
     /// Runs the command line `arguments` (without the executable name).

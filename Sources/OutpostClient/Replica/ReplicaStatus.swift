@@ -66,6 +66,7 @@ public struct PendingBatch: Sendable, Hashable {
 
     /// One outbox entry.
     public struct Entry: Sendable, Hashable {
+        /// The record.
         public var record: RecordID
         /// The record's outbox edit number when the batch was made.
         public var outboxSeq: Int64

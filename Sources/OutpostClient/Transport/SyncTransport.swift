@@ -20,8 +20,11 @@ public struct TransportRequest: Sendable, Hashable {
 
     /// A query parameter.
     public struct QueryItem: Sendable, Hashable {
+        /// The parameter name (unencoded).
         public var name: String
+        /// The parameter value (unencoded).
         public var value: String
+        /// Creates a query parameter.
         public init(name: String, value: String) {
             self.name = name
             self.value = value

@@ -12,8 +12,11 @@
 /// The values a replica derives from a record to store it: identity, flags, the latest write
 /// and the values copied into indexed columns. ``init(_:)`` is the definition.
 public struct RecordSummary: Sendable, Hashable {
+    /// ``Record/id``.
     public var id: RecordID
+    /// ``Record/type``.
     public var type: EntityType
+    /// ``Record/branch``.
     public var branch: String
     /// ``Record/isDeleted``.
     public var isDeleted: Bool

@@ -88,12 +88,6 @@ public struct Configuration: Sendable {
     /// ```
     public var synchronous: Synchronous = .full
 
-    /// How long a connection waits for a lock held by another connection
-    /// before failing with `.busy`. Default 5 seconds.
-    ///
-    /// ```swift
-    /// config.busyTimeout = .milliseconds(500)
-    /// ```
     /// `PRAGMA page_size` for a database created by this connection (`nil`: SQLite's default,
     /// 4096). It cannot change once a WAL database exists. Larger pages mean fewer writes for
     /// large rows.
@@ -110,6 +104,12 @@ public struct Configuration: Sendable {
     /// ```
     public var cacheSizeKiB: Int?
 
+    /// How long a connection waits for a lock held by another connection
+    /// before failing with `.busy`. Default 5 seconds.
+    ///
+    /// ```swift
+    /// config.busyTimeout = .milliseconds(500)
+    /// ```
     public var busyTimeout: Duration = .seconds(5)
 
     /// `PRAGMA foreign_keys`. Default `true`.
