@@ -102,8 +102,7 @@ extension Replica {
                 // envelope); existing ones are merged.
                 let modified = remote.lastModified
                 if try !Self.insertIfNew(db, remote, state: received?[index], modified: modified) {
-                    guard let local = try Self.load(db, remote.id), let merged = try? local.merged(with: remote) else { continue }
-                    if merged != local { try Self.store(db, merged) }
+                    try Self.mergeExisting(db, remote)
                 }
                 clock.observe(modified)
             }
@@ -123,13 +122,24 @@ extension Replica {
                 let summary = page.summaries[index]
                 if try !Self.insertIfNew(db, summary, state: page.receivedBytes(at: index)) {
                     let remote = try page.record(at: index)
-                    guard let local = try Self.load(db, remote.id), let merged = try? local.merged(with: remote) else { continue }
-                    if merged != local { try Self.store(db, merged) }
+                    try Self.mergeExisting(db, remote)
                 }
                 clock.observe(summary.lastModified)
             }
             if clock != before { try Self.saveHybridClock(db, clock) }
             try Self.setMeta(db, "cursor", page.cursor)
+        }
+    }
+
+    /// Merges a pulled version into the stored one. A version whose type or branch differs from
+    /// the local record (impossible for honest peers) is skipped rather than failing the page.
+    static func mergeExisting(_ db: Database, _ remote: Record) throws {
+        do {
+            try records.merge(db, remote) { merged in try store(db, merged) }
+        } catch is ModelError {
+            return
+        } catch let error as RecordTableError {
+            throw ReplicaError.corrupt(error.description)
         }
     }
 

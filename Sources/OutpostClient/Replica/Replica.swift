@@ -264,7 +264,7 @@ public final class Replica: Sendable {
     /// Records of a type, ordered by label (name, time or content), live ones only unless `includeDeleted`.
     public func records(_ type: EntityType, customer: RecordID? = nil, includeDeleted: Bool = false) throws -> [Record] {
         try queue.read { db in
-            var sql = "SELECT state FROM records WHERE type = ?"
+            var sql = "SELECT id, state FROM records WHERE type = ?"
             var arguments: [DatabaseValue] = [.text(type.rawValue)]
             if let customer {
                 sql += " AND customer = ?"
@@ -272,9 +272,7 @@ public final class Replica: Sendable {
             }
             if !includeDeleted { sql += " AND deleted = 0" }
             sql += " ORDER BY label, id"
-            return try db.fetchAll(sql: sql, arguments: StatementArguments(arguments)).map { row in
-                try Self.decode(row[0])
-            }
+            return try db.fetchAll(sql: sql, arguments: StatementArguments(arguments)).map(Self.decode)
         }
     }
 
@@ -284,14 +282,14 @@ public final class Replica: Sendable {
             var results: [Record] = []
             let lowered = key.lowercased()
             if lowered.count >= 4 {
-                let rows = try db.fetchAll(sql: "SELECT state FROM records WHERE id >= ? AND id < ? ORDER BY id LIMIT 10",
+                let rows = try db.fetchAll(sql: "SELECT id, state FROM records WHERE id >= ? AND id < ? ORDER BY id LIMIT 10",
                                            arguments: [lowered, lowered + "\u{7f}"])
-                results = try rows.map { try Self.decode($0[0]) }
+                results = try rows.map(Self.decode)
             }
             if results.isEmpty {
-                let rows = try db.fetchAll(sql: "SELECT state FROM records WHERE type = 'customer' AND code = ? ORDER BY deleted, id",
+                let rows = try db.fetchAll(sql: "SELECT id, state FROM records WHERE type = 'customer' AND code = ? ORDER BY deleted, id",
                                            arguments: [key])
-                results = try rows.map { try Self.decode($0[0]) }
+                results = try rows.map(Self.decode)
             }
             if let type { results = results.filter { $0.type == type } }
             return results
@@ -301,7 +299,7 @@ public final class Replica: Sendable {
     /// Records holding unresolved conflicts.
     public func conflictedRecords() throws -> [Record] {
         try queue.read { db in
-            try db.fetchAll(sql: "SELECT state FROM records WHERE conflicted = 1 ORDER BY type, label, id").map { try Self.decode($0[0]) }
+            try db.fetchAll(sql: "SELECT id, state FROM records WHERE conflicted = 1 ORDER BY type, label, id").map(Self.decode)
         }
     }
 
@@ -330,19 +328,24 @@ public final class Replica: Sendable {
 
     // MARK: Storage of records
 
+    /// The replica's record table (envelopes in `state`, plus indexed columns written by ``store(_:_:)``).
+    static let records = RecordTable("records")
+
     static func load(_ db: Database, _ id: RecordID) throws -> Record? {
-        let statement = try db.cachedStatement(sql: "SELECT state FROM records WHERE id = ?")
-        let row = try statement.fetchOne(arguments: [id.rawValue])
-        guard let row else { return nil }
-        return try decode(row[0])
+        do {
+            return try records.load(db, id)
+        } catch let error as RecordTableError {
+            throw ReplicaError.corrupt(error.description)
+        }
     }
 
-    static func decode(_ value: DatabaseValue) throws -> Record {
-        guard case .text(let text) = value else { throw ReplicaError.corrupt("a record state is not text") }
+    /// Decodes a row of `SELECT id, state …`.
+    static func decode(_ row: Row) throws -> Record {
+        guard let id: String = row[0], let state: String = row[1] else { throw ReplicaError.corrupt("a record row is incomplete") }
         do {
-            return try Record(json: JSONValue.parse(text))
-        } catch {
-            throw ReplicaError.corrupt("a stored record cannot be read (\(error))")
+            return try RecordTable.decode(state, id: RecordID(unchecked: id))
+        } catch let error as RecordTableError {
+            throw ReplicaError.corrupt(error.description)
         }
     }
 

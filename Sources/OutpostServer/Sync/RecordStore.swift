@@ -98,9 +98,9 @@ extension ServerDatabase {
             return nil
         }
         do {
-            return (try Record(json: JSONValue.parse(text)), seq)
+            return (try RecordTable.decode(text, id: id), seq)
         } catch {
-            throw APIError.internal("Stored record \(id) cannot be read: \(error)")
+            throw APIError.internal("\(error)")
         }
     }
 
