@@ -44,18 +44,6 @@ struct RecordCommands {
         EntitySchema.for(type).fields.first { $0.name == text || FieldInput.optionName(for: $0.name) == text }?.name ?? text
     }
 
-    /// The latest completed visit (UTC ms) of every customer that has one.
-    static func lastVisits(_ replica: Replica, customer: RecordID? = nil) throws -> [String: Int64] {
-        var last: [String: Int64] = [:]
-        for visit in try replica.records(.visit, customer: customer) {
-            guard let customer = visit.value(of: "customer")?.stringValue,
-                let text = visit.value(of: "actualAt")?.stringValue, let millis = Timestamps.parse(text)
-            else { continue }
-            last[customer] = max(last[customer] ?? millis, millis)
-        }
-        return last
-    }
-
     /// When a complaint must be handled, and whether it is late (open or in progress past the deadline).
     static func deadline(_ complaint: Record, now: Int64) -> (due: Int64, overdue: Bool)? {
         guard let category = complaint.value(of: "category")?.stringValue,
@@ -180,9 +168,9 @@ struct RecordCommands {
                 records = records.filter { $0.value(of: "tier")?.stringValue == tier }
             }
             if let owner = values.option("owner") { records = records.filter { $0.value(of: "owner")?.stringValue == owner } }
-            let lastVisits = try Self.lastVisits(replica)
+            let lastVisits = try replica.lastVisits()
             func due(_ record: Record) -> Int64? {
-                guard let tier = record.value(of: "tier")?.stringValue, let last = lastVisits[record.id.rawValue] else { return nil }
+                guard let tier = record.value(of: "tier")?.stringValue, let last = lastVisits[record.id] else { return nil }
                 return Policies.nextVisitDue(tier: tier, lastVisit: last)
             }
             if context.json {
@@ -246,7 +234,7 @@ struct RecordCommands {
         var policyLines: [(String, String)] = []
         switch type {
         case .customer:
-            let last = try Self.lastVisits(replica, customer: record.id)[record.id.rawValue]
+            let last = try replica.lastVisits(customer: record.id)[record.id]
             let tier = record.value(of: "tier")?.stringValue ?? ""
             let due = last.flatMap { Policies.nextVisitDue(tier: tier, lastVisit: $0) }
             extra["lastVisit"] = last.map { .string(Presentation.time($0)) } ?? .null

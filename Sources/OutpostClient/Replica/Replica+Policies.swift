@@ -32,22 +32,29 @@ extension Replica {
     /// (core 30 days, important 60, potential 90, general 180), from its latest completed visit.
     /// Customers never visited are due now (`lastVisitMillis` is `nil`).
     public func visitSchedule() throws -> [VisitDue] {
-        let customers = try records(.customer)
-        var latest: [String: Int64] = [:]
-        for visit in try records(.visit) {
+        let latest = try lastVisits()
+        return try records(.customer).compactMap { customer -> VisitDue? in
+            guard let tier = customer.value(of: "tier")?.stringValue, Policies.revisitIntervalDays(tier: tier) != nil else {
+                return nil
+            }
+            let last = latest[customer.id]
+            let due = last.flatMap { Policies.nextVisitDue(tier: tier, lastVisit: $0) }
+            return VisitDue(customer: customer, lastVisitMillis: last, dueMillis: due)
+        }.sorted { ($0.dueMillis ?? .min, $0.customer.id) < ($1.dueMillis ?? .min, $1.customer.id) }
+    }
+
+    /// The latest completed visit (its `actualAt`, UTC ms) of each customer that has one,
+    /// or of `customer` only.
+    public func lastVisits(customer: RecordID? = nil) throws -> [RecordID: Int64] {
+        var latest: [RecordID: Int64] = [:]
+        for visit in try records(.visit, customer: customer) {
             guard let customer = visit.value(of: "customer")?.stringValue,
                 let actual = visit.value(of: "actualAt")?.stringValue, let millis = Timestamps.parse(actual)
             else { continue }
-            latest[customer] = max(latest[customer] ?? .min, millis)
+            let id = RecordID(unchecked: customer)
+            latest[id] = max(latest[id] ?? .min, millis)
         }
-        return customers.compactMap { customer -> VisitDue? in
-            guard let tier = customer.value(of: "tier")?.stringValue, let interval = Policies.revisitIntervalDays(tier: tier) else {
-                return nil
-            }
-            let last = latest[customer.id.rawValue]
-            let due = last.map { $0 + Int64(interval) * 86_400_000 }
-            return VisitDue(customer: customer, lastVisitMillis: last, dueMillis: due)
-        }.sorted { ($0.dueMillis ?? .min, $0.customer.id) < ($1.dueMillis ?? .min, $1.customer.id) }
+        return latest
     }
 }
 
