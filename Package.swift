@@ -32,17 +32,19 @@ let package = Package(
         .target(name: "OutpostServer", dependencies: ["OutpostModel", "OutpostStore", "OutpostHTTP", "OutpostCrypto"]),
         .target(name: "OutpostClient", dependencies: ["OutpostModel", "OutpostStore"]),
         .target(name: "OutpostCLI", dependencies: ["OutpostClient", "OutpostArguments"]),
+        // Branch-server reconciliation with headquarters (a server acting as a client upstream).
+        .target(name: "OutpostRelay", dependencies: ["OutpostServer", "OutpostClient"]),
         // Test helpers: a server in a temporary directory and in-process transports.
         .target(name: "OutpostTestSupport", dependencies: ["OutpostServer", "OutpostClient", "OutpostHTTP"]),
         .executableTarget(name: "outpost", dependencies: ["OutpostCLI"]),
-        .executableTarget(name: "outpost-server", dependencies: ["OutpostServer", "OutpostArguments"]),
+        .executableTarget(name: "outpost-server", dependencies: ["OutpostServer", "OutpostRelay", "OutpostClient", "OutpostArguments"]),
         .executableTarget(name: "outpost-bench", dependencies: ["OutpostServer", "OutpostClient"]),
         .testTarget(name: "OutpostModelTests", dependencies: ["OutpostModel"]),
         .testTarget(name: "OutpostCryptoTests", dependencies: ["OutpostCrypto"]),
         .testTarget(name: "OutpostStoreTests", dependencies: ["OutpostStore"]),
         .testTarget(name: "OutpostHTTPTests", dependencies: ["OutpostHTTP"]),
         .testTarget(name: "OutpostArgumentsTests", dependencies: ["OutpostArguments"]),
-        .testTarget(name: "OutpostServerTests", dependencies: ["OutpostServer", "OutpostTestSupport"]),
+        .testTarget(name: "OutpostServerTests", dependencies: ["OutpostServer", "OutpostRelay", "OutpostTestSupport"]),
         .testTarget(name: "OutpostClientTests", dependencies: ["OutpostClient", "OutpostServer", "OutpostTestSupport"]),
         .testTarget(name: "OutpostEndToEndTests", dependencies: ["OutpostCLI", "OutpostServer", "OutpostClient", "OutpostTestSupport"]),
     ]

@@ -1,6 +1,8 @@
 import Foundation
 import OutpostArguments
+import OutpostClient
 import OutpostModel
+import OutpostRelay
 import OutpostServer
 
 let dbOption = OptionSpec("db", help: "The SQLite database file (created if missing).", valueName: "path",
@@ -20,6 +22,17 @@ let root = CommandSpec(
                 OptionSpec("max-connections", help: "Connections served at once.", valueName: "n", defaultValue: "64"),
             ],
             flags: [FlagSpec("quiet", help: "Do not log requests to standard error.")]),
+        CommandSpec(
+            name: "upstream", abstract: "Reconcile this (branch) server with headquarters.",
+            subcommands: [
+                CommandSpec(
+                    name: "sync", abstract: "Send this server's changes to headquarters and merge theirs (run it nightly).",
+                    discussion: "Uses an ordinary token issued by headquarters (a manager of this branch, or hq). Safe to interrupt and re-run: merging is idempotent.",
+                    options: [
+                        OptionSpec("server", help: "Headquarters' URL.", valueName: "url", isRequired: true),
+                        OptionSpec("token", help: "A token issued by headquarters.", valueName: "token", isRequired: true),
+                    ]),
+            ]),
         CommandSpec(
             name: "user", abstract: "Manage users and their access tokens.",
             subcommands: [
@@ -71,6 +84,11 @@ do {
         FileHandle.standardOutput.write(Data("Outpost server listening on http://\(server.http.configuration.host):\(server.port) (database \(dbPath))\n".utf8))
         server.waitUntilStopped()
         print("Outpost server stopped.")
+    case ["upstream", "sync"]:
+        let api = SyncAPI(transport: try HTTPTransport(baseURL: try values.require("server")), token: try values.require("token"))
+        let upstream = UpstreamSync(database: openDatabase(), api: api)
+        let report = try await upstream.run { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        print("Sent \(report.pushed) records (\(report.conflicts) in conflict at headquarters), received \(report.pulled) (\(report.changedHere) changed here).")
     case ["user", "add"]:
         let name = try values.require("name")
         let roleText = try values.require("role")
