@@ -77,7 +77,7 @@ struct DatabasePoolTests {
                         arrived[1 - index].signal()  // leave the token for nobody else; harmless
                         return try db.fetchScalar(String.self, sql: "SELECT v FROM t")
                     }
-                    results.value[index] = value ?? nil
+                    results.mutate { $0[index] = value ?? nil }
                 }
             }
             #expect(group.wait(timeout: deadlockGuard) == .success)
@@ -125,10 +125,10 @@ struct DatabasePoolTests {
                         try pool.write { db in try db.execute(sql: "INSERT INTO t(v) VALUES (?)", arguments: ["w\(i)"]) }
                     } else {
                         let count = try pool.read { db in try db.fetchScalar(Int.self, sql: "SELECT COUNT(*) FROM t") } ?? 0
-                        if count < 1 { failures.value += 1 }
+                        if count < 1 { failures.mutate { $0 += 1 } }
                     }
                 } catch {
-                    failures.value += 1
+                    failures.mutate { $0 += 1 }
                 }
             }
             #expect(failures.value == 0)

@@ -20,4 +20,7 @@ final class LockedBox<Value: Sendable>: @unchecked Sendable {
         get { lock.withLock { storage } }
         set { lock.withLock { storage = newValue } }
     }
+    /// Changes the value atomically (a `value[...] = ` through the accessors is a read, then a
+    /// separate write, and loses concurrent updates).
+    func mutate(_ body: (inout Value) -> Void) { lock.withLock { body(&storage) } }
 }
