@@ -40,6 +40,20 @@ struct ReceivedPullPageTests {
                 Issue.record("\(label): the light pass accepted what the full decoder refuses (\(error))", sourceLocation: sourceLocation)
             }
         }
+        // Decoding a stored envelope from its bytes accepts, refuses and words errors like the reference.
+        let fromBytes = Result { try Record.decode(bytes: bytes) }
+        switch (reference, fromBytes) {
+        case (.success(let expected), .success(let decoded)):
+            #expect(decoded == expected, "\(label): Record.decode(bytes:) decodes another record", sourceLocation: sourceLocation)
+        case (.failure, .failure):
+            if sameError {
+                #expect(Stream.describe(fromBytes) == Stream.describe(reference), "\(label): Record.decode(bytes:) words another error",
+                        sourceLocation: sourceLocation)
+            }
+        default:
+            Issue.record("\(label): reference \(Stream.describe(reference)) but Record.decode(bytes:) \(Stream.describe(fromBytes))",
+                         sourceLocation: sourceLocation)
+        }
         checkPage(page([bytes, bytes]), label, sameError: sameError, sourceLocation: sourceLocation)
         return summary != nil
     }

@@ -339,6 +339,36 @@ extension Record {
     }
 }
 
+extension Record {
+    /// Decodes one envelope from its UTF-8 JSON text (a stored `state`, say) without building a
+    /// ``JSONValue`` tree for the envelope.
+    ///
+    /// Accepts and refuses exactly what `Record(json: JSONValue.parse(bytes))` does and throws
+    /// the same error (`JSONParseError` or `WireDecodingError`): when the fast path refuses the
+    /// text, the reference decoder is run to word the error.
+    ///
+    /// ```swift
+    /// let record = try statement.withUnsafeBlob(at: 0) { try Record.decode(bytes: $0) }
+    /// ```
+    public static func decode(bytes: UnsafeRawBufferPointer) throws -> Record {
+        do {
+            var reader = try JSONStreamReader(bytes)
+            let record = try decode(from: &reader)
+            try reader.finish()
+            return record
+        } catch {
+            let record = try Record(json: JSONValue.parse(bytes))
+            assertionFailure("the fast envelope decoder refused an envelope the reference decoder accepts: \(error)")
+            return record
+        }
+    }
+
+    /// Decodes one envelope from its UTF-8 JSON text; see ``decode(bytes:)-(UnsafeRawBufferPointer)``.
+    public static func decode(bytes: [UInt8]) throws -> Record {
+        try bytes.withUnsafeBytes { try decode(bytes: $0) }
+    }
+}
+
 extension PullPage {
     /// Decodes a pull page straight from the response body, keeping each envelope's bytes
     /// (``receivedBytes``) so a replica can store new records as received.

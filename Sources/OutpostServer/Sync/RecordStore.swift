@@ -93,15 +93,16 @@ extension ServerDatabase {
     }
 
     static func loadRecord(_ db: Database, _ id: RecordID) throws -> (record: Record, seq: Int64)? {
-        let statement = try db.cachedStatement(sql: "SELECT state, seq FROM records WHERE id = ?")
-        guard let row = try statement.fetchOne(arguments: [id.rawValue]), let text: String = row[0], let seq: Int64 = row[1] else {
-            return nil
-        }
+        var found: (record: Record, seq: Int64)?
         do {
-            return (try RecordTable.decode(text, id: id), seq)
-        } catch {
-            throw APIError.internal("\(error)")
+            try db.cachedStatement(sql: "SELECT state, seq FROM records WHERE id = ?")
+                .forEachRow(arguments: [id.rawValue]) { row in
+                    found = (try row.withUnsafeBlob(at: 0) { try RecordTable.decode($0, id: id) }, row.int64(at: 1))
+                }
+        } catch let error as RecordTableError {
+            throw APIError.internal(error.description)
         }
+        return found
     }
 
     static func storeRecord(_ db: Database, _ record: Record, seq: Int64) throws {

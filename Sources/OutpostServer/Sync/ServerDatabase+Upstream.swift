@@ -29,7 +29,7 @@ extension ServerDatabase {
             try db.cachedStatement(sql: "SELECT seq, id, state FROM records WHERE seq > ? ORDER BY seq LIMIT ?")
                 .forEachRow(arguments: [seq, limit]) { row in
                     let id = RecordID(unchecked: row.text(at: 1))
-                    result.append((row.int64(at: 0), try RecordTable.decode(row.text(at: 2), id: id)))
+                    result.append((row.int64(at: 0), try row.withUnsafeBlob(at: 2) { try RecordTable.decode($0, id: id) }))
                 }
             return result
         }

@@ -28,16 +28,27 @@ public struct RecordTable: Sendable {
     /// - Throws: ``RecordTableError/unreadableState(id:reason:)`` when the stored JSON is damaged.
     public func load(_ db: Database, _ id: RecordID) throws -> Record? {
         let statement = try db.cachedStatement(sql: selectSQL)
-        var state: String?
-        try statement.forEachRow(arguments: [id.rawValue]) { state = $0.text(at: 0) }
-        guard let state else { return nil }
-        return try Self.decode(state, id: id)
+        var record: Record?
+        try statement.forEachRow(arguments: [id.rawValue]) { row in
+            record = try row.withUnsafeBlob(at: 0) { try Self.decode($0, id: id) }
+        }
+        return record
     }
 
     /// Decodes a stored `state` value.
+    ///
+    /// - Throws: ``RecordTableError/unreadableState(id:reason:)`` when it is not a valid envelope.
     public static func decode(_ state: String, id: RecordID) throws -> Record {
+        var state = state
+        return try state.withUTF8 { try decode(UnsafeRawBufferPointer($0), id: id) }
+    }
+
+    /// Decodes a stored `state` value from its UTF-8 bytes (e.g. a statement's column, read in place).
+    ///
+    /// - Throws: ``RecordTableError/unreadableState(id:reason:)`` when it is not a valid envelope.
+    public static func decode(_ state: UnsafeRawBufferPointer, id: RecordID) throws -> Record {
         do {
-            return try Record(json: JSONValue.parse(state))
+            return try Record.decode(bytes: state)
         } catch {
             throw RecordTableError.unreadableState(id: id, reason: "\(error)")
         }
