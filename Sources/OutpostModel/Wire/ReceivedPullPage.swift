@@ -243,8 +243,7 @@ extension Record {
         var offset = 0
         var escaped: String?
         guard let key = try reader.nextKeyBytes(keyOffset: &offset, escaped: &escaped), escaped == nil else { return false }
-        return key.count == literal.utf8CodeUnitCount
-            && UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount).elementsEqual(key)
+        return key.hasSameBytes(as: literal)
     }
 
     private static func summarizeCanonical(_ reader: inout JSONStreamReader) throws -> RecordSummary? {
@@ -338,7 +337,7 @@ extension Record {
     @inline(__always)
     private static func summarySlot(_ name: UnsafeRawBufferPointer) -> Int {
         @inline(__always) func equals(_ literal: StaticString) -> Bool {
-            UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount).elementsEqual(name)
+            name.hasSameBytes(as: literal)
         }
         switch name.count {
         case 4: return equals("code") ? 1 : equals("name") ? 3 : 0

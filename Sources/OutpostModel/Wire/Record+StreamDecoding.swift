@@ -109,8 +109,7 @@ extension Record {
     @inline(__always)
     private static func envelopeMember(_ key: UnsafeRawBufferPointer) -> Int {
         @inline(__always) func equals(_ literal: StaticString) -> Bool {
-            literal.utf8CodeUnitCount == key.count
-                && UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount).elementsEqual(key)
+            key.hasSameBytes(as: literal)
         }
         switch key.count {
         case 2: return equals("id") ? 1 : 0
@@ -231,7 +230,7 @@ extension Record {
                 member = 1
             } else if key.count == 3 && key[0] == UInt8(ascii: "h") && key[1] == UInt8(ascii: "l") && key[2] == UInt8(ascii: "c") {
                 member = 2
-            } else if key.count == 5 && key.elementsEqual("value".utf8) {
+            } else if key.hasSameBytes(as: "value") {
                 member = 4
             } else {
                 member = 0
@@ -277,7 +276,7 @@ extension Record {
             if let bytes = try reader.readPlainStringBytes() {
                 if let clock {
                     for (known, counter) in clock.counters where known.rawValue.utf8.count == bytes.count {
-                        let equal = known.rawValue.utf8.withContiguousStorageIfAvailable { UnsafeRawBufferPointer($0).elementsEqual(bytes) }
+                        let equal = known.rawValue.utf8.withContiguousStorageIfAvailable { UnsafeRawBufferPointer($0).hasSameBytes(as: bytes) }
                             ?? known.rawValue.utf8.elementsEqual(bytes)
                         if equal {
                             node = known
