@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "OutpostTestSupport", dependencies: ["OutpostServer", "OutpostClient", "OutpostHTTP"]),
         .executableTarget(name: "outpost", dependencies: ["OutpostCLI"]),
         .executableTarget(name: "outpost-server", dependencies: ["OutpostServer", "OutpostRelay", "OutpostClient", "OutpostArguments"]),
-        .executableTarget(name: "outpost-bench", dependencies: ["OutpostServer", "OutpostClient"]),
+        .executableTarget(name: "outpost-bench", dependencies: ["OutpostServer", "OutpostClient", "OutpostArguments"]),
         .testTarget(name: "OutpostModelTests", dependencies: ["OutpostModel"]),
         .testTarget(name: "OutpostCryptoTests", dependencies: ["OutpostCrypto"]),
         .testTarget(name: "OutpostStoreTests", dependencies: ["OutpostStore"]),

@@ -1,4 +1,5 @@
 import Foundation
+import OutpostArguments
 import OutpostClient
 import OutpostModel
 import OutpostServer
@@ -7,13 +8,34 @@ import OutpostServer
 import Glibc
 #endif
 
-// Prints throughput and latency figures for the sync loop over a real loopback socket:
-//   swift run -c release outpost-bench [--records N] [--edits N] [--round-trips N]
+// Prints throughput and latency figures for the sync loop over a real loopback socket.
 
-func argument(_ name: String, default value: Int) -> Int {
-    let arguments = CommandLine.arguments
-    guard let index = arguments.firstIndex(of: "--\(name)"), index + 1 < arguments.count, let number = Int(arguments[index + 1]) else {
-        return value
+let tool = CommandLineTool(root: CommandSpec(
+    name: "outpost-bench",
+    abstract: "Measure full pull, push and no-op sync over a real loopback socket.",
+    discussion: """
+        Seeds a server database with customers, then syncs one client with it in the same process.
+        Both sides use SQLite in WAL mode with synchronous=FULL in a temporary folder ($TMPDIR).
+        Build it in release mode: swift run -c release outpost-bench
+        """,
+    options: [
+        OptionSpec("records", help: "Customers to seed and pull.", valueName: "n", defaultValue: "100000"),
+        OptionSpec("edits", help: "Customers to edit locally and push.", valueName: "n", defaultValue: "10000"),
+        OptionSpec("round-trips", help: "No-op syncs to time.", valueName: "n", defaultValue: "500"),
+    ],
+    flags: [
+        FlagSpec("apply-profile", help: "Only time applying pre-decoded pull pages into fresh replicas."),
+        FlagSpec("breakdown", help: "Also time fetch, decode and apply of a full pull one after another."),
+        FlagSpec("tree", help: "With --breakdown: decode through a JSON tree instead of the light pass."),
+    ]))
+let parsed = tool.parseOrExit()
+
+/// A positive whole-number option, or the usage error.
+func count(_ name: String, default value: Int) -> Int {
+    let number = tool.valueOrExit(path: parsed.path) { () throws(ArgumentError) -> Int? in try parsed.values.int(name) } ?? value
+    guard number > 0 else {
+        FileHandle.standardError.write(Data("Error: --\(name) must be at least 1\n".utf8))
+        exit(64)
     }
     return number
 }
@@ -34,14 +56,19 @@ func say(_ text: String) {
     FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }
 
-let recordCount = argument("records", default: 100_000)
-let editCount = min(argument("edits", default: 10_000), recordCount)
-let roundTrips = argument("round-trips", default: 500)
+let recordCount = count("records", default: 100_000)
+let editCount = min(count("edits", default: 10_000), recordCount)
+let roundTrips = count("round-trips", default: 500)
 
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("outpost-bench-\(UUID().uuidString)")
 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: directory) }
 
+say("Outpost benchmark — \(ProcessInfo.processInfo.activeProcessorCount) cores, loopback HTTP, SQLite WAL synchronous=FULL")
+#if DEBUG
+say("(debug build: figures are several times slower than `swift run -c release outpost-bench`)")
+#endif
+FileHandle.standardError.write(Data("Seeding the server with \(recordCount) customers…\n".utf8))
 let database = try ServerDatabase(path: directory.appendingPathComponent("server.db").path)
 let token = try database.addUser(name: "bench", role: .hq, branch: "HQ")
 let user = try database.authenticate(token: token)!
@@ -71,7 +98,7 @@ let seedSeconds = try await seconds {
     }
 }
 
-if CommandLine.arguments.contains("--apply-profile") {
+if parsed.values.flag("apply-profile") {
     // Decode every page first, then time only applying them into fresh replicas.
     var pages: [ReceivedPullPage] = []
     var after: Int64 = 0
@@ -101,7 +128,6 @@ try replica.configure(ReplicaSettings(serverURL: baseURL, token: token, user: se
                                       branch: session.branch, serverID: session.serverID))
 let engine = SyncEngine(replica: replica, api: api, batchSize: SyncProtocol.maxBatchRecords, pageSize: SyncProtocol.maxPageRecords)
 
-say("Outpost benchmark — \(ProcessInfo.processInfo.activeProcessorCount) cores, loopback HTTP, SQLite WAL synchronous=FULL")
 say(String(format: "seed server (in-process push)   %8d records in %6.2f s  %9.0f records/s", recordCount, seedSeconds, Double(recordCount) / seedSeconds))
 
 var pulled = 0
@@ -134,7 +160,7 @@ let p99 = latencies[min(latencies.count - 1, Int(Double(latencies.count) * 0.99)
 say(String(format: "no-op sync round trip (%d runs)   p50 %6.2f ms   p99 %6.2f ms", roundTrips, p50, p99))
 say(String(format: "peak memory at the end  %.0f MiB", peakMemoryMiB()))
 server.shutdown()
-if CommandLine.arguments.contains("--breakdown") {
+if parsed.values.flag("breakdown") {
     let server2 = SyncServer(database: database, port: 0)
     try server2.start()
     let api2 = SyncAPI(transport: try HTTPTransport(baseURL: "http://127.0.0.1:\(server2.port)"), token: token)
@@ -151,7 +177,7 @@ if CommandLine.arguments.contains("--breakdown") {
         var json: JSONValue = .null
         bytes += response.body.count
         let nextCursor: String, hasMore: Bool
-        if CommandLine.arguments.contains("--tree") {
+        if parsed.values.flag("tree") {
             var page: PullPage! = nil
             parse += try await seconds { json = try JSONValue.parse(response.body) }
             decode += try await seconds { page = try PullPage(json: json) }
