@@ -21,6 +21,7 @@ public typealias RouteHandler = @Sendable (HTTPRequest, RouteParameters) throws 
 public struct Router: HTTPResponder {
     private struct Route: Sendable {
         let method: HTTPMethod
+        let text: String
         let pattern: RoutePattern
         let handler: RouteHandler
     }
@@ -43,7 +44,7 @@ public struct Router: HTTPResponder {
             !routes.contains(where: { $0.method == method && $0.pattern.shape == parsed.shape }),
             "Route \(method) \(pattern) registered twice"
         )
-        routes.append(Route(method: method, pattern: parsed, handler: handler))
+        routes.append(Route(method: method, text: pattern, pattern: parsed, handler: handler))
     }
 
     /// Registers a GET route; `router.get("/v1/health") { _, _ in .text("ok") }`.
@@ -56,6 +57,16 @@ public struct Router: HTTPResponder {
     public mutating func delete(_ pattern: String, use handler: @escaping RouteHandler) { on(.delete, pattern, use: handler) }
     /// Registers a PATCH route; `router.patch("/v1/records/:id") { request, params in … }`.
     public mutating func patch(_ pattern: String, use handler: @escaping RouteHandler) { on(.patch, pattern, use: handler) }
+
+    /// The registered routes as method and pattern, in registration order (to document or check
+    /// an API description against what is served).
+    ///
+    /// ```swift
+    /// for (method, pattern) in router.registeredRoutes { print(method, pattern) }
+    /// ```
+    public var registeredRoutes: [(method: HTTPMethod, pattern: String)] {
+        routes.map { ($0.method, $0.text) }
+    }
 
     /// Appends middleware; the first added runs first (outermost).
     ///
