@@ -278,6 +278,7 @@ struct RecordCommands {
             if case .reference = field.kind, let id = record.value(of: field.name)?.stringValue {
                 value = "\(codes[RecordID(unchecked: id)] ?? "?") (\(id.prefix(8)))"
             }
+            if value.isEmpty { value = "—" }
             if conflicted.contains(field.name) { value += "   ⚠ in conflict" }
             rows.append((FieldInput.optionName(for: field.name), value))
         }

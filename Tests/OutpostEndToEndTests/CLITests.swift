@@ -153,6 +153,12 @@ struct CLITests {
         #expect(customer["conflicts"] == [])
         let filtered = try await device.ok("customer", "list", "--tier", "general", "--json").json()
         #expect(filtered.arrayValue?.isEmpty == true)
+        // The card shows every field of the schema, with a dash for the empty ones.
+        let card = await device.ok("customer", "show", "C-001").out.split(separator: "\n").map(String.init)
+        #expect(card.first?.hasPrefix("Customer C-001") == true)
+        #expect(card.contains { $0.hasPrefix("  owner ") && $0.hasSuffix(" alice") })
+        #expect(card.contains { $0.hasPrefix("  industry ") && $0.hasSuffix(" —") })
+        #expect(card.contains { $0.hasPrefix("  revisit due ") })
     }
 
     @Test func anInvalidTierIsRefusedNamingTheFieldAndNothingIsStored() async throws {
