@@ -326,7 +326,26 @@ struct _JSONParser {
     mutating func parseString() throws(JSONParseError) -> String {
         pos += 1  // opening quote
         let start = pos
-        var p = pos
+        switch try scanString(contentStart: start) {
+        case .plain(let closingQuote):
+            pos = closingQuote + 1
+            return String(decoding: UnsafeBufferPointer(start: base + start, count: closingQuote - start), as: UTF8.self)
+        case .escaped(let firstEscape):
+            return try parseEscapedString(start: start, firstEscape: firstEscape)
+        }
+    }
+
+    /// Where a string's content ends: at its closing quote, or at its first backslash.
+    enum StringScan {
+        case plain(closingQuote: Int)
+        case escaped(firstEscape: Int)
+    }
+
+    /// Scans a string's content from `start` (just after the opening quote) up to its closing
+    /// quote or first backslash, validating control characters and UTF-8 on the way.
+    @inline(__always)
+    func scanString(contentStart start: Int) throws(JSONParseError) -> StringScan {
+        var p = start
         while true {
             #if _endian(little)
             // SWAR scan: skip 8 plain ASCII bytes at a time.
@@ -345,10 +364,9 @@ struct _JSONParser {
             }
             let b = base[p]
             if b == _ASCII.quote {
-                pos = p + 1
-                return String(decoding: UnsafeBufferPointer(start: base + start, count: p - start), as: UTF8.self)
+                return .plain(closingQuote: p)
             } else if b == _ASCII.backslash {
-                return try parseEscapedString(start: start, firstEscape: p)
+                return .escaped(firstEscape: p)
             } else if b < 0x20 {
                 throw fail(p, "unescaped control character 0x\(Self.hex2(b)) in string")
             } else if b < 0x80 {

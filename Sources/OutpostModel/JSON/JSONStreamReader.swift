@@ -299,33 +299,8 @@ extension _JSONParser {
     @inline(__always)
     mutating func scanPlainString() throws(JSONParseError) -> UnsafeRawBufferPointer? {
         let start = pos + 1
-        var p = start
-        while true {
-            #if _endian(little)
-            while p &+ 8 <= end {
-                let w = UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)
-                let mask = Self.specialByteMask(w)
-                if mask != 0 {
-                    p &+= mask.trailingZeroBitCount >> 3
-                    break
-                }
-                p &+= 8
-            }
-            #endif
-            guard p < end else { throw fail(start - 1, "unterminated string") }
-            let b = base[p]
-            if b == _ASCII.quote {
-                pos = p + 1
-                return UnsafeRawBufferPointer(start: base + start, count: p - start)
-            } else if b == _ASCII.backslash {
-                return nil
-            } else if b < 0x20 {
-                throw fail(p, "unescaped control character 0x\(Self.hex2(b)) in string")
-            } else if b < 0x80 {
-                p += 1
-            } else {
-                p = try validateUTF8Sequence(at: p)
-            }
-        }
+        guard case .plain(let closingQuote) = try scanString(contentStart: start) else { return nil }
+        pos = closingQuote + 1
+        return UnsafeRawBufferPointer(start: base + start, count: closingQuote - start)
     }
 }
