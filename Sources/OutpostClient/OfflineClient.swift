@@ -25,7 +25,9 @@ public actor OfflineClient {
     }
 
     /// Opens the replica and signs in: checks `token` with the server and stores the settings.
-    /// Nothing is stored when the server refuses the token or cannot be reached.
+    /// Nothing is stored when the server refuses the token or cannot be reached, or when the
+    /// replica holds another user's records (``ReplicaError/belongsToAnotherUser(user:records:pendingChanges:)``:
+    /// keep one replica per user).
     public static func connect(databasePath: String, serverURL: String, token: String,
                                transport: (any SyncTransport)? = nil) async throws -> OfflineClient {
         let transport = try transport ?? HTTPTransport(baseURL: serverURL)

@@ -108,6 +108,24 @@ struct CLITests {
         #expect(status.objectValue?["server"] == .string(server.url))
     }
 
+    @Test func anotherUserCannotSignInToAReplicaHoldingRecords() async throws {
+        let server = try LoopbackServer()
+        let device = try await server.signedIn("alice")
+        _ = await device.ok(acmeArguments)
+        let bobToken = try server.support.addUser("bob", role: .sales, branch: "SH")
+        let refused = await device.run("init", "--server", server.url, "--token", bobToken)
+        #expect(refused.status == 1)
+        #expect(refused.err.contains("belongs to alice"))
+        #expect(refused.err.contains("1 unsent edit"))
+        let status = try await device.ok("status", "--json").json()
+        #expect(status.objectValue?["user"] == "alice")
+        #expect(status.objectValue?["pendingChanges"] == 1)
+        // The same user signing in again (say with a rotated token) keeps everything.
+        let again = await device.ok("init", "--server", server.url, "--token", try server.support.database.rotateToken(name: "alice"))
+        #expect(again.out.contains("alice"))
+        #expect(try await device.ok("status", "--json").json().objectValue?["pendingChanges"] == 1)
+    }
+
     @Test func initWithARefusedTokenFailsAndStoresNothing() async throws {
         let server = try LoopbackServer()
         _ = try server.support.addUser("alice")

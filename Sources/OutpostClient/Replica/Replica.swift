@@ -54,10 +54,23 @@ public final class Replica: Sendable {
         try queue.read { db in try Self.loadSettings(db) }
     }
 
-    /// Stores the server and user to sync with. A different server database restarts the cursor.
+    /// Stores the server and user to sync with. A different server database restarts the cursor;
+    /// the same user may sign in again (e.g. with a rotated token) and keeps everything.
+    ///
+    /// - Throws: ``ReplicaError/belongsToAnotherUser(user:records:pendingChanges:)`` when another
+    ///   user signs in while the replica holds records or unsent edits; nothing changes then.
     public func configure(_ settings: ReplicaSettings) throws {
         try queue.write { db in
             let previous = try Self.loadSettings(db)
+            if let previous, previous.user != settings.user {
+                // Another person's records may lie outside the new user's scope, and their unsent
+                // edits must not go out under the new user's name.
+                let records: Int = try db.fetchScalar(sql: "SELECT COUNT(*) FROM records") ?? 0
+                let pending: Int = try db.fetchScalar(sql: "SELECT COUNT(*) FROM outbox") ?? 0
+                if records > 0 || pending > 0 {
+                    throw ReplicaError.belongsToAnotherUser(user: previous.user, records: records, pendingChanges: pending)
+                }
+            }
             let values: [(String, String)] = [
                 ("server_url", settings.serverURL), ("token", settings.token), ("user", settings.user),
                 ("role", settings.role.rawValue), ("branch", settings.branch), ("server_id", settings.serverID),
