@@ -57,15 +57,22 @@ let values = parsed.values
 let dbPath = values.option("db") ?? "outpost.db"
 
 func fail(_ message: String, code: Int32 = 1) -> Never {
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
     exit(code)
+}
+
+/// A UTC calendar day (YYYY-MM-DD) from Unix milliseconds.
+func day(_ millis: Int64) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withFullDate]
+    return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
 }
 
 func openDatabase() -> ServerDatabase {
     do {
         return try ServerDatabase(path: dbPath)
     } catch {
-        fail("cannot open database \(dbPath): \(error)")
+        fail("Cannot open the database \(dbPath): \(error)")
     }
 }
 
@@ -74,7 +81,7 @@ do {
     case ["serve"]:
         let port = tool.valueOrExit(path: parsed.path) { () throws(ArgumentError) -> Int? in try values.int("port") } ?? 8080
         let maxConnections = tool.valueOrExit(path: parsed.path) { () throws(ArgumentError) -> Int? in try values.int("max-connections") } ?? 64
-        guard (0...65535).contains(port) else { fail("port must be 0–65535", code: 64) }
+        guard (0...65535).contains(port) else { fail("--port must be 0–65535.", code: 64) }
         let log: RequestLogMiddleware? = values.flag("quiet") ? nil : .standardError
         let server = SyncServer(database: openDatabase(), host: values.option("host") ?? "127.0.0.1", port: port, log: log) {
             $0.maxConnections = max(1, maxConnections)
@@ -99,10 +106,17 @@ do {
         print(token)
     case ["user", "list"]:
         let users = try openDatabase().users()
-        if users.isEmpty { print("No users yet. Add one with `outpost-server user add NAME --role sales --branch BJ`.") }
-        for user in users {
-            let state = user.revokedAt == nil ? "active" : "revoked"
-            print("\(user.name)\t\(user.role.rawValue)\t\(user.branch)\t\(state)")
+        if users.isEmpty {
+            print("No users yet. Add one with `outpost-server user add NAME --role sales --branch BJ`.")
+        } else {
+            let rows = [["NAME", "ROLE", "BRANCH", "TOKEN", "CREATED"]] + users.map { user in
+                [user.name, user.role.rawValue, user.branch, user.revokedAt == nil ? "active" : "revoked", day(user.createdAt)]
+            }
+            let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
+            for row in rows {
+                let cells = zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
+                print(cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+            }
         }
     case ["user", "revoke"]:
         let name = try values.require("name")
@@ -114,7 +128,7 @@ do {
         print("New token for \(name) (shown once):")
         print(token)
     default:
-        fail("unknown command; see `outpost-server --help`", code: 64)
+        fail("Unknown command; see `outpost-server --help`.", code: 64)
     }
 } catch {
     fail("\(error)")
