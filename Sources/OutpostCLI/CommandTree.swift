@@ -115,9 +115,11 @@ enum CommandTree {
                 OptionSpec("tier", help: "Only this tier (\(EntitySchema.tiers.joined(separator: ", "))).", valueName: "tier"),
                 OptionSpec("owner", help: "Only customers owned by this user.", valueName: "user"),
             ]
+            listFlags.append(FlagSpec("due", help: "Only customers due for a visit now (never visited, or late), the longest-waiting first."))
         case .complaint:
             listOptions = [customerOption]
             listFlags.append(FlagSpec("open", help: "Only complaints not yet resolved or closed."))
+            listFlags.append(FlagSpec("overdue", help: "Only open complaints past their deadline, the oldest deadline first."))
         case .contact, .visit:
             listOptions = [customerOption]
         }

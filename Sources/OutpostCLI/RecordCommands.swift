@@ -173,6 +173,11 @@ struct RecordCommands {
                 guard let tier = record.value(of: "tier")?.stringValue, let last = lastVisits[record.id] else { return nil }
                 return Policies.nextVisitDue(tier: tier, lastVisit: last)
             }
+            if values.flag("due") {
+                // Never visited counts as due since forever; then the longest-late first.
+                let keyed = records.map { (record: $0, due: due($0) ?? Int64.min) }
+                records = keyed.filter { $0.due <= now }.sorted { $0.due < $1.due }.map(\.record)
+            }
             if context.json {
                 context.printJSON(.array(records.map { record in
                     Presentation.json(record, extra: ["revisitDue": due(record).map { .string(Presentation.time($0)) } ?? .null])
@@ -206,6 +211,10 @@ struct RecordCommands {
         case .complaint:
             if values.flag("open") {
                 records = records.filter { ["open", "in-progress"].contains($0.value(of: "status")?.stringValue ?? "open") }
+            }
+            if values.flag("overdue") {
+                let keyed = records.compactMap { record in Self.deadline(record, now: now).map { (record: record, deadline: $0) } }
+                records = keyed.filter(\.deadline.overdue).sorted { $0.deadline.due < $1.deadline.due }.map(\.record)
             }
             if context.json {
                 return context.printJSON(.array(records.map { record in

@@ -248,6 +248,43 @@ struct CLITests {
         #expect(list.arrayValue?.first?.objectValue?["status"] == "open")
     }
 
+    @Test func overdueListsOnlyOpenComplaintsPastTheirDeadlineOldestFirst() async throws {
+        let server = try LoopbackServer()
+        var device = try await server.signedIn("alice")
+        await device.ok(acmeArguments)
+        func open(_ content: String, _ category: String, _ received: String, status: [String] = []) async {
+            await device.ok(["complaint", "open", "--customer", "C-001", "--channel", "phone", "--content", content,
+                             "--category", category, "--received-at", received] + status)
+        }
+        await open("Late delivery", "responsible-general", "2026-03-01T08:00:00Z")
+        await open("Broken crate", "responsible-major", "2026-03-02T08:00:00Z")
+        await open("Wrong invoice", "responsible-major", "2026-03-01T07:00:00Z", status: ["--status", "resolved"])
+        await open("Price question", "responsible-major", "2026-03-09T08:00:00Z")
+        device.environment["OUTPOST_NOW"] = "2026-03-10T00:00:00Z"
+        let overdue = try await device.ok("complaint", "list", "--overdue", "--json").json()
+        let contents = overdue.arrayValue?.compactMap { $0.objectValue?["content"]?.stringValue }
+        #expect(contents == ["Broken crate", "Late delivery"])
+    }
+
+    @Test func dueListsCustomersNeverVisitedOrLateLongestWaitingFirst() async throws {
+        let server = try LoopbackServer()
+        var device = try await server.signedIn("alice")
+        for (code, tier) in [("C-1", "core"), ("C-2", "general"), ("C-3", "core"), ("C-4", "important")] {
+            await device.ok("customer", "add", "--code", code, "--name", "Customer \(code)", "--kind", "enterprise", "--tier", tier)
+        }
+        // Core is visited every 30 days, important every 60, general every 180.
+        await device.ok("visit", "log", "--customer", "C-1", "--method", "onsite", "--actual-at", "2026-01-01T09:00:00Z")
+        await device.ok("visit", "log", "--customer", "C-2", "--method", "phone", "--actual-at", "2026-01-01T09:00:00Z")
+        await device.ok("visit", "log", "--customer", "C-4", "--method", "onsite", "--actual-at", "2025-12-01T09:00:00Z")
+        device.environment["OUTPOST_NOW"] = "2026-03-01T00:00:00Z"
+        let due = try await device.ok("customer", "list", "--due", "--json").json()
+        let codes = due.arrayValue?.compactMap { $0.objectValue?["code"]?.stringValue }
+        #expect(codes == ["C-3", "C-4", "C-1"])
+        let table = await device.ok("customer", "list", "--due")
+        #expect(table.out.contains("no visit yet"))
+        #expect(!table.out.contains("C-2"))
+    }
+
     // MARK: Sync and conflicts
 
     @Test(arguments: [true, false])
