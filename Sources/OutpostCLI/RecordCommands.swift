@@ -46,12 +46,7 @@ struct RecordCommands {
 
     /// When a complaint must be handled, and whether it is late (open or in progress past the deadline).
     static func deadline(_ complaint: Record, now: Int64) -> (due: Int64, overdue: Bool)? {
-        guard let category = complaint.value(of: "category")?.stringValue,
-            let received = complaint.value(of: "receivedAt")?.stringValue,
-            let due = Policies.complaintDeadline(category: category, receivedAt: received)
-        else { return nil }
-        let status = complaint.value(of: "status")?.stringValue ?? "open"
-        return (due, (status == "open" || status == "in-progress") && due < now)
+        Policies.deadline(ofComplaint: complaint, now: now).map { ($0.dueMillis, $0.isOverdue) }
     }
 
     // MARK: Field values from options
@@ -174,9 +169,8 @@ struct RecordCommands {
                 return Policies.nextVisitDue(tier: tier, lastVisit: last)
             }
             if values.flag("due") {
-                // Never visited counts as due since forever; then the longest-late first.
-                let keyed = records.map { (record: $0, due: due($0) ?? Int64.min) }
-                records = keyed.filter { $0.due <= now }.sorted { $0.due < $1.due }.map(\.record)
+                let shown = Set(records.map(\.id))
+                records = try replica.customersDueForVisit(now: now).map(\.customer).filter { shown.contains($0.id) }
             }
             if context.json {
                 context.printJSON(.array(records.map { record in
@@ -210,11 +204,11 @@ struct RecordCommands {
             })
         case .complaint:
             if values.flag("open") {
-                records = records.filter { ["open", "in-progress"].contains($0.value(of: "status")?.stringValue ?? "open") }
+                records = records.filter { Policies.openComplaintStatuses.contains($0.value(of: "status")?.stringValue ?? "open") }
             }
             if values.flag("overdue") {
-                let keyed = records.compactMap { record in Self.deadline(record, now: now).map { (record: record, deadline: $0) } }
-                records = keyed.filter(\.deadline.overdue).sorted { $0.deadline.due < $1.deadline.due }.map(\.record)
+                let shown = Set(records.map(\.id))
+                records = try replica.overdueComplaints(now: now).map(\.complaint).filter { shown.contains($0.id) }
             }
             if context.json {
                 return context.printJSON(.array(records.map { record in

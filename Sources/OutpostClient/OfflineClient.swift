@@ -85,6 +85,23 @@ public actor OfflineClient {
     /// Pending edits, conflicts, last sync.
     public func status() throws -> ReplicaStatus { try replica.status() }
 
+    // MARK: CRM policies
+
+    /// Customers due for a visit at `now` (UTC ms), the longest-waiting first
+    /// (see ``Replica/customersDueForVisit(now:)``).
+    public func customersDueForVisit(now: Int64) throws -> [VisitDue] { try replica.customersDueForVisit(now: now) }
+
+    /// Open complaints past their deadline at `now` (UTC ms), the oldest deadline first
+    /// (see ``Replica/overdueComplaints(now:)``).
+    public func overdueComplaints(now: Int64) throws -> [(complaint: Record, deadline: ComplaintDeadline)] {
+        try replica.overdueComplaints(now: now)
+    }
+
+    /// Live customers sharing a code (chosen offline on two devices), for a person to rename one.
+    public func duplicateCustomerCodes() throws -> [(code: String, customers: [RecordID])] {
+        try replica.duplicateCustomerCodes()
+    }
+
     // MARK: Syncing
 
     /// Pushes local edits, then pulls until caught up. Safe to cancel or kill at any point.

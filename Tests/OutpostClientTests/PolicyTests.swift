@@ -39,4 +39,38 @@ struct PolicyTests {
         #expect(generalDue.dueMillis == nil, "never visited: due now")
         #expect(schedule.first?.customer.id == general.id, "most overdue first")
     }
+
+    @Test func customersDueForVisitAreNeverVisitedOrLateOnly() throws {
+        let replica = try Replica(path: ":memory:")
+        let late = try replica.create(.customer, fields: ["code": "A", "name": "Late", "kind": "tenant", "tier": "core"])
+        let fresh = try replica.create(.customer, fields: ["code": "B", "name": "Fresh", "kind": "tenant", "tier": "core"])
+        let never = try replica.create(.customer, fields: ["code": "C", "name": "Never", "kind": "tenant", "tier": "general"])
+        try replica.create(.visit, fields: ["customer": .string(late.id.rawValue), "method": "onsite", "actualAt": "2026-01-01T00:00:00Z"])
+        try replica.create(.visit, fields: ["customer": .string(fresh.id.rawValue), "method": "onsite", "actualAt": "2026-02-20T00:00:00Z"])
+        let now = try #require(Timestamps.parse("2026-03-01T00:00:00Z"))
+        #expect(try replica.customersDueForVisit(now: now).map(\.customer.id) == [never.id, late.id])
+        try replica.delete(never.id)
+        #expect(try replica.customersDueForVisit(now: now).map(\.customer.id) == [late.id], "deleted customers are not due")
+    }
+
+    @Test func overdueComplaintsAreOpenAndPastTheirCategoryDeadline() throws {
+        let replica = try Replica(path: ":memory:")
+        let customer = try replica.create(.customer, fields: ["code": "A", "name": "Acme", "kind": "tenant", "tier": "core"])
+        func complaint(_ content: String, _ category: String, _ received: String, status: String = "open") throws -> Record {
+            try replica.create(.complaint, fields: [
+                "customer": .string(customer.id.rawValue), "receivedAt": .string(received), "channel": "phone",
+                "complainant": "Zhang", "content": .string(content), "category": .string(category), "status": .string(status),
+            ])
+        }
+        let general = try complaint("late", "responsible-general", "2026-03-01T00:00:00Z")    // due 03-04 00:00
+        let major = try complaint("broken", "responsible-major", "2026-03-02T12:00:00Z")       // due 03-03 12:00
+        _ = try complaint("invoice", "responsible-major", "2026-03-01T00:00:00Z", status: "resolved")
+        _ = try complaint("question", "assist", "2026-03-01T00:00:00Z")                        // due 03-08 00:00
+        let progressing = try complaint("dent", "not-responsible", "2026-02-20T00:00:00Z", status: "in-progress")  // due 02-25
+        let now = try #require(Timestamps.parse("2026-03-05T00:00:00Z"))
+        let overdue = try replica.overdueComplaints(now: now)
+        #expect(overdue.map(\.complaint.id) == [progressing.id, major.id, general.id])
+        #expect(overdue.first?.deadline.dueMillis == Timestamps.parse("2026-02-25T00:00:00Z"))
+        #expect(overdue.allSatisfy { $0.deadline.isOverdue })
+    }
 }

@@ -43,6 +43,21 @@ extension Replica {
         }.sorted { ($0.dueMillis ?? .min, $0.customer.id) < ($1.dueMillis ?? .min, $1.customer.id) }
     }
 
+    /// Customers due for a visit at `now` (UTC ms): never visited, or past their tier's interval;
+    /// the longest-waiting first (never visited before late ones).
+    public func customersDueForVisit(now: Int64) throws -> [VisitDue] {
+        try visitSchedule().filter { ($0.dueMillis ?? .min) <= now }
+    }
+
+    /// Live complaints still open or in progress whose deadline has passed at `now` (UTC ms),
+    /// the oldest deadline first.
+    public func overdueComplaints(now: Int64) throws -> [(complaint: Record, deadline: ComplaintDeadline)] {
+        try records(.complaint).compactMap { complaint in
+            guard let deadline = Policies.deadline(ofComplaint: complaint, now: now), deadline.isOverdue else { return nil }
+            return (complaint, deadline)
+        }.sorted { ($0.deadline.dueMillis, $0.complaint.id) < ($1.deadline.dueMillis, $1.complaint.id) }
+    }
+
     /// The latest completed visit (its `actualAt`, UTC ms) of each customer that has one,
     /// or of `customer` only.
     public func lastVisits(customer: RecordID? = nil) throws -> [RecordID: Int64] {

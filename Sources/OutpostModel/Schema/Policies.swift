@@ -31,9 +31,41 @@ public enum Policies {
         return received + Int64(hours) * 3_600_000
     }
 
+    /// Complaint statuses that mean the complaint is still being handled.
+    public static let openComplaintStatuses: Set<String> = ["open", "in-progress"]
+
+    /// A complaint's deadline from its category and time received, and whether it has passed at
+    /// `now` (UTC ms) while the complaint is still open; `nil` when the category or time is missing.
+    ///
+    /// ```swift
+    /// if let deadline = Policies.deadline(ofComplaint: record, now: now), deadline.isOverdue { … }
+    /// ```
+    public static func deadline(ofComplaint complaint: Record, now: Int64) -> ComplaintDeadline? {
+        guard let category = complaint.value(of: "category")?.stringValue,
+            let received = complaint.value(of: "receivedAt")?.stringValue,
+            let due = complaintDeadline(category: category, receivedAt: received)
+        else { return nil }
+        let status = complaint.value(of: "status")?.stringValue ?? "open"
+        return ComplaintDeadline(dueMillis: due, isOverdue: openComplaintStatuses.contains(status) && due < now)
+    }
+
     /// When a customer of `tier` last visited at `lastVisit` (UTC ms) is due again (UTC ms).
     public static func nextVisitDue(tier: String, lastVisit: Int64) -> Int64? {
         guard let days = revisitIntervalDays(tier: tier) else { return nil }
         return lastVisit + Int64(days) * 86_400_000
+    }
+}
+
+/// When a complaint must be resolved under ``Policies/complaintDeadlineHours(category:)``.
+public struct ComplaintDeadline: Sendable, Hashable {
+    /// The deadline (UTC ms).
+    public var dueMillis: Int64
+    /// The deadline has passed and the complaint is still open or in progress.
+    public var isOverdue: Bool
+
+    /// Creates a deadline.
+    public init(dueMillis: Int64, isOverdue: Bool) {
+        self.dueMillis = dueMillis
+        self.isOverdue = isOverdue
     }
 }
