@@ -1,95 +1,13 @@
 #!/usr/bin/env python3
-"""Independent reference implementation of SPEC.md's clock and merge rules, used to
-cross-check Protocol/vectors/*.json (written by hand). Exit status 1 on any mismatch."""
+"""Cross-checks Protocol/vectors/*.json (written by hand) with the independent Python implementation
+of SPEC.md's clock and merge rules in outpost_reference.py. Exit status 1 on any mismatch."""
 import json, os, sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from outpost_reference import canon_clock, compare, merge, merge_clock, conflicts, normalize, winner  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VEC = os.path.join(HERE, "..", "vectors")
-
-def canon_clock(c):
-    return {k: v for k, v in c.items() if v > 0}
-
-def covers(clock, dot):
-    return clock.get(dot[0], 0) >= dot[1]
-
-def dominates(x, y):
-    return all(x.get(n, 0) >= c for n, c in y.items())
-
-def compare(x, y):
-    a, b = dominates(x, y), dominates(y, x)
-    return {(True, True): "equal", (True, False): "after", (False, True): "before", (False, False): "concurrent"}[(a, b)]
-
-def merge_clock(x, y):
-    out = dict(canon_clock(x))
-    for n, c in y.items():
-        if c > out.get(n, 0):
-            out[n] = c
-    return canon_clock(out)
-
-def dot_key(d):
-    return (d[0].encode("utf-8"), d[1])
-
-def merge_register(left, lclock, right, rclock):
-    ldots = {tuple(s["dot"]): s for s in left}
-    rdots = {tuple(s["dot"]): s for s in right}
-    out = []
-    for d in sorted(set(ldots) | set(rdots), key=dot_key):
-        if d in ldots and d in rdots:
-            out.append(ldots[d])
-        elif d in ldots:
-            if not covers(rclock, d):
-                out.append(ldots[d])
-        elif not covers(lclock, d):
-            out.append(rdots[d])
-    return out
-
-def precedence(s):
-    return (s["hlc"][0], s["hlc"][1], s["dot"][0].encode("utf-8"), s["dot"][1])
-
-def winner(siblings):
-    return max(siblings, key=precedence) if siblings else None
-
-def merge(l, r):
-    assert (l["id"], l["type"], l["branch"]) == (r["id"], r["type"], r["branch"])
-    lc, rc = canon_clock(l["clock"]), canon_clock(r["clock"])
-    fields = {}
-    for name in set(l["fields"]) | set(r["fields"]):
-        reg = merge_register(l["fields"].get(name, []), lc, r["fields"].get(name, []), rc)
-        if reg:
-            fields[name] = reg
-    out = {"id": l["id"], "type": l["type"], "branch": l["branch"], "clock": merge_clock(lc, rc), "fields": fields}
-    life = merge_register(l.get("lifecycle") or [], lc, r.get("lifecycle") or [], rc)
-    if life:
-        out["lifecycle"] = life
-    return out
-
-def conflicts(rec):
-    out = sorted((n for n, reg in rec["fields"].items() if len(reg) > 1), key=lambda n: n.encode("utf-8"))
-    life = rec.get("lifecycle") or []
-    deletes = [s for s in life if s["deleted"]]
-    if deletes:
-        if len(deletes) != len(life):
-            out.append("lifecycle")
-        else:
-            seen = {}
-            for s in deletes:
-                seen = merge_clock(seen, s["seen"])
-            if any(not covers(seen, s["dot"]) for reg in rec["fields"].values() for s in reg):
-                out.append("lifecycle")
-    return out
-
-def normalize(rec):
-    r = json.loads(json.dumps(rec))
-    r["clock"] = canon_clock(r["clock"])
-    r["fields"] = {n: sorted(reg, key=lambda s: dot_key(s["dot"])) for n, reg in r["fields"].items()}
-    life = sorted(r.get("lifecycle") or [], key=lambda s: dot_key(s["dot"]))
-    r.pop("lifecycle", None)
-    if life:
-        for s in life:
-            if "seen" in s:
-                s["seen"] = canon_clock(s["seen"])
-        r["lifecycle"] = life
-    return r
 
 failures = 0
 clocks = json.load(open(os.path.join(VEC, "clock-compare.json")))
