@@ -302,7 +302,9 @@ struct RecordCommands {
 
     private func printTable(_ columns: [String], _ rows: [[String]]) {
         if rows.isEmpty {
-            context.print("No \(type.rawValue)s.")
+            let filters = ["tier", "owner", "customer"].compactMap { name in values.option(name).map { "--\(name) \($0)" } }
+                + ["due", "open", "overdue"].filter { values.flag($0) }.map { "--\($0)" }
+            context.print(filters.isEmpty ? "No \(type.rawValue)s." : "No \(type.rawValue)s match \(filters.joined(separator: " ")).")
             return
         }
         context.print(TextTable(columns: columns, rows: rows).rendered())

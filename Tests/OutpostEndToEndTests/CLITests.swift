@@ -171,6 +171,8 @@ struct CLITests {
         #expect(customer["conflicts"] == [])
         let filtered = try await device.ok("customer", "list", "--tier", "general", "--json").json()
         #expect(filtered.arrayValue?.isEmpty == true)
+        #expect(await device.ok("customer", "list", "--tier", "general").out.contains("No customers match --tier general."))
+        #expect(await device.ok("contact", "list").out.contains("No contacts."))
         // The card shows every field of the schema, with a dash for the empty ones.
         let card = await device.ok("customer", "show", "C-001").out.split(separator: "\n").map(String.init)
         #expect(card.first?.hasPrefix("Customer C-001") == true)
