@@ -37,6 +37,30 @@ struct OfflineClientTests {
                                                    token: wangToken, transport: server.transport)
         _ = try await wang.sync()
         #expect(try await wang.records(.contact, customer: acme.id).map { $0.value(of: "name") } == ["Wei"])
+        // The CRM policy queries an app shows: a customer never visited is due; nothing is overdue yet.
+        let now = try #require(Timestamps.parse("2026-03-01T00:00:00Z"))
+        #expect(try await wang.customersDueForVisit(now: now).map(\.customer.id) == [acme.id])
+        #expect(try await wang.overdueComplaints(now: now).isEmpty)
+        #expect(try await wang.duplicateCustomerCodes().isEmpty)
+    }
+
+    @Test func anotherUserCannotSignInToAReplicaHoldingTheirRecords() async throws {
+        let server = try TestServer()
+        defer { server.cleanUp() }
+        let liToken = try server.addUser("li", role: .manager, branch: "BJ")
+        let wangToken = try server.addUser("wang", role: .sales, branch: "SH")
+        let path = server.path("shared.db")
+        let li = try await OfflineClient.connect(databasePath: path, serverURL: "inproc://", token: liToken, transport: server.transport)
+        try await li.create(.customer, fields: ["code": "C-1", "name": "Acme", "kind": "enterprise", "tier": "core"])
+        await #expect(throws: ReplicaError.belongsToAnotherUser(user: "li", records: 1, pendingChanges: 1)) {
+            _ = try await OfflineClient.connect(databasePath: path, serverURL: "inproc://", token: wangToken, transport: server.transport)
+        }
+        #expect(try Replica(path: path).settings()?.user == "li", "nothing changed")
+        // An empty replica may change hands.
+        let fresh = server.path("fresh.db")
+        _ = try await OfflineClient.connect(databasePath: fresh, serverURL: "inproc://", token: liToken, transport: server.transport)
+        let wang = try await OfflineClient.connect(databasePath: fresh, serverURL: "inproc://", token: wangToken, transport: server.transport)
+        #expect(try await wang.status().settings?.user == "wang")
     }
 
     @Test func syncBeforeConnectingSaysSo() async throws {
