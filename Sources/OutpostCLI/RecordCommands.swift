@@ -44,11 +44,6 @@ struct RecordCommands {
         EntitySchema.for(type).fields.first { $0.name == text || FieldInput.optionName(for: $0.name) == text }?.name ?? text
     }
 
-    /// When a complaint must be handled, and whether it is late (open or in progress past the deadline).
-    static func deadline(_ complaint: Record, now: Int64) -> (due: Int64, overdue: Bool)? {
-        Policies.deadline(ofComplaint: complaint, now: now).map { ($0.dueMillis, $0.isOverdue) }
-    }
-
     // MARK: Field values from options
 
     func fieldValues() throws -> [String: JSONValue] {
@@ -163,15 +158,10 @@ struct RecordCommands {
                 records = records.filter { $0.value(of: "tier")?.stringValue == tier }
             }
             if let owner = values.option("owner") { records = records.filter { $0.value(of: "owner")?.stringValue == owner } }
-            let lastVisits = try replica.lastVisits()
-            func due(_ record: Record) -> Int64? {
-                guard let tier = record.value(of: "tier")?.stringValue, let last = lastVisits[record.id] else { return nil }
-                return Policies.nextVisitDue(tier: tier, lastVisit: last)
-            }
-            if values.flag("due") {
-                let shown = Set(records.map(\.id))
-                records = try replica.customersDueForVisit(now: now).map(\.customer).filter { shown.contains($0.id) }
-            }
+            let schedule = Replica.visitSchedule(of: records, lastVisits: try replica.lastVisits())
+            let dueByCustomer = Dictionary(uniqueKeysWithValues: schedule.map { ($0.customer.id, $0.dueMillis) })
+            func due(_ record: Record) -> Int64? { dueByCustomer[record.id] ?? nil }
+            if values.flag("due") { records = Replica.due(schedule, now: now).map(\.customer) }
             if context.json {
                 context.printJSON(.array(records.map { record in
                     Presentation.json(record, extra: ["revisitDue": due(record).map { .string(Presentation.time($0)) } ?? .null])
@@ -206,22 +196,19 @@ struct RecordCommands {
             if values.flag("open") {
                 records = records.filter { Policies.openComplaintStatuses.contains($0.value(of: "status")?.stringValue ?? "open") }
             }
-            if values.flag("overdue") {
-                let shown = Set(records.map(\.id))
-                records = try replica.overdueComplaints(now: now).map(\.complaint).filter { shown.contains($0.id) }
-            }
+            if values.flag("overdue") { records = Replica.overdue(records, now: now).map(\.complaint) }
             if context.json {
                 return context.printJSON(.array(records.map { record in
-                    let deadline = Self.deadline(record, now: now)
+                    let deadline = Policies.deadline(ofComplaint: record, now: now)
                     return Presentation.json(record, extra: [
-                        "due": deadline.map { .string(Presentation.time($0.due)) } ?? .null,
-                        "overdue": .bool(deadline?.overdue ?? false),
+                        "due": deadline.map { .string(Presentation.time($0.dueMillis)) } ?? .null,
+                        "overdue": .bool(deadline?.isOverdue ?? false),
                     ])
                 }))
             }
             printTable(["ID", "CUSTOMER", "RECEIVED", "CATEGORY", "STATUS", "DUE", "CONTENT", "NOTE"], records.map { record in
-                let deadline = Self.deadline(record, now: now)
-                let due = deadline.map { Presentation.compactTime(Presentation.time($0.due)) + ($0.overdue ? " OVERDUE" : "") } ?? ""
+                let deadline = Policies.deadline(ofComplaint: record, now: now)
+                let due = deadline.map { Presentation.compactTime(Presentation.time($0.dueMillis)) + ($0.isOverdue ? " OVERDUE" : "") } ?? ""
                 return [Presentation.short(record.id), customer(record, codes), Presentation.compactTime(text(record, "receivedAt")),
                         text(record, "category"), text(record, "status"), due, text(record, "content"), note(record)]
             })
@@ -245,7 +232,7 @@ struct RecordCommands {
             let contacts = try replica.records(.contact, customer: record.id).count
             let visits = try replica.records(.visit, customer: record.id).count
             let openComplaints = try replica.records(.complaint, customer: record.id)
-                .filter { ["open", "in-progress"].contains($0.value(of: "status")?.stringValue ?? "open") }.count
+                .filter { Policies.openComplaintStatuses.contains($0.value(of: "status")?.stringValue ?? "open") }.count
             extra["contacts"] = .int(Int64(contacts))
             extra["visits"] = .int(Int64(visits))
             extra["openComplaints"] = .int(Int64(openComplaints))
@@ -259,10 +246,10 @@ struct RecordCommands {
             policyLines.append(("visits", String(visits)))
             policyLines.append(("open complaints", String(openComplaints)))
         case .complaint:
-            let deadline = Self.deadline(record, now: now)
-            extra["due"] = deadline.map { .string(Presentation.time($0.due)) } ?? .null
+            let deadline = Policies.deadline(ofComplaint: record, now: now)
+            extra["due"] = deadline.map { .string(Presentation.time($0.dueMillis)) } ?? .null
             if let deadline {
-                policyLines.append(("due", Presentation.time(deadline.due) + (deadline.overdue ? " — OVERDUE" : "")))
+                policyLines.append(("due", Presentation.time(deadline.dueMillis) + (deadline.isOverdue ? " — OVERDUE" : "")))
             }
         case .contact, .visit:
             break
@@ -302,8 +289,10 @@ struct RecordCommands {
 
     private func printTable(_ columns: [String], _ rows: [[String]]) {
         if rows.isEmpty {
-            let filters = ["tier", "owner", "customer"].compactMap { name in values.option(name).map { "--\(name) \($0)" } }
-                + ["due", "open", "overdue"].filter { values.flag($0) }.map { "--\($0)" }
+            // The list command's own options and flags narrow the list (`--deleted` widens it).
+            let command = context.parsed.command
+            let filters = command.options.compactMap { option in values.option(option.name).map { "--\(option.name) \($0)" } }
+                + command.flags.map(\.name).filter { $0 != "deleted" && values.flag($0) }.map { "--\($0)" }
             context.print(filters.isEmpty ? "No \(type.rawValue)s." : "No \(type.rawValue)s match \(filters.joined(separator: " ")).")
             return
         }

@@ -61,13 +61,6 @@ func fail(_ message: String, code: Int32 = 1) -> Never {
     exit(code)
 }
 
-/// A UTC calendar day (YYYY-MM-DD) from Unix milliseconds.
-func day(_ millis: Int64) -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withFullDate]
-    return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
-}
-
 func openDatabase() -> ServerDatabase {
     do {
         return try ServerDatabase(path: dbPath)
@@ -110,7 +103,7 @@ do {
             print("No users yet. Add one with `outpost-server user add NAME --role sales --branch BJ`.")
         } else {
             let rows = [["NAME", "ROLE", "BRANCH", "TOKEN", "CREATED"]] + users.map { user in
-                [user.name, user.role.rawValue, user.branch, user.revokedAt == nil ? "active" : "revoked", day(user.createdAt)]
+                [user.name, user.role.rawValue, user.branch, user.revokedAt == nil ? "active" : "revoked", String(Timestamps.format(user.createdAt).prefix(10))]
             }
             let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
             for row in rows {

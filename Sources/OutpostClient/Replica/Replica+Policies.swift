@@ -32,12 +32,17 @@ extension Replica {
     /// (core 30 days, important 60, potential 90, general 180), from its latest completed visit.
     /// Customers never visited are due now (`lastVisitMillis` is `nil`).
     public func visitSchedule() throws -> [VisitDue] {
-        let latest = try lastVisits()
-        return try records(.customer).compactMap { customer -> VisitDue? in
+        Self.visitSchedule(of: try records(.customer), lastVisits: try lastVisits())
+    }
+
+    /// The visit schedule of `customers` given the latest visit of each (``lastVisits(customer:)``),
+    /// most overdue first; customers without a known tier are left out.
+    public static func visitSchedule(of customers: [Record], lastVisits: [RecordID: Int64]) -> [VisitDue] {
+        customers.compactMap { customer -> VisitDue? in
             guard let tier = customer.value(of: "tier")?.stringValue, Policies.revisitIntervalDays(tier: tier) != nil else {
                 return nil
             }
-            let last = latest[customer.id]
+            let last = lastVisits[customer.id]
             let due = last.flatMap { Policies.nextVisitDue(tier: tier, lastVisit: $0) }
             return VisitDue(customer: customer, lastVisitMillis: last, dueMillis: due)
         }.sorted { ($0.dueMillis ?? .min, $0.customer.id) < ($1.dueMillis ?? .min, $1.customer.id) }
@@ -46,14 +51,28 @@ extension Replica {
     /// Customers due for a visit at `now` (UTC ms): never visited, or past their tier's interval;
     /// the longest-waiting first (never visited before late ones).
     public func customersDueForVisit(now: Int64) throws -> [VisitDue] {
-        try visitSchedule().filter { ($0.dueMillis ?? .min) <= now }
+        Self.due(try visitSchedule(), now: now)
+    }
+
+    /// The entries of `schedule` due at `now` (UTC ms): live customers never visited or past their
+    /// tier's interval, in schedule order.
+    public static func due(_ schedule: [VisitDue], now: Int64) -> [VisitDue] {
+        schedule.filter { !$0.customer.isDeleted && ($0.dueMillis ?? .min) <= now }
     }
 
     /// Live complaints still open or in progress whose deadline has passed at `now` (UTC ms),
     /// the oldest deadline first.
     public func overdueComplaints(now: Int64) throws -> [(complaint: Record, deadline: ComplaintDeadline)] {
-        try records(.complaint).compactMap { complaint in
-            guard let deadline = Policies.deadline(ofComplaint: complaint, now: now), deadline.isOverdue else { return nil }
+        Self.overdue(try records(.complaint), now: now)
+    }
+
+    /// The live complaints among `complaints` that are overdue at `now` (UTC ms), the oldest
+    /// deadline first.
+    public static func overdue(_ complaints: [Record], now: Int64) -> [(complaint: Record, deadline: ComplaintDeadline)] {
+        complaints.compactMap { complaint in
+            guard !complaint.isDeleted, let deadline = Policies.deadline(ofComplaint: complaint, now: now), deadline.isOverdue else {
+                return nil
+            }
             return (complaint, deadline)
         }.sorted { ($0.deadline.dueMillis, $0.complaint.id) < ($1.deadline.dueMillis, $1.complaint.id) }
     }
