@@ -6,6 +6,7 @@ let package = Package(
     name: "Outpost",
     platforms: [.macOS(.v13), .iOS(.v16)],
     products: [
+        .library(name: "OutpostJSON", targets: ["OutpostJSON"]),
         .library(name: "OutpostModel", targets: ["OutpostModel"]),
         .library(name: "OutpostClient", targets: ["OutpostClient"]),
         .library(name: "OutpostServer", targets: ["OutpostServer"]),
@@ -19,8 +20,10 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
+        // Strict RFC 8259 JSON: values, parser, canonical serializer, streaming reader.
+        .target(name: "OutpostJSON", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         // Pure model: JSON values, vector clocks, record envelopes, merge rules, entity schemas, wire messages.
-        .target(name: "OutpostModel", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+        .target(name: "OutpostModel", dependencies: ["OutpostJSON"]),
         // SHA-256 and token helpers.
         .target(name: "OutpostCrypto"),
         // SQLite wrapper, migrations and the record table.
@@ -39,7 +42,8 @@ let package = Package(
         .executableTarget(name: "outpost", dependencies: ["OutpostCLI"]),
         .executableTarget(name: "outpost-server", dependencies: ["OutpostServer", "OutpostRelay", "OutpostClient", "OutpostArguments"]),
         .executableTarget(name: "outpost-bench", dependencies: ["OutpostServer", "OutpostClient", "OutpostArguments"]),
-        .testTarget(name: "OutpostModelTests", dependencies: ["OutpostModel"]),
+        .testTarget(name: "OutpostJSONTests", dependencies: ["OutpostJSON"]),
+        .testTarget(name: "OutpostModelTests", dependencies: ["OutpostModel", "OutpostJSON"]),
         .testTarget(name: "OutpostCryptoTests", dependencies: ["OutpostCrypto"]),
         .testTarget(name: "OutpostStoreTests", dependencies: ["OutpostStore"]),
         .testTarget(name: "OutpostHTTPTests", dependencies: ["OutpostHTTP"]),

@@ -1,4 +1,5 @@
 import Foundation
+import OutpostJSON
 import OutpostModel
 
 /// Turns command-line text into field values according to the entity schema, and names

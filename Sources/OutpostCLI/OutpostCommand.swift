@@ -1,6 +1,7 @@
 import Foundation
 import OutpostArguments
 import OutpostClient
+import OutpostJSON
 import OutpostModel
 
 /// The `outpost` command line, runnable in-process: arguments and environment in, text and an

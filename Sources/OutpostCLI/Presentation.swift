@@ -1,4 +1,5 @@
 import OutpostClient
+import OutpostJSON
 import OutpostModel
 
 /// How records, conflicts and times are shown in tables, text and JSON.

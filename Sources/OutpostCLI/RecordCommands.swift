@@ -1,5 +1,6 @@
 import OutpostArguments
 import OutpostClient
+import OutpostJSON
 import OutpostModel
 
 /// `customer|contact|visit|complaint add/edit/list/show/delete/restore`.

@@ -1,3 +1,4 @@
+import OutpostJSON
 import OutpostModel
 
 /// The CRM on one device, for apps: local records you can edit offline, and sync when online.

@@ -1,6 +1,7 @@
 import Foundation
 import OutpostArguments
 import OutpostClient
+import OutpostJSON
 import OutpostModel
 import OutpostServer
 

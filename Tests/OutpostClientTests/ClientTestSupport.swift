@@ -1,5 +1,6 @@
 import Foundation
 import OutpostClient
+import OutpostJSON
 import OutpostModel
 import OutpostStore
 import OutpostTestSupport

@@ -1,5 +1,6 @@
 import Testing
 import OutpostClient
+import OutpostJSON
 import OutpostModel
 import OutpostTestSupport
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import OutpostCLI
 import OutpostClient
+import OutpostJSON
 import OutpostModel
 import OutpostServer
 import OutpostTestSupport

@@ -1,4 +1,5 @@
 import Testing
+import OutpostJSON
 @testable import OutpostModel
 
 @Suite("Direct canonical encoding of envelopes")

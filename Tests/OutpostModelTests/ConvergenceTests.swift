@@ -1,4 +1,5 @@
 import Testing
+import OutpostJSON
 @testable import OutpostModel
 
 /// Randomized schedules of edits, deletes, restores, resolutions and partial, duplicated,

@@ -1,4 +1,5 @@
 import Testing
+import OutpostJSON
 @testable import OutpostModel
 
 #if canImport(Glibc)

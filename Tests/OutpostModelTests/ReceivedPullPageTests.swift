@@ -1,4 +1,5 @@
 import Testing
+import OutpostJSON
 @testable import OutpostModel
 
 /// The light pass over pulled envelopes (`Record.summarize`, `ReceivedPullPage.decode`) against

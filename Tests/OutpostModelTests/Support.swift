@@ -1,3 +1,4 @@
+import Testing
 @testable import OutpostModel
 
 /// A small deterministic random generator (SplitMix64) so failing schedules can be replayed from their seed.
@@ -27,4 +28,15 @@ func newCustomer(node: NodeID = .a, at millis: Int64 = 1) -> Record {
     Record.create(id: fixedID, type: .customer, branch: "BJ",
                   fields: ["code": "C-1", "name": "Acme", "kind": "enterprise", "tier": "core"],
                   node: node, at: ts(millis))
+}
+
+/// A named JSON document given as raw bytes (so invalid UTF-8 can be expressed).
+struct JSONCase: Sendable, CustomTestStringConvertible {
+    let name: String
+    let bytes: [UInt8]
+
+    init(_ name: String, _ text: String) { (self.name, self.bytes) = (name, Array(text.utf8)) }
+    init(_ name: String, bytes: [UInt8]) { (self.name, self.bytes) = (name, bytes) }
+
+    var testDescription: String { name }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import OutpostClient
 import OutpostCrypto
+import OutpostJSON
 import OutpostModel
 import OutpostServer
 import OutpostStore

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import OutpostClient
+import OutpostJSON
 import OutpostModel
 import OutpostServer
 

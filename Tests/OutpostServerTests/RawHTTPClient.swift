@@ -1,3 +1,4 @@
+import OutpostJSON
 import Foundation
 #if canImport(Glibc)
 import Glibc

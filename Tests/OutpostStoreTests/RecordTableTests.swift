@@ -1,4 +1,5 @@
 import Testing
+import OutpostJSON
 import OutpostModel
 @testable import OutpostStore
 

@@ -1,3 +1,4 @@
+import OutpostJSON
 import OutpostModel
 import OutpostStore
 

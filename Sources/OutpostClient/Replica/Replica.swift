@@ -1,4 +1,5 @@
 import Foundation
+import OutpostJSON
 import OutpostModel
 import OutpostStore
 

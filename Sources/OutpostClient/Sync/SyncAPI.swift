@@ -1,3 +1,4 @@
+import OutpostJSON
 import OutpostModel
 
 /// Typed calls to the sync server's HTTP API over any ``SyncTransport``.

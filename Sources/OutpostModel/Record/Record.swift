@@ -1,3 +1,4 @@
+import OutpostJSON
 /// A versioned record: the envelope every replica stores and every sync message carries.
 ///
 /// Each field is a ``Register``: normally one value, several when concurrent writes to the

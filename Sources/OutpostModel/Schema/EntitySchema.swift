@@ -1,3 +1,4 @@
+import OutpostJSON
 /// The fields of an entity type and the rules their values follow.
 ///
 /// ```swift

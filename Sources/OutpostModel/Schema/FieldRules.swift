@@ -1,3 +1,4 @@
+import OutpostJSON
 /// Value checks shared by every schema. Returns a description of the bad value, or `nil` when valid.
 enum FieldRules {
     static func check(_ value: JSONValue, against kind: FieldKind) -> String? {

@@ -1,3 +1,4 @@
+import OutpostJSON
 /// Company CRM policies derived from record values: revisit cadence and complaint deadlines.
 public enum Policies {
     /// Days between visits expected for a customer tier (core 30, important 60, potential 90, general 180).

@@ -1,3 +1,4 @@
+import OutpostJSON
 /// RFC 3339 date-time text ⇄ milliseconds since 1970, without Foundation.
 ///
 /// ```swift

@@ -1,3 +1,4 @@
+import OutpostJSON
 // A pull page as a replica needs it: every envelope validated and summarised (id, type,
 // branch, flags, last write, index values) with its bytes as received, but materialised as a
 // `Record` only on demand — a replica that does not hold the record yet stores the bytes as

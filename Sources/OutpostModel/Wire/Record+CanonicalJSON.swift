@@ -1,3 +1,4 @@
+import OutpostJSON
 extension Record {
     /// The envelope's canonical JSON bytes, written directly (no intermediate ``JSONValue`` tree).
     ///

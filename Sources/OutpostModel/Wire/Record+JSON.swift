@@ -1,3 +1,4 @@
+import OutpostJSON
 extension VectorClock {
     /// The wire form: an object from node id to counter, zero entries omitted (`{"a1":3,"b2":1}`).
     public var jsonValue: JSONValue {

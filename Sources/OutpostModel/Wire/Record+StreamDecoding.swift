@@ -1,3 +1,4 @@
+import OutpostJSON
 // Direct decoding of envelopes and pull pages from UTF-8 bytes with `JSONStreamReader`,
 // without building a `JSONValue` tree for the envelope structure (field values still become
 // `JSONValue`s). Accepts and refuses exactly what `JSONValue.parse` + `Record(json:)` /

@@ -1,3 +1,4 @@
+import OutpostJSON
 /// `POST /v1/push` request body: a batch of record versions to merge atomically.
 ///
 /// ```json

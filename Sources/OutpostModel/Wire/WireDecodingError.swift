@@ -1,3 +1,4 @@
+import OutpostJSON
 /// A JSON document did not have the shape the protocol requires.
 ///
 /// `path` points at the offending value, e.g. `records[3].fields.tier[0].dot`.

@@ -1,4 +1,5 @@
 import OutpostHTTP
+import OutpostJSON
 import OutpostModel
 
 extension APIError: HTTPResponseError {

@@ -1,5 +1,6 @@
 import Foundation
 import OutpostHTTP
+import OutpostJSON
 import OutpostModel
 
 /// The key under which the authentication middleware leaves the signed-in user.

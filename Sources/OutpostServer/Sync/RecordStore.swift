@@ -1,4 +1,5 @@
 import OutpostCrypto
+import OutpostJSON
 import OutpostModel
 import OutpostStore
 

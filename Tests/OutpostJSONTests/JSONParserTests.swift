@@ -1,6 +1,6 @@
 import Testing
 
-@testable import OutpostModel
+@testable import OutpostJSON
 
 /// A named JSON document given as raw bytes (so invalid UTF-8 can be expressed).
 struct JSONCase: Sendable, CustomTestStringConvertible {

@@ -57,8 +57,8 @@ extension JSONValue {
     }
 }
 
-enum _JSONWriter {
-    static func write(_ value: JSONValue, into out: inout [UInt8]) {
+package enum _JSONWriter {
+    package static func write(_ value: JSONValue, into out: inout [UInt8]) {
         switch value {
         case .null:
             appendNull(&out)
@@ -100,7 +100,7 @@ enum _JSONWriter {
         }
     }
 
-    static func writePretty(_ value: JSONValue, indent: Int, into out: inout [UInt8]) {
+    package static func writePretty(_ value: JSONValue, indent: Int, into out: inout [UInt8]) {
         switch value {
         case .array(let elements):
             if elements.isEmpty {
@@ -144,19 +144,19 @@ enum _JSONWriter {
     }
 
     @inline(__always)
-    static func newline(_ indent: Int, _ out: inout [UInt8]) {
+    package static func newline(_ indent: Int, _ out: inout [UInt8]) {
         out.append(_ASCII.newline)
         out.append(contentsOf: repeatElement(_ASCII.space, count: indent * 2))
     }
 
     @inline(__always)
-    static func appendNull(_ out: inout [UInt8]) {
+    package static func appendNull(_ out: inout [UInt8]) {
         out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C] as [UInt8])
     }
 
     // MARK: Objects
 
-    typealias ObjectIndex = Dictionary<String, JSONValue>.Index
+    package typealias ObjectIndex = Dictionary<String, JSONValue>.Index
 
     /// Calls `body` with the object's indices ordered by the UTF-8 bytes of their keys.
     ///
@@ -164,7 +164,7 @@ enum _JSONWriter {
     /// buffer, so most comparisons are a single integer compare and no reference
     /// counting happens while elements move.
     @inline(__always)
-    static func withSortedIndices(
+    package static func withSortedIndices(
         _ object: [String: JSONValue], _ body: (UnsafeMutableBufferPointer<(UInt64, ObjectIndex)>) -> Void
     ) {
         let count = object.count
@@ -190,7 +190,7 @@ enum _JSONWriter {
 
     /// The first 8 UTF-8 bytes of `key`, big-endian, zero padded.
     @inline(__always)
-    static func keyPrefix(_ key: String) -> UInt64 {
+    package static func keyPrefix(_ key: String) -> UInt64 {
         var key = key
         return key.withUTF8 { utf8 in
             var value: UInt64 = 0
@@ -206,7 +206,7 @@ enum _JSONWriter {
 
     /// Byte-wise comparison of UTF-8 encodings (equivalent to code point order).
     @inline(__always)
-    static func utf8Less(_ a: String, _ b: String) -> Bool {
+    package static func utf8Less(_ a: String, _ b: String) -> Bool {
         var a = a
         var b = b
         return a.withUTF8 { ua in
@@ -223,7 +223,7 @@ enum _JSONWriter {
 
     // MARK: Scalars
 
-    static func writeInt(_ value: Int64, into out: inout [UInt8]) {
+    package static func writeInt(_ value: Int64, into out: inout [UInt8]) {
         if value >= 0 && value < 10 {
             out.append(_ASCII.zero &+ UInt8(truncatingIfNeeded: value))
             return
@@ -242,7 +242,7 @@ enum _JSONWriter {
         }
     }
 
-    static func writeDouble(_ value: Double, into out: inout [UInt8]) {
+    package static func writeDouble(_ value: Double, into out: inout [UInt8]) {
         guard value.isFinite else {
             appendNull(&out)
             return
@@ -267,7 +267,7 @@ enum _JSONWriter {
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    static func writeString(_ string: String, into out: inout [UInt8]) {
+    package static func writeString(_ string: String, into out: inout [UInt8]) {
         var string = string
         string.withUTF8 { utf8 in
             out.append(_ASCII.quote)
@@ -297,7 +297,7 @@ enum _JSONWriter {
     }
 
     @inline(never)
-    static func writeEscape(_ b: UInt8, into out: inout [UInt8]) {
+    package static func writeEscape(_ b: UInt8, into out: inout [UInt8]) {
         out.append(_ASCII.backslash)
         switch b {
         case _ASCII.quote: out.append(_ASCII.quote)

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import OutpostModel
+@testable import OutpostJSON
 
 @Test func compactOutputHasNoWhitespaceAndSortedKeys() {
     let value: JSONValue = ["zeta": 1, "alpha": [true, false, nil], "mid": ["b": "x", "a": 2.5]]

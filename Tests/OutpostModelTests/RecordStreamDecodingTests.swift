@@ -1,5 +1,6 @@
 import Testing
 
+@testable import OutpostJSON
 @testable import OutpostModel
 
 /// The streaming reader and the direct decoders built on it must accept, refuse and produce

@@ -10,7 +10,7 @@ extension UnsafeRawBufferPointer {
     /// Whether both buffers hold the same bytes (`memcmp`; the generic `elementsEqual` walks an
     /// iterator byte by byte, which shows in the decoders' key matching).
     @inline(__always)
-    func hasSameBytes(as other: UnsafeRawBufferPointer) -> Bool {
+    package func hasSameBytes(as other: UnsafeRawBufferPointer) -> Bool {
         guard count == other.count else { return false }
         guard count > 0, let a = baseAddress, let b = other.baseAddress else { return true }
         return memcmp(a, b, count) == 0
@@ -18,7 +18,7 @@ extension UnsafeRawBufferPointer {
 
     /// Whether the buffer holds exactly the UTF-8 bytes of `literal`.
     @inline(__always)
-    func hasSameBytes(as literal: StaticString) -> Bool {
+    package func hasSameBytes(as literal: StaticString) -> Bool {
         hasSameBytes(as: UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 }
