@@ -18,7 +18,7 @@ import argparse, json, os, secrets, sys, time, urllib.error, urllib.parse, urlli
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from outpost_reference import conflicts, merge, normalize, winner  # noqa: E402
 
-PROTOCOL = "1"
+PROTOCOL = "2"
 MAX_LOGICAL = 4294967295
 
 
@@ -42,6 +42,7 @@ class Replica:
         self.edits = {}                           # id -> local edit count (to keep re-edited ids queued)
         self.cursor = None
         self.pending = None                       # (body bytes, {id: edit count}) of the batch until answered
+        self.last_batch = None                    # §10.5: this node's last acknowledged batch ("after")
 
     # -- HTTP (§7, §9) -------------------------------------------------------------------------
 
@@ -54,7 +55,7 @@ class Replica:
         try:
             with urllib.request.urlopen(req, timeout=30) as response:
                 if response.headers.get("Outpost-Protocol") != PROTOCOL:
-                    raise ServerError(response.status, {"error": {"code": "protocol", "message": "no Outpost-Protocol: 1"}})
+                    raise ServerError(response.status, {"error": {"code": "protocol", "message": "no Outpost-Protocol: " + PROTOCOL}})
                 return json.loads(response.read())
         except urllib.error.HTTPError as error:
             raise ServerError(error.code, json.loads(error.read() or b"{}")) from None
@@ -144,14 +145,17 @@ class Replica:
         while self.outbox or self.pending:
             if self.pending is None:
                 ids = self.outbox[:1000]
-                body = json.dumps({"batch": str(uuid.uuid4()), "records": [self.records[i] for i in ids]}).encode()
-                self.pending = (body, {i: self.edits[i] for i in ids})
-            body, sent = self.pending
+                batch = str(uuid.uuid4())
+                body = json.dumps({"batch": batch, "node": self.node, "after": self.last_batch,
+                                   "records": [self.records[i] for i in ids]}).encode()
+                self.pending = (body, {i: self.edits[i] for i in ids}, batch)
+            body, sent, batch = self.pending
             answer = self.request("POST", "/v1/push", body=body)
             if lose_answer:
                 lose_answer = False
                 continue                           # retry: same batch id, same body (§10.4)
             self.pending = None
+            self.last_batch = batch
             for result in answer["results"]:
                 if result["status"] not in ("accepted", "merged", "conflict"):
                     raise ValueError(f"unknown push status {result['status']}")

@@ -52,7 +52,7 @@ public struct UpstreamSync: Sendable {
         while true {
             let changes = try database.changes(after: state.sentSeq, limit: batchSize)
             guard let last = changes.last else { break }
-            let response = try await api.push(PushRequest(batch: RecordID.random().rawValue, records: changes.map(\.record)))
+            let response = try await api.push(PushRequest(batch: .random(), node: .random(), relay: true, records: changes.map(\.record)))
             try database.markSentUpstream(through: last.seq)
             state.sentSeq = last.seq
             report.pushed += changes.count

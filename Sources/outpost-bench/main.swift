@@ -92,7 +92,7 @@ let seedSeconds = try await seconds {
         batch.append(Record.create(id: id, type: .customer, branch: "BJ", fields: fields, node: seedNode,
                                    at: HybridTimestamp(millis: 1_700_000_000_000 + Int64(index))))
         if batch.count == SyncProtocol.maxBatchRecords || index == recordCount - 1 {
-            let request = PushRequest(batch: RecordID.random().rawValue, records: batch)
+            let request = PushRequest(batch: .random(), node: .random(), records: batch)
             _ = try database.push(request, body: request.canonicalJSON(), user: user)
             batch.removeAll(keepingCapacity: true)
         }

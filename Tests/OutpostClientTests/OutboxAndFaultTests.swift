@@ -60,7 +60,7 @@ struct OutboxAndFaultTests {
     // MARK: Faults
 
     static func batchID(_ call: FaultyTransport.Call) throws -> String {
-        try PushRequest(json: JSONValue.parse(call.request.body)).batch
+        try PushRequest(json: JSONValue.parse(call.request.body)).batch.rawValue
     }
 
     static func pushes(_ transport: FaultyTransport) -> [FaultyTransport.Call] { transport.calls.filter { $0.request.path == "/v1/push" } }

@@ -16,7 +16,7 @@ struct ServerCrashTests {
                                    "kind": "enterprise", "tier": "general", "notes": .string("batch-\(number)")],
                           node: node, at: HybridTimestamp(millis: Int64(number * 1000 + index)))
         }
-        return PushRequest(batch: RecordID.random().rawValue, records: records)
+        return PushRequest(batch: .random(), node: node, records: records)
     }
 
     @Test func killedServerKeepsEveryAcknowledgedBatchWhole() async throws {

@@ -30,10 +30,13 @@ struct CanonicalJSONTests {
     }
 
     @Test func pushRequestDirectEncodingEqualsTreeEncoding() {
-        let request = PushRequest(batch: RecordID.random().rawValue, records: [newCustomer(), newCustomer(node: .b, at: 9)])
+        let request = PushRequest(batch: .random(), node: .a, records: [newCustomer(), newCustomer(node: .b, at: 9)])
         #expect(request.canonicalJSON() == request.jsonValue.serializedBytes())
-        #expect(PushRequest(batch: "00000000-0000-4000-8000-000000000009", records: []).canonicalJSON()
-                == PushRequest(batch: "00000000-0000-4000-8000-000000000009", records: []).jsonValue.serializedBytes())
+        let fixed = BatchID(unchecked: "00000000-0000-4000-8000-000000000009")
+        let every = PushRequest(batch: fixed, node: .b, after: fixed, relay: true, recoveringFrom: "e1", records: [newCustomer()])
+        #expect(every.canonicalJSON() == every.jsonValue.serializedBytes())
+        #expect(PushRequest(batch: fixed, node: .a, records: []).canonicalJSON()
+                == PushRequest(batch: fixed, node: .a, records: []).jsonValue.serializedBytes())
     }
 }
 

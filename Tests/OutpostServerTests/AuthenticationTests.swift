@@ -15,7 +15,7 @@ struct AuthenticationTests {
         #expect(response.status == 200)
         let json = try JSONValue.parse(response.body)
         #expect(json.objectValue?["status"] == "ok")
-        #expect(json.objectValue?["protocolVersions"] == [1])
+        #expect(json.objectValue?["protocolVersions"] == [2])
     }
 
     @Test(arguments: ["/v1/session", "/v1/pull"])
@@ -54,7 +54,7 @@ struct AuthenticationTests {
         #expect(session.role == .manager)
         #expect(session.branch == "SH")
         #expect(session.serverID == h.database.serverID)
-        #expect(session.protocolVersions == [1])
+        #expect(session.protocolVersions == [2])
         #expect(session.maxBatchRecords == SyncProtocol.maxBatchRecords)
     }
 
@@ -126,17 +126,17 @@ struct AuthenticationTests {
     @Test func supportedProtocolHeaderIsAccepted() throws {
         let h = try Harness()
         let token = try h.user("li")
-        #expect(h.send("GET", "/v1/session", token: token, headers: ["Outpost-Protocol": "1"]).status == 200)
+        #expect(h.send("GET", "/v1/session", token: token, headers: ["Outpost-Protocol": "2"]).status == 200)
         #expect(h.send("GET", "/v1/session", token: token, protocolHeader: false).status == 200)
     }
 
-    @Test(arguments: ["99", "0", "abc", "1.5"])
+    @Test(arguments: ["99", "0", "1", "abc", "1.5"])
     func unsupportedProtocolIs400UnsupportedProtocol(version: String) throws {
         let h = try Harness()
         let token = try h.user("li")
         let response = h.send("GET", "/v1/session", token: token, headers: ["Outpost-Protocol": version])
         let body = try expectError(response, 400, "unsupported_protocol")
-        #expect(body.details.map(\.message) == ["1"])
+        #expect(body.details.map(\.message) == ["2"])
         let push = h.send("POST", "/v1/push", token: token, headers: ["Outpost-Protocol": version], body: h.pushBody([makeCustomer()]))
         try expectError(push, 400, "unsupported_protocol")
         #expect(try h.pullPage(token: token).records.isEmpty)
@@ -159,7 +159,7 @@ struct AuthenticationTests {
             h.send("DELETE", "/v1/push", token: token),
         ]
         for response in responses {
-            #expect(response.headers["outpost-protocol"] == "1", "status \(response.status): \(response.text)")
+            #expect(response.headers["outpost-protocol"] == "2", "status \(response.status): \(response.text)")
         }
     }
 }

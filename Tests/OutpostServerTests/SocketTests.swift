@@ -20,7 +20,7 @@ struct SocketTests {
         #expect(session.serverID == h.database.serverID)
 
         let records = (0..<30).map { makeCustomer(code: "C-\($0)", extra: ["notes": .string(String(repeating: "n", count: 3000))]) }
-        let pushed = try await api.push(PushRequest(batch: newBatch(), records: records))
+        let pushed = try await api.push(PushRequest(batch: .random(), node: testPushNode, records: records))
         #expect(pushed.results.allSatisfy { $0.status == .accepted })
 
         let page = try await api.pull(cursor: nil, limit: 20)
@@ -32,10 +32,10 @@ struct SocketTests {
         // The raw wire form: chunked framing that decodes to the in-process body.
         let raw = try RawHTTPClient(port: server.port).send(
             method: "GET", target: "/v1/pull?limit=20",
-            headers: ["Authorization": "Bearer \(token)", "Outpost-Protocol": "1"])
+            headers: ["Authorization": "Bearer \(token)", "Outpost-Protocol": "2"])
         #expect(raw.status == 200)
         #expect(raw.headers["transfer-encoding"]?.lowercased() == "chunked")
-        #expect(raw.headers["outpost-protocol"] == "1")
+        #expect(raw.headers["outpost-protocol"] == "2")
         #expect(raw.body == h.pull(token: token, limit: 20).body)
         #expect(try PullPage(json: JSONValue.parse(raw.body)) == inProcess)
 
@@ -55,7 +55,7 @@ struct SocketTests {
         let client = RawHTTPClient(port: server.port)
         let unauthorized = try client.send(method: "GET", target: "/v1/session")
         #expect(unauthorized.status == 401)
-        #expect(unauthorized.headers["outpost-protocol"] == "1")
+        #expect(unauthorized.headers["outpost-protocol"] == "2")
         #expect(try ErrorBody(json: JSONValue.parse(unauthorized.body)).code == "unauthorized")
         let health = try client.send(method: "GET", target: "/health")
         #expect(health.status == 200)

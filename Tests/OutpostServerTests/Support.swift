@@ -14,6 +14,9 @@ func ts(_ millis: Int64) -> HybridTimestamp { HybridTimestamp(millis: millis) }
 /// A fresh lowercase UUID for a batch id.
 func newBatch() -> String { UUID().uuidString.lowercased() }
 
+/// The node id the test pushes are made under.
+let testPushNode = NodeID(unchecked: "testnode")
+
 /// A valid new customer written by `node`.
 func makeCustomer(branch: String = "BJ", code: String = "C-001", id: RecordID = .random(), node: NodeID = nodeA,
                   at millis: Int64 = 1, extra: [String: JSONValue] = [:]) -> Record {
@@ -46,13 +49,13 @@ final class Harness: Sendable {
               headers: [String: String] = [:], body: [UInt8] = [], protocolHeader: Bool = true) -> TransportResponse {
         var all = headers
         if let token { all["Authorization"] = "Bearer \(token)" }
-        if protocolHeader && all[SyncProtocol.versionHeader] == nil { all[SyncProtocol.versionHeader] = "1" }
+        if protocolHeader && all[SyncProtocol.versionHeader] == nil { all[SyncProtocol.versionHeader] = "2" }
         if !body.isEmpty { all["Content-Type"] = "application/json" }
         return server.router.handle(TransportRequest(method: method, path: path, query: query, headers: all, body: body))
     }
 
     func pushBody(_ records: [Record], batch: String = newBatch()) -> [UInt8] {
-        PushRequest(batch: batch, records: records).jsonValue.serializedBytes()
+        PushRequest(batch: BatchID(batch)!, node: testPushNode, records: records).jsonValue.serializedBytes()
     }
 
     func push(_ records: [Record], token: String, batch: String = newBatch()) -> TransportResponse {

@@ -34,7 +34,8 @@ extension Replica {
                 records.append(record)
                 entries.append(PendingBatch.Entry(record: id, outboxSeq: row[1] ?? 0))
             }
-            let request = PushRequest(batch: RecordID.random().rawValue, records: records)
+            let after = try Self.meta(db, "last_batch").flatMap(BatchID.init)
+            let request = PushRequest(batch: .random(), node: node, after: after, records: records)
             try db.execute(sql: "INSERT INTO pending_batch(id, body) VALUES (1, ?)", arguments: [String(decoding: request.canonicalJSON(), as: UTF8.self)])
             for entry in entries {
                 try db.cachedStatement(sql: "INSERT INTO pending_entries(record_id, outbox_seq) VALUES (?, ?)")
@@ -54,6 +55,7 @@ extension Replica {
             }
             try db.execute(sql: "DELETE FROM pending_entries")
             try db.execute(sql: "DELETE FROM pending_batch")
+            try Self.setMeta(db, "last_batch", batch.request.batch.rawValue)
         }
     }
 

@@ -1,9 +1,9 @@
 /// Protocol constants shared by server and client. See `Protocol/SPEC.md`.
 public enum SyncProtocol {
     /// The protocol versions this build speaks, oldest first.
-    public static let supportedVersions: [Int] = [1]
+    public static let supportedVersions: [Int] = [2]
     /// The version this build prefers.
-    public static let currentVersion = 1
+    public static let currentVersion = 2
     /// The request/response header that carries the protocol version.
     public static let versionHeader = "Outpost-Protocol"
     /// The most records one push batch may hold.

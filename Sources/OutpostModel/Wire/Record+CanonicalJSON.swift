@@ -105,14 +105,29 @@ extension PushRequest {
     public func canonicalJSON() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(64 + records.count * 1024)
-        out.append(contentsOf: #"{"batch":"#.utf8)
-        _JSONWriter.writeString(batch, into: &out)
+        // Members in bytewise key order: after, batch, node, records, recoveringFrom, relay.
+        out.append(UInt8(ascii: "{"))
+        if let after {
+            out.append(contentsOf: #""after":"#.utf8)
+            _JSONWriter.writeString(after.rawValue, into: &out)
+            out.append(UInt8(ascii: ","))
+        }
+        out.append(contentsOf: #""batch":"#.utf8)
+        _JSONWriter.writeString(batch.rawValue, into: &out)
+        out.append(contentsOf: #","node":"#.utf8)
+        _JSONWriter.writeString(node.rawValue, into: &out)
         out.append(contentsOf: #","records":["#.utf8)
         for (index, record) in records.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             record.appendCanonicalJSON(to: &out)
         }
-        out.append(contentsOf: "]}".utf8)
+        out.append(UInt8(ascii: "]"))
+        if let recoveringFrom {
+            out.append(contentsOf: #","recoveringFrom":"#.utf8)
+            _JSONWriter.writeString(recoveringFrom, into: &out)
+        }
+        if relay { out.append(contentsOf: #","relay":true"#.utf8) }
+        out.append(UInt8(ascii: "}"))
         return out
     }
 }

@@ -477,14 +477,11 @@ extension PushRequest {
             var reader = try JSONStreamReader(raw)
             guard try reader.peekKind() == .object else { throw WireDecodingError(path: "$", reason: "expected an object") }
             try reader.beginObject()
-            var batch: String?
+            var members: [String: JSONValue] = [:]
             var records: [Record]?
             var keyOffset = 0
             while let key = try reader.nextKey(keyOffset: &keyOffset) {
                 switch key {
-                case "batch" where batch == nil:
-                    guard try reader.peekKind() == .string else { throw WireDecodingError(path: "$.batch", reason: "expected a string") }
-                    batch = try reader.readString()
                 case "records" where records == nil:
                     guard try reader.peekKind() == .array else { throw WireDecodingError(path: "$.records", reason: "expected an array") }
                     try reader.beginArray()
@@ -499,15 +496,17 @@ extension PushRequest {
                         items.append(record)
                     }
                     records = items
+                case _ where PushRequest.members.contains(key) && members[key] == nil:
+                    members[key] = try reader.readValue()
                 default:
                     throw WireDecodingError(path: "$.\(key)", reason: "unexpected member")
                 }
             }
             try reader.finish()
-            guard let batch, let normalized = RecordID.normalize(batch), let records else {
-                throw WireDecodingError(path: "$", reason: "incomplete")
-            }
-            return PushRequest(batch: normalized, records: records)
+            guard let records else { throw WireDecodingError(path: "$", reason: "incomplete") }
+            var headerReader = try ObjectReader(.object(members), path: "$")
+            let header = try PushRequest.Header(reader: &headerReader)
+            return PushRequest(header, records: records)
         }
     }
 }

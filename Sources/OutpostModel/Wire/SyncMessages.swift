@@ -1,33 +1,115 @@
 import OutpostJSON
-/// `POST /v1/push` request body: a batch of record versions to merge atomically.
+/// A push batch id: a client-chosen UUID, compared case-insensitively and sent lowercase (SPEC §2.2, §10.4).
+public struct BatchID: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The lowercase UUID text.
+    public let rawValue: String
+
+    /// Parses a UUID in text form (any case); `nil` when it is not a UUID.
+    public init?(_ text: String) {
+        guard let normalized = RecordID.normalize(text) else { return nil }
+        rawValue = normalized
+    }
+
+    /// Wraps a value already known to be a lowercase UUID.
+    public init(unchecked rawValue: String) { self.rawValue = rawValue }
+
+    /// A fresh random batch id.
+    public static func random() -> BatchID { BatchID(unchecked: RecordID.random().rawValue) }
+
+    public static func < (lhs: BatchID, rhs: BatchID) -> Bool { lhs.rawValue < rhs.rawValue }
+    public var description: String { rawValue }
+}
+
+/// `POST /v1/push` request body: a batch of record versions to merge atomically (SPEC §9.2).
 ///
 /// ```json
-/// {"batch":"5f0c…","records":[{ envelope }, …]}
+/// {"batch":"5f0c…","node":"7f3a9c2e1b4d6a80","after":"1d2e…","records":[{ envelope }, …]}
 /// ```
 public struct PushRequest: Sendable, Hashable {
     /// A client-chosen UUID; re-sending the same batch returns the first answer and changes nothing.
-    public var batch: String
+    public var batch: BatchID
+    /// The pushing replica's own node id: new writes in the batch must be this node's (SPEC §10.5).
+    public var node: NodeID
+    /// The batch id of this node's last acknowledged push, `nil` for its first. The server refuses a
+    /// push whose `after` is not the node's last batch (409 `node_reused`): another copy of the
+    /// replica (or an old backup of it) has pushed under the same node id.
+    public var after: BatchID?
+    /// `true` for a server relaying its own clients' writes upstream (roles `hq`, `admin`, `manager`):
+    /// writes under other nodes are then accepted as relayed (SPEC §15.1).
+    public var relay: Bool
+    /// During a recovery sync after the server was restored from a backup (SPEC §11.1): the epoch
+    /// the client last synced with. Writes under other nodes the server lacks are then accepted.
+    public var recoveringFrom: String?
     /// The record versions (full envelopes) to merge.
     public var records: [Record]
 
     /// Creates a request.
-    public init(batch: String, records: [Record]) {
+    public init(batch: BatchID, node: NodeID, after: BatchID? = nil, relay: Bool = false, recoveringFrom: String? = nil,
+                records: [Record]) {
         self.batch = batch
+        self.node = node
+        self.after = after
+        self.relay = relay
+        self.recoveringFrom = recoveringFrom
         self.records = records
     }
 
     /// The wire form.
     public var jsonValue: JSONValue {
-        .object(["batch": .string(batch), "records": .array(records.map(\.jsonValue))])
+        var object: [String: JSONValue] = [
+            "batch": .string(batch.rawValue), "node": .string(node.rawValue), "records": .array(records.map(\.jsonValue)),
+        ]
+        if let after { object["after"] = .string(after.rawValue) }
+        if relay { object["relay"] = .bool(true) }
+        if let recoveringFrom { object["recoveringFrom"] = .string(recoveringFrom) }
+        return .object(object)
     }
+
+    /// The members other than `records`, shared by the tree and the streaming decoder.
+    struct Header {
+        var batch: BatchID
+        var node: NodeID
+        var after: BatchID?
+        var relay = false
+        var recoveringFrom: String?
+
+        /// Reads and checks the small members; `records` is read by the caller.
+        init(reader: inout ObjectReader) throws(WireDecodingError) {
+            let batchText = try reader.string("batch")
+            guard let batch = BatchID(batchText) else { throw WireDecodingError(path: "$.batch", reason: "is not a UUID") }
+            self.batch = batch
+            let nodeText = try reader.string("node")
+            guard NodeID.isValid(nodeText) else {
+                throw WireDecodingError(path: "$.node", reason: "is not a node id (1–64 of A–Z, a–z, 0–9, '_', '-')")
+            }
+            node = NodeID(unchecked: nodeText)
+            switch reader.optionalValue("after") {
+            case nil, .null?: after = nil
+            case .string(let text)?:
+                guard let after = BatchID(text) else { throw WireDecodingError(path: "$.after", reason: "is not a UUID") }
+                self.after = after
+            default: throw WireDecodingError(path: "$.after", reason: "expected a batch id or null")
+            }
+            if let value = reader.optionalValue("relay") {
+                guard case .bool(let flag) = value else { throw WireDecodingError(path: "$.relay", reason: "expected true or false") }
+                relay = flag
+            }
+            if let value = reader.optionalValue("recoveringFrom") {
+                guard case .string(let epoch) = value, Epoch.isValid(epoch) else {
+                    throw WireDecodingError(path: "$.recoveringFrom", reason: "expected an epoch id")
+                }
+                recoveringFrom = epoch
+            }
+        }
+    }
+
+    /// Every member a push request may hold.
+    static let members: [String] = ["batch", "node", "after", "relay", "recoveringFrom", "records"]
 
     /// Reads the wire form strictly.
     public init(json: JSONValue) throws(WireDecodingError) {
         var reader = try ObjectReader(json, path: "$")
-        let batch = try reader.string("batch")
-        guard RecordID.normalize(batch) != nil else {
-            throw WireDecodingError(path: "$.batch", reason: "is not a UUID")
-        }
+        let header = try Header(reader: &reader)
         let items = try reader.array("records")
         guard items.count <= SyncProtocol.maxBatchRecords else {
             throw WireDecodingError(path: "$.records", reason: "holds \(items.count) records; at most \(SyncProtocol.maxBatchRecords) per batch")
@@ -42,8 +124,128 @@ public struct PushRequest: Sendable, Hashable {
             }
             records.append(record)
         }
-        try reader.finish(known: ["batch", "records"])
-        self.init(batch: RecordID.normalize(batch)!, records: records)
+        try reader.finish(known: Self.members)
+        self.init(header, records: records)
+    }
+
+    init(_ header: Header, records: [Record]) {
+        self.init(batch: header.batch, node: header.node, after: header.after, relay: header.relay,
+                  recoveringFrom: header.recoveringFrom, records: records)
+    }
+}
+
+/// A server epoch: a new one begins each time the server database is restored from a backup
+/// (SPEC §11.1). 1–64 of `[A-Za-z0-9_-]`, like node ids.
+public enum Epoch {
+    /// `true` when `text` is a well-formed epoch id.
+    public static func isValid(_ text: String) -> Bool { NodeID.isValid(text) }
+}
+
+/// `POST /v1/diff` request body: which of these record versions hold writes the server lacks?
+/// Used by the recovery sync (SPEC §11.1), like CouchDB's `_revs_diff`.
+public struct DiffRequest: Sendable, Hashable {
+    /// One entry per record: its id and the clock of the version the client holds.
+    public var records: [Entry]
+
+    /// A record version named by id and clock.
+    public struct Entry: Sendable, Hashable {
+        /// The record id.
+        public var id: RecordID
+        /// The clock of the client's version.
+        public var clock: VectorClock
+
+        /// Creates an entry.
+        public init(id: RecordID, clock: VectorClock) {
+            self.id = id
+            self.clock = clock
+        }
+    }
+
+    /// Creates a request (at most ``SyncProtocol/maxBatchRecords`` entries).
+    public init(records: [Entry]) { self.records = records }
+
+    /// The wire form.
+    public var jsonValue: JSONValue {
+        .object(["records": .array(records.map { .object(["id": .string($0.id.rawValue), "clock": $0.clock.jsonValue]) })])
+    }
+
+    /// Reads the wire form strictly.
+    public init(json: JSONValue) throws(WireDecodingError) {
+        var reader = try ObjectReader(json, path: "$")
+        let items = try reader.array("records")
+        guard items.count <= SyncProtocol.maxBatchRecords else {
+            throw WireDecodingError(path: "$.records", reason: "holds \(items.count) entries; at most \(SyncProtocol.maxBatchRecords)")
+        }
+        var entries: [Entry] = []
+        entries.reserveCapacity(items.count)
+        for (index, item) in items.enumerated() {
+            var itemReader = try ObjectReader(item, path: "$.records[\(index)]")
+            let idText = try itemReader.string("id")
+            guard let id = RecordID.normalize(idText) else { throw WireDecodingError(path: itemReader.path("id"), reason: "is not a UUID") }
+            let clock = try VectorClock(json: itemReader.value("clock"), path: itemReader.path("clock"))
+            try itemReader.finish(known: ["id", "clock"])
+            entries.append(Entry(id: RecordID(unchecked: id), clock: clock))
+        }
+        try reader.finish(known: ["records"])
+        self.init(records: entries)
+    }
+}
+
+/// `POST /v1/diff` response body: the ids (in request order) whose given version holds some write
+/// the server's stored version has not seen (or that the server does not hold at all).
+public struct DiffResponse: Sendable, Hashable {
+    /// Records to re-offer with a push.
+    public var missing: [RecordID]
+
+    /// Creates a response.
+    public init(missing: [RecordID]) { self.missing = missing }
+
+    /// The wire form.
+    public var jsonValue: JSONValue { .object(["missing": .array(missing.map { .string($0.rawValue) })]) }
+
+    /// Reads the wire form strictly.
+    public init(json: JSONValue) throws(WireDecodingError) {
+        var reader = try ObjectReader(json, path: "$")
+        var missing: [RecordID] = []
+        for (index, item) in try reader.array("missing").enumerated() {
+            guard let text = item.stringValue, let id = RecordID.normalize(text) else {
+                throw WireDecodingError(path: "$.missing[\(index)]", reason: "is not a UUID")
+            }
+            missing.append(RecordID(unchecked: id))
+        }
+        try reader.finish(known: ["missing"])
+        self.init(missing: missing)
+    }
+}
+
+/// `GET /v1/authors` response body: the user enrolled for each node id whose writes the caller
+/// may read, so conflicts can name who wrote each value (SPEC §9.5).
+public struct AuthorsResponse: Sendable, Hashable {
+    /// User name by node id.
+    public var authors: [NodeID: String]
+
+    /// Creates a response.
+    public init(authors: [NodeID: String]) { self.authors = authors }
+
+    /// The wire form.
+    public var jsonValue: JSONValue {
+        .object(["authors": .object(Dictionary(uniqueKeysWithValues: authors.map { ($0.key.rawValue, JSONValue.string($0.value)) }))])
+    }
+
+    /// Reads the wire form strictly.
+    public init(json: JSONValue) throws(WireDecodingError) {
+        var reader = try ObjectReader(json, path: "$")
+        guard case .object(let object) = try reader.value("authors") else {
+            throw WireDecodingError(path: "$.authors", reason: "expected an object")
+        }
+        var authors: [NodeID: String] = [:]
+        for (node, name) in object {
+            guard NodeID.isValid(node) else { throw WireDecodingError(path: "$.authors", reason: "'\(node)' is not a node id") }
+            guard case .string(let user) = name else { throw WireDecodingError(path: "$.authors.\(node)", reason: "expected a user name") }
+            authors[NodeID(unchecked: node)] = user
+        }
+        try reader.finish(known: ["authors"])
+        self.init(authors: authors)
     }
 }
 
@@ -67,12 +269,12 @@ public struct PushResult: Sendable, Hashable {
 /// `POST /v1/push` response body.
 public struct PushResponse: Sendable, Hashable {
     /// The batch id that was applied.
-    public var batch: String
+    public var batch: BatchID
     /// One result per pushed record, in request order.
     public var results: [PushResult]
 
     /// Creates a response.
-    public init(batch: String, results: [PushResult]) {
+    public init(batch: BatchID, results: [PushResult]) {
         self.batch = batch
         self.results = results
     }
@@ -80,7 +282,7 @@ public struct PushResponse: Sendable, Hashable {
     /// The wire form.
     public var jsonValue: JSONValue {
         .object([
-            "batch": .string(batch),
+            "batch": .string(batch.rawValue),
             "results": .array(results.map { .object(["id": .string($0.id.rawValue), "status": .string($0.status.rawValue), "seq": .int($0.seq)]) }),
         ])
     }
@@ -88,7 +290,8 @@ public struct PushResponse: Sendable, Hashable {
     /// Reads the wire form strictly.
     public init(json: JSONValue) throws(WireDecodingError) {
         var reader = try ObjectReader(json, path: "$")
-        let batch = try reader.string("batch")
+        let batchText = try reader.string("batch")
+        guard let batch = BatchID(batchText) else { throw WireDecodingError(path: "$.batch", reason: "is not a UUID") }
         var results: [PushResult] = []
         for (index, item) in try reader.array("results").enumerated() {
             var itemReader = try ObjectReader(item, path: "$.results[\(index)]")
@@ -169,6 +372,9 @@ public struct SessionInfo: Sendable, Hashable {
     public var branch: String
     /// A stable id of the server's database; a change means the server was replaced and cursors restart.
     public var serverID: String
+    /// The server database's current epoch: it changes when the server is restored from a backup,
+    /// and a client that last synced in another epoch runs a recovery sync (SPEC §11.1).
+    public var epoch: String
     /// Protocol versions the server speaks.
     public var protocolVersions: [Int]
     /// The most records a push batch may hold.
@@ -177,13 +383,14 @@ public struct SessionInfo: Sendable, Hashable {
     public var maxPageRecords: Int
 
     /// Creates a session description.
-    public init(user: String, role: Role, branch: String, serverID: String,
+    public init(user: String, role: Role, branch: String, serverID: String, epoch: String,
                 protocolVersions: [Int] = SyncProtocol.supportedVersions,
                 maxBatchRecords: Int = SyncProtocol.maxBatchRecords, maxPageRecords: Int = SyncProtocol.maxPageRecords) {
         self.user = user
         self.role = role
         self.branch = branch
         self.serverID = serverID
+        self.epoch = epoch
         self.protocolVersions = protocolVersions
         self.maxBatchRecords = maxBatchRecords
         self.maxPageRecords = maxPageRecords
@@ -193,7 +400,7 @@ public struct SessionInfo: Sendable, Hashable {
     public var jsonValue: JSONValue {
         .object([
             "user": .string(user), "role": .string(role.rawValue), "branch": .string(branch), "serverId": .string(serverID),
-            "protocolVersions": .array(protocolVersions.map { .int(Int64($0)) }),
+            "epoch": .string(epoch), "protocolVersions": .array(protocolVersions.map { .int(Int64($0)) }),
             "maxBatchRecords": .int(Int64(maxBatchRecords)), "maxPageRecords": .int(Int64(maxPageRecords)),
         ])
     }
@@ -208,6 +415,7 @@ public struct SessionInfo: Sendable, Hashable {
         }
         let branch = try reader.string("branch")
         let serverID = try reader.string("serverId")
+        let epoch = try reader.string("epoch")
         var versions: [Int] = []
         for item in try reader.array("protocolVersions") {
             guard let version = item.intValue else { throw WireDecodingError(path: "$.protocolVersions", reason: "expected integers") }
@@ -215,8 +423,8 @@ public struct SessionInfo: Sendable, Hashable {
         }
         let maxBatch = try reader.int("maxBatchRecords")
         let maxPage = try reader.int("maxPageRecords")
-        try reader.finish(known: ["user", "role", "branch", "serverId", "protocolVersions", "maxBatchRecords", "maxPageRecords"])
-        self.init(user: user, role: role, branch: branch, serverID: serverID, protocolVersions: versions,
+        try reader.finish(known: ["user", "role", "branch", "serverId", "epoch", "protocolVersions", "maxBatchRecords", "maxPageRecords"])
+        self.init(user: user, role: role, branch: branch, serverID: serverID, epoch: epoch, protocolVersions: versions,
                   maxBatchRecords: Int(maxBatch), maxPageRecords: Int(maxPage))
     }
 }

@@ -27,7 +27,7 @@ public enum SyncRoutes {
         }
         router.get("/v1/session") { request, _ in
             let user = try currentUser(request)
-            return json(SessionInfo(user: user.name, role: user.role, branch: user.branch, serverID: database.serverID).jsonValue)
+            return json(SessionInfo(user: user.name, role: user.role, branch: user.branch, serverID: database.serverID, epoch: database.epoch).jsonValue)
         }
         router.post("/v1/push") { request, _ in
             let user = try currentUser(request)

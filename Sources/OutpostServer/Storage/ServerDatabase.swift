@@ -13,6 +13,8 @@ public final class ServerDatabase: Sendable {
     let pool: DatabasePool
     /// A random id for this database, part of every cursor.
     public let serverID: String
+    /// The database's current epoch; a restore from backup begins a new one (SPEC §11.1).
+    public let epoch: String
 
     /// Opens (or creates) the database at `path` and applies migrations.
     public init(path: String) throws {
@@ -21,11 +23,14 @@ public final class ServerDatabase: Sendable {
         configuration.synchronous = .full
         pool = try DatabasePool(path: path, configuration: configuration)
         try ServerSchema.migrator.migrate(pool)
-        serverID = try pool.write { db in
-            if let id: String = try db.fetchScalar(sql: "SELECT value FROM server_meta WHERE key = 'server_id'") { return id }
-            let id = Hex.encode(SecureRandom.bytes(count: 8))
-            try db.execute(sql: "INSERT INTO server_meta(key, value) VALUES ('server_id', ?)", arguments: [id])
-            return id
+        (serverID, epoch) = try pool.write { db in
+            func value(_ key: String) throws -> String {
+                if let id: String = try db.fetchScalar(sql: "SELECT value FROM server_meta WHERE key = ?", arguments: [key]) { return id }
+                let id = Hex.encode(SecureRandom.bytes(count: 8))
+                try db.execute(sql: "INSERT INTO server_meta(key, value) VALUES (?, ?)", arguments: [key, id])
+                return id
+            }
+            return (try value("server_id"), try value("epoch"))
         }
     }
 

@@ -13,9 +13,9 @@ extension ServerDatabase {
         let bodyHash = SHA256.hash(body).hexString
         return try pool.write { db in
             if let row = try db.cachedStatement(sql: "SELECT body_hash, response FROM batches WHERE user = ? AND batch = ?")
-                .fetchOne(arguments: [user.name, request.batch])
+                .fetchOne(arguments: [user.name, request.batch.rawValue])
             {
-                guard let storedHash: String = row[0], storedHash == bodyHash else { throw APIError.batchReused(request.batch) }
+                guard let storedHash: String = row[0], storedHash == bodyHash else { throw APIError.batchReused(request.batch.rawValue) }
                 guard let text: String = row[1], let stored = try? PushResponse(json: JSONValue.parse(text)) else {
                     throw APIError.internal("The stored answer of batch \(request.batch) cannot be read.")
                 }
@@ -65,7 +65,7 @@ extension ServerDatabase {
             }
             let response = PushResponse(batch: request.batch, results: results)
             try db.cachedStatement(sql: "INSERT INTO batches(user, batch, body_hash, response, applied_at) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [user.name, request.batch, bodyHash, response.jsonValue.serialized(), Self.nowMillis()])
+                .execute(arguments: [user.name, request.batch.rawValue, bodyHash, response.jsonValue.serialized(), Self.nowMillis()])
             return response
         }
     }
