@@ -1,0 +1,62 @@
+import Testing
+
+@testable import OutpostModel
+
+@Suite("Duplicate-check match keys and credit codes")
+struct MatchKeyTests {
+    @Test(arguments: [
+        ("北京华联（集团）有限公司", "北京华联"),
+        ("北京华联股份有限公司", "北京 华联"),
+        ("上海申通有限责任公司", "上海申通"),
+        ("ＡＣＭＥ　Ｔｒａｄｉｎｇ", "acme trading"),
+        ("ACME Trading Co., Ltd.", "Acme-Trading"),
+        ("Acme Inc.", "ACME"),
+    ])
+    func namesWrittenDifferentlyShareAKey(_ pair: (String, String)) {
+        #expect(MatchKeys.name(pair.0) == MatchKeys.name(pair.1))
+        #expect(!MatchKeys.name(pair.0).isEmpty)
+    }
+
+    @Test func distinctNamesKeepDistinctKeys() {
+        #expect(MatchKeys.name("Tesco") != MatchKeys.name("Tes"))
+        #expect(MatchKeys.name("北京华联") != MatchKeys.name("北京华润"))
+        #expect(MatchKeys.name("集团") == "集团", "a bare suffix is kept rather than emptied")
+    }
+
+    @Test(arguments: [
+        ("+86 138-0013-8000", "13800138000"),
+        ("0086 13800138000", "138 0013 8000"),
+        ("8613800138000", "13800138000"),
+        ("(010) 6234-5678", "010-62345678"),
+        ("+86 10 6234 5678", "010 62345678"),
+        ("０１０－６２３４５６７８", "01062345678"),
+    ])
+    func phonesWrittenDifferentlyMatch(_ pair: (String, String)) throws {
+        let a = try #require(MatchKeys.phone(pair.0))
+        let b = try #require(MatchKeys.phone(pair.1))
+        #expect(a.matches(b) && b.matches(a))
+    }
+
+    @Test func aLandlineWithoutAreaCodeMatchesTheFullNumberOnly() throws {
+        let local = try #require(MatchKeys.phone("6234 5678"))
+        #expect(!local.hasAreaCode)
+        #expect(local.matches(try #require(MatchKeys.phone("010-62345678"))))
+        #expect(!local.matches(try #require(MatchKeys.phone("010-62345679"))))
+        #expect(!(try #require(MatchKeys.phone("13800138000"))).matches(try #require(MatchKeys.phone("13800138001"))))
+        #expect(MatchKeys.phone("12-34") == nil)
+    }
+
+    /// GB 32100-2015's own example and codes of listed companies (published).
+    @Test(arguments: ["91350100M000100Y43", "91110000600037341L", "91440300708461136T", " 91350100m000100y43 "])
+    func validCreditCodesAreAccepted(_ text: String) {
+        #expect(CreditCode.validate(text) == nil)
+        #expect(CreditCode(text)?.text == text.trimmingCharacters(in: .whitespaces).uppercased())
+    }
+
+    @Test func invalidCreditCodesSayWhatIsWrong() {
+        #expect(CreditCode.validate("91350100M000100Y44") == .wrongCheckCharacter(expected: "3"))
+        #expect(CreditCode.validate("91350100M000100Y4") == .wrongLength(17))
+        #expect(CreditCode.validate("91350100M000I00Y43") == .invalidCharacter("I", position: 13))
+        #expect(CreditCode("91350100M000100Y44") == nil)
+    }
+}
