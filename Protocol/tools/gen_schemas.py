@@ -19,6 +19,7 @@ TIMESTAMP = ("^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2
              "(\\.[0-9]{1,9})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$")
 PHONE = "^(?=(?:[^0-9]*[0-9]){3,20}[^0-9]*$)[0-9 +()-]{1,32}$"
 EMAIL = "^[^@ \\t\\n]+@[^@ \\t\\n.](?:[^@ \\t\\n]*\\.[^@ \\t\\n]*)[^@ \\t\\n.]$"
+CREDIT_CODE = "^[0-9A-HJ-NPQRTUWXY]{18}$"
 INT64_MAX = 9223372036854775807
 
 def text(n): return ("text", n)
@@ -43,6 +44,7 @@ ENTITIES = {
         ("creditRating", one_of("A", "B", "C", "D"), False, "Credit rating, A best"),
         ("annualPurchase", ("decimal", 0, 10**13), False, "Annual purchase amount"),
         ("notes", text(4000), False, "Free notes"),
+        ("creditCode", ("creditCode",), False, "Unified social credit code (统一社会信用代码)"),
     ]),
     "contact": ("A person at a customer.", [
         ("customer", ("reference", "customer"), True, "The customer's record id"),
@@ -113,6 +115,11 @@ def kind_schema(kind, required, description):
              "items": {"type": "string", "pattern": PHONE,
                        "description": "3–20 digits, plus spaces, '+', '-', '(' and ')'; at most 32 characters."},
              "description": f"{description}. At most {kind[1]} phone numbers."}
+    elif k == "creditCode":
+        s = {"type": t("string"), "pattern": CREDIT_CODE,
+             "description": f"{description}. 18 characters of 0-9 and A-Y without I, O, S, V and Z, upper case; the "
+                            "last is the GB 32100-2015 check character (31 minus the weighted sum of the first 17 "
+                            "character values, weights 3^i mod 31, modulo 31), which this pattern cannot check."}
     else:
         raise ValueError(k)
     return s

@@ -46,6 +46,12 @@ enum FieldInput {
             case "false", "no", "n", "0": return .success(.bool(false))
             default: return .failure(.badValue(field: field.name, text: text, expected: "yes or no"))
             }
+        case .creditCode:
+            switch CreditCode.parse(text) {
+            case .success(let code): return .success(.string(code.text))
+            case .failure(let problem):
+                return .failure(.badValue(field: field.name, text: text, expected: "\(field.kind.summary): \(problem)"))
+            }
         case .phoneList:
             let phones = texts.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             return .success(.array(phones.filter { !$0.isEmpty }.map { .string($0) }))
@@ -74,6 +80,7 @@ enum FieldInput {
         case .reference: return "id"
         case .email: return "email"
         case .phoneList: return "phone"
+        case .creditCode: return "code"
         }
     }
 

@@ -1,4 +1,5 @@
 import Testing
+import OutpostJSON
 
 @testable import OutpostModel
 
@@ -58,5 +59,26 @@ struct MatchKeyTests {
         #expect(CreditCode.validate("91350100M000100Y4") == .wrongLength(17))
         #expect(CreditCode.validate("91350100M000I00Y43") == .invalidCharacter("I", position: 13))
         #expect(CreditCode("91350100M000100Y44") == nil)
+    }
+}
+
+@Suite("The customer's creditCode field")
+struct CreditCodeFieldTests {
+    static func customer(creditCode: JSONValue) -> Record {
+        Record.create(id: .random(), type: .customer, branch: "BJ",
+                      fields: ["code": "C-1", "name": "Acme", "kind": "enterprise", "tier": "core", "creditCode": creditCode],
+                      node: NodeID(unchecked: "n1"), at: HybridTimestamp(millis: 1))
+    }
+
+    @Test func aValidUpperCaseCodeIsAccepted() throws {
+        try EntitySchema.customer.validate(Self.customer(creditCode: "91350100M000100Y43"))
+        try EntitySchema.customer.validate(Self.customer(creditCode: .null))
+    }
+
+    @Test(arguments: ["91350100M000100Y44", "91350100m000100y43", "9135", ""])
+    func aMistypedOrLowerCaseCodeIsRefusedNamingTheField(_ text: String) {
+        #expect { try EntitySchema.customer.validate(Self.customer(creditCode: .string(text))) } throws: { error in
+            (error as? ValidationError)?.field == "creditCode"
+        }
     }
 }

@@ -175,7 +175,7 @@ struct ProtocolVectorTests {
                 #expect(property["maximum"]?.doubleValue == range.upperBound, "\(field.name): maximum")
             case .phoneList(let maxCount):
                 #expect(property["maxItems"]?.intValue == Int64(maxCount), "\(field.name): maxItems")
-            case .code, .boolean, .timestamp, .reference, .email:
+            case .code, .boolean, .timestamp, .reference, .email, .creditCode:
                 break
             }
             // Optional fields accept null (it clears them); required fields never do.

@@ -16,6 +16,7 @@ extension EntitySchema {
         FieldSchema("creditRating", .oneOf(["A", "B", "C", "D"]), "Credit rating, A best"),
         FieldSchema("annualPurchase", .decimal(0...1e13), "Annual purchase amount"),
         FieldSchema("notes", .text(maxLength: 4000), "Free notes"),
+        FieldSchema("creditCode", .creditCode, "Unified social credit code (统一社会信用代码)"),
     ])
 
     /// A person at a customer.

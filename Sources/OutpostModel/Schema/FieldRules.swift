@@ -37,6 +37,10 @@ enum FieldRules {
                 guard case .string(let phone) = item, isPhone(phone) else { return describe(item) }
             }
             return nil
+        case .creditCode:
+            guard case .string(let text) = value else { return describe(value) }
+            if let problem = CreditCode.validate(text) { return "\(describe(value)) (\(problem))" }
+            return CreditCode(text)?.text == text ? nil : "\(describe(value)) (send it in upper case without spaces)"
         }
     }
 
