@@ -19,6 +19,7 @@ struct Handlers {
         case "sync": try await sync()
         case "conflicts": try conflicts()
         case "resolve": try resolve()
+        case "doctor": try Doctor(context: context).run()
         default:
             guard command.count == 2, let group = command.first, let type = EntityType(rawValue: group) else {
                 throw CLIError.usage("Unknown command '\(command.joined(separator: " "))'.")
@@ -41,8 +42,18 @@ struct Handlers {
     func initialize() async throws {
         let server = try values.require("server")
         let token = try values.require("token")
-        let transport = try HTTPTransport(baseURL: server, timeout: 30)
-        let session = try await SyncAPI(transport: transport, token: token).session()
+        let transport = try HTTPTransport(baseURL: server, timeout: TimeInterval(context.timeoutSeconds))
+        let session: SessionInfo
+        do {
+            session = try await SyncAPI(transport: transport, token: token).session()
+        } catch {
+            var situation = context.situation()
+            situation.serverURL = server
+            situation.retry = "`outpost init`"
+            situation.addressHint = ""
+            situation.nothingLost = "nothing was stored"
+            throw UserFacingError(error, situation: situation)
+        }
         guard session.protocolVersions.contains(SyncProtocol.currentVersion) else {
             throw SyncError.unsupportedProtocol(serverVersions: session.protocolVersions)
         }
@@ -110,8 +121,8 @@ struct Handlers {
     func sync() async throws {
         let replica = try context.openReplica()
         guard let settings = try replica.settings() else { throw SyncError.notConfigured }
-        let api = SyncAPI(transport: try HTTPTransport(baseURL: settings.serverURL), token: settings.token)
-        let engine = SyncEngine(replica: replica, api: api)
+        let transport = try HTTPTransport(baseURL: settings.serverURL, timeout: TimeInterval(context.timeoutSeconds))
+        let engine = SyncEngine(replica: replica, api: SyncAPI(transport: transport, token: settings.token))
         let printer = ProgressPrinter(output: context.err)
         let report: SyncReport
         do {
@@ -126,14 +137,10 @@ struct Handlers {
                 }
             }
         } catch let error as SyncError {
-            let pending = (try? replica.pendingChangeCount()) ?? 0
-            var message = error.description
-            if case .unreachable = error {
-                message += pending > 0 ? " \(plural(pending, "local edit")) waiting." : ""
-            } else if pending > 0 {
-                message += " Local edits are kept (\(pending) waiting)."
-            }
-            throw CLIError.operational(message)
+            var situation = context.situation()
+            situation.serverURL = settings.serverURL
+            situation.pendingChanges = try? replica.pendingChangeCount()
+            throw UserFacingError(error, situation: situation)
         }
         if context.json {
             context.printJSON(.object([

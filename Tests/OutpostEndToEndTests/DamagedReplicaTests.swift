@@ -76,6 +76,7 @@ struct DamagedReplicaTests {
             #expect(!result.err.contains("SQLite error"), "\(result.err)")
         }
         let bob = try await server.signedIn("bob")
+        await bob.ok("sync")
         #expect(try await bob.ok("customer", "list", "--json").json().arrayValue?.count == 120, "the damaged replica sent nothing")
 
         let check = try await alice.exec("doctor")
