@@ -169,8 +169,9 @@ struct Handlers {
     func conflicts() throws {
         let replica = try context.openReplica()
         let records = try replica.conflictedRecords()
+        let authors = try replica.authorNames()
         if context.json {
-            context.printJSON(.array(records.map { Presentation.json($0) }))
+            context.printJSON(.array(records.map { Presentation.json($0, authors: authors) }))
             return
         }
         let duplicates = try replica.duplicateCustomerCodes()
@@ -183,7 +184,7 @@ struct Handlers {
             if index > 0 { context.print("") }
             let deleted = record.isDeleted ? " [deleted]" : ""
             context.print("\(Presentation.short(record.id))  \(Presentation.label(record, codes: codes))\(deleted)")
-            for line in Presentation.conflictLines(record, localNode: replica.node) { context.print(line) }
+            for line in Presentation.conflictLines(record, localNode: replica.node, authors: authors) { context.print(line) }
             for hint in Presentation.resolveHints(record) { context.print("  → \(hint)") }
         }
         // Codes must be unique, but two devices offline can pick the same one.
@@ -242,7 +243,17 @@ struct Handlers {
         switch (pick, newValue) {
         case (let number?, nil):
             guard number >= 1 else { throw CLIError.usage("--pick counts from 1 (the current value).") }
-            choice = .sibling(number - 1)
+            // The numbers count distinct values, as `outpost conflicts` lists them.
+            let siblings = record.conflicts.lazy.compactMap { conflict -> [Sibling<JSONValue>]? in
+                if case .field(name, let siblings) = conflict { return siblings }
+                return nil
+            }.first ?? []
+            let choices = Presentation.choices(siblings)
+            guard choices.indices.contains(number - 1), let index = siblings.firstIndex(where: { $0.value == choices[number - 1].value }) else {
+                if choices.isEmpty { throw CLIError.noConflict("The \(name) of the \(label) has no conflict to resolve.") }
+                throw CLIError.usage("--pick \(number): the \(name) of the \(label) has \(choices.count) values to choose from (see `outpost conflicts`).")
+            }
+            choice = .sibling(index)
         case (nil, let text?):
             choice = .value(try FieldInput.value([text], for: schema, now: context.now).get())
         default:

@@ -275,7 +275,7 @@ struct RecordCommands {
             break
         }
         if context.json {
-            context.printJSON(Presentation.json(record, extra: extra))
+            context.printJSON(Presentation.json(record, extra: extra, authors: record.hasConflicts ? try replica.authorNames() : [:]))
             return
         }
         let conflicted = Set(record.conflicts.compactMap { conflict -> String? in
@@ -300,7 +300,8 @@ struct RecordCommands {
         for (label, value) in rows { context.print("  " + label.padding(toLength: width, withPad: " ", startingAt: 0) + value) }
         if record.hasConflicts {
             context.print("Conflicts:")
-            for line in Presentation.conflictLines(record, localNode: replica.node) { context.print(line) }
+            let authors = try replica.authorNames()
+            for line in Presentation.conflictLines(record, localNode: replica.node, authors: authors) { context.print(line) }
             for hint in Presentation.resolveHints(record) { context.print("  → \(hint)") }
         }
     }
