@@ -155,6 +155,27 @@ extension Replica {
         // The connection to the damaged file is closed before it is moved.
         let salvage = Salvage(path: path)
         let damagedFile = try moveAside(path, now: wallClock())
+        let rebuilt: (node: NodeID, salvaged: [Record], refused: [Record], lost: [RecordID])
+        do {
+            rebuilt = try rebuild(path, from: salvage, wallClock: wallClock)
+        } catch {
+            // Put the damaged file back so nothing is left half done; it can be repaired again.
+            for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            for suffix in ["", "-wal", "-shm", "-journal"] where FileManager.default.fileExists(atPath: damagedFile + suffix) {
+                try? FileManager.default.moveItem(atPath: damagedFile + suffix, toPath: path + suffix)
+            }
+            throw error
+        }
+        return ReplicaRepairReport(
+            damagedFile: damagedFile, previousNode: salvage.node, node: rebuilt.node, settings: salvage.settings,
+            salvaged: rebuilt.salvaged, salvagedRefused: rebuilt.refused, lost: rebuilt.lost, outboxComplete: salvage.outboxComplete)
+    }
+
+    /// Creates a fresh replica at `path` holding what was salvaged: settings, unsent edits
+    /// (queued again, in their order), refused edits (set aside again), the clock and the authors.
+    private static func rebuild(_ path: String, from salvage: Salvage, wallClock: @escaping @Sendable () -> Int64) throws
+        -> (node: NodeID, salvaged: [Record], refused: [Record], lost: [RecordID])
+    {
         let replica = try Replica(path: path, wallClock: wallClock)
         var salvaged: [Record] = [], salvagedRefused: [Record] = [], lost: [RecordID] = []
         try replica.queue.write { db in
@@ -192,9 +213,7 @@ extension Replica {
             if let previous = salvage.node, let user = salvage.settings?.user { authors[previous.rawValue] = user }
             try rememberAuthors(authors, db: db)
         }
-        return ReplicaRepairReport(
-            damagedFile: damagedFile, previousNode: salvage.node, node: replica.node, settings: salvage.settings,
-            salvaged: salvaged, salvagedRefused: salvagedRefused, lost: lost, outboxComplete: salvage.outboxComplete)
+        return (replica.node, salvaged, salvagedRefused, lost)
     }
 
     /// Moves the file at `path` (and its `-wal`, `-shm` and `-journal` files) to `<path>.damaged-<time>`.
