@@ -76,6 +76,8 @@ struct Context: Sendable {
     var json: Bool { values.flag("json") }
     /// `--verbose`: errors also show their technical detail.
     var verbose: Bool { values.flag("verbose") }
+    /// The command path below the root, e.g. `["customer", "add"]`.
+    var command: [String] { Array(parsed.path.dropFirst()) }
 
     /// How long a request waits for the server's answer when nothing overrides it.
     static let defaultTimeoutSeconds = 60
@@ -90,8 +92,6 @@ struct Context: Sendable {
     func situation() -> UserFacingError.Situation {
         UserFacingError.Situation(replicaPath: replicaLocation().path, timeoutSeconds: timeoutSeconds)
     }
-    /// The command path below the root, e.g. `["customer", "add"]`.
-    var command: [String] { Array(parsed.path.dropFirst()) }
 
     /// The current time in UTC milliseconds (`$OUTPOST_NOW`, an RFC 3339 time, overrides the clock for tests).
     var now: Int64 {
