@@ -24,6 +24,22 @@ enum CLIError: Error, CustomStringConvertible {
         var branch: String
         var owner: String?
         var isDeleted: Bool
+
+        init(_ customer: Record) {
+            id = customer.id
+            name = customer.value(of: "name")?.stringValue ?? ""
+            branch = customer.branch
+            owner = customer.value(of: "owner")?.stringValue
+            isDeleted = customer.isDeleted
+        }
+
+        /// The candidates as indented table lines: id prefix, name, branch, owner.
+        static func table(_ candidates: [Candidate]) -> [String] {
+            TextTable(columns: ["ID", "NAME", "BRANCH", "OWNER", "NOTE"], rows: candidates.map { candidate in
+                [String(candidate.id.rawValue.prefix(8)), candidate.name, candidate.branch, candidate.owner ?? "—",
+                 candidate.isDeleted ? "deleted" : ""]
+            }).rendered().split(separator: "\n").map { "  " + $0 }
+        }
     }
 
     var description: String {
@@ -35,13 +51,9 @@ enum CLIError: Error, CustomStringConvertible {
         case .ambiguous(let key, let count):
             return "'\(key)' matches \(count) records; give more characters of the id."
         case .sharedCode(let code, let candidates):
-            let table = TextTable(columns: ["ID", "NAME", "BRANCH", "OWNER", "NOTE"], rows: candidates.map { candidate in
-                [String(candidate.id.rawValue.prefix(8)), candidate.name, candidate.branch, candidate.owner ?? "—",
-                 candidate.isDeleted ? "deleted" : ""]
-            }).rendered()
             let example = candidates.last.map { String($0.id.rawValue.prefix(8)) } ?? "ID"
             return "\(candidates.count) customers use the code \(code) (created on different devices while offline):\n"
-                + table.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n"
+                + Candidate.table(candidates).joined(separator: "\n") + "\n"
                 + "Name the one you mean by its id (or its first characters, as listed). To tell them apart for good, "
                 + "give one a new code: outpost customer edit \(example) --code NEW-CODE"
         case .usage(let message):

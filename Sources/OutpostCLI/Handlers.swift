@@ -190,8 +190,10 @@ struct Handlers {
         // Codes must be unique, but two devices offline can pick the same one.
         for duplicate in duplicates {
             if !records.isEmpty || duplicate.code != duplicates.first?.code { context.print("") }
-            let ids = duplicate.customers.map { Presentation.short($0) }.joined(separator: ", ")
-            context.print("Customer code \(duplicate.code) is used by \(duplicate.customers.count) customers: \(ids)")
+            context.print("Customer code \(duplicate.code) is used by \(duplicate.customers.count) customers:")
+            for line in CLIError.Candidate.table(try duplicate.customers.compactMap { try replica.record($0) }.map(CLIError.Candidate.init)) {
+                context.print(line)
+            }
             context.print("  → outpost customer edit \(Presentation.short(duplicate.customers.last!)) --code NEW-CODE")
         }
     }

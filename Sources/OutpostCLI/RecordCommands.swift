@@ -32,12 +32,7 @@ struct RecordCommands {
         if matches.allSatisfy({ $0.type == .customer && $0.value(of: "code")?.stringValue == key }) {
             let preferred = matches.filter { $0.isDeleted == preferDeleted }
             if preferred.count == 1 { return preferred[0] }
-            let candidates = (preferred.isEmpty ? matches : preferred).map { customer in
-                CLIError.Candidate(id: customer.id, name: customer.value(of: "name")?.stringValue ?? "",
-                                   branch: customer.branch, owner: customer.value(of: "owner")?.stringValue,
-                                   isDeleted: customer.isDeleted)
-            }
-            throw CLIError.sharedCode(key, candidates: candidates)
+            throw CLIError.sharedCode(key, candidates: (preferred.isEmpty ? matches : preferred).map(CLIError.Candidate.init))
         }
         throw CLIError.ambiguous(key, count: matches.count)
     }

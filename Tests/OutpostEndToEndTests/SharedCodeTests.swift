@@ -37,6 +37,12 @@ struct SharedCodeTests {
         let shown = try await bob.execOK("customer", "list", "--json").json()
         #expect(shown.arrayValue?.allSatisfy { $0.objectValue?["notes"] == .null } == true, "nothing was edited")
 
+        // `conflicts` lists them the same way.
+        let conflicts = try await bob.execOK("conflicts").out
+        #expect(conflicts.contains("Customer code C-001 is used by 2 customers"), "\(conflicts)")
+        #expect(conflicts.split(separator: "\n").contains { $0.contains(aliceID.prefix(8)) && $0.contains("Acme Trading") && $0.contains("alice") },
+                "\(conflicts)")
+
         // The id prefix names one of them unambiguously.
         try await bob.execOK("customer", "edit", String(bobID.prefix(8)), "--notes", "Call back")
         let edited = try await bob.execOK("customer", "show", bobID, "--json").json()
