@@ -83,7 +83,8 @@ struct Doctor {
             context.print("  Kept \(plural(report.salvaged.count, "unsent edit")), waiting to sync: \(labels.joined(separator: "; ")).")
         }
         if !report.salvagedRefused.isEmpty {
-            context.print("  Kept \(plural(report.salvagedRefused.count, "edit")) the server had refused, set aside as before (`outpost status`).")
+            context.print("  Kept \(plural(report.salvagedRefused.count, "edit")) the server had refused: the next sync offers "
+                + "\(report.salvagedRefused.count == 1 ? "it" : "them") again (`outpost status` shows any refused again).")
         }
         if !report.lost.isEmpty {
             let ids = Self.clipped(report.lost.map { Presentation.short($0) }).joined(separator: ", ")

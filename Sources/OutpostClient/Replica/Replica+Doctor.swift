@@ -40,7 +40,8 @@ public struct ReplicaRepairReport: Sendable, Hashable {
     public var settings: ReplicaSettings?
     /// Unsent edits read back and queued again as local edits waiting to sync.
     public var salvaged: [Record]
-    /// Edits the server had refused, read back and set aside again with the server's reason.
+    /// Edits the server had refused, read back and queued again like the others: the next sync
+    /// offers them once more, and sets them aside again if the server still refuses them.
     public var salvagedRefused: [Record]
     /// Unsent or refused edits whose record could not be read: lost, unless the server or
     /// another device holds them (their last synced version comes back with the next sync).
@@ -134,9 +135,9 @@ extension Replica {
     /// Rebuilds a damaged replica file. Every unsent edit (outbox records and edits the server
     /// refused) that can still be read is kept; the damaged file is moved aside to
     /// `<path>.damaged-<time>`; a fresh replica is created at `path` with the same server, user
-    /// and token and a **new** node id; the kept edits are stored in it as local edits waiting to
-    /// sync (refused ones set aside again). The next sync sends them and pulls everything else
-    /// from the server.
+    /// and token and a **new** node id; the kept edits (refused ones included) are stored in it as
+    /// local edits waiting to sync. The next sync sends them and pulls everything else from the
+    /// server.
     ///
     /// No connection to the replica may be open while it is repaired.
     ///
@@ -172,7 +173,7 @@ extension Replica {
     }
 
     /// Creates a fresh replica at `path` holding what was salvaged: settings, unsent edits
-    /// (queued again, in their order), refused edits (set aside again), the clock and the authors.
+    /// (queued again, in their order, then the refused ones), the clock and the authors.
     private static func rebuild(_ path: String, from salvage: Salvage, wallClock: @escaping @Sendable () -> Int64) throws
         -> (node: NodeID, salvaged: [Record], refused: [Record], lost: [RecordID])
     {
@@ -197,14 +198,13 @@ extension Replica {
                 clock.observe(record.lastModified)
                 salvaged.append(record)
             }
-            for refused in salvage.refused {
-                guard let record = salvage.records[refused.id] else {
-                    lost.append(refused.id)
+            for id in salvage.refused {
+                guard let record = salvage.records[id] else {
+                    lost.append(id)
                     continue
                 }
                 try store(db, record)
-                try db.cachedStatement(sql: "INSERT INTO refused(record_id, code, message, refused_at) VALUES (?, ?, ?, ?)")
-                    .execute(arguments: [refused.id.rawValue, refused.code, refused.message, refused.at])
+                try enqueue(db, id)
                 clock.observe(record.lastModified)
                 salvagedRefused.append(record)
             }
@@ -240,12 +240,6 @@ extension Replica {
     /// Everything worth keeping that can still be read from a damaged replica file. Each table is
     /// read on its own, row by row, so damage in one place loses as little as possible.
     private struct Salvage {
-        struct Refused {
-            var id: RecordID
-            var code: String
-            var message: String
-            var at: Int64
-        }
 
         var settings: ReplicaSettings?
         var node: NodeID?
@@ -253,7 +247,8 @@ extension Replica {
         /// Records with unsent edits, in outbox order.
         var pending: [RecordID] = []
         var outboxComplete = false
-        var refused: [Refused] = []
+        /// Records whose edits the server refused.
+        var refused: [RecordID] = []
         var records: [RecordID: Record] = [:]
         var authors: [String: String] = [:]
 
@@ -288,10 +283,9 @@ extension Replica {
             _ = Replica.readRows(db, "SELECT record_id FROM pending_entries", note)
             outboxComplete = inOrder || byIndex
 
-            _ = Replica.readRows(db, "SELECT record_id, code, message, refused_at FROM refused ORDER BY refused_at") { row in
+            _ = Replica.readRows(db, "SELECT record_id FROM refused ORDER BY refused_at, record_id") { row in
                 let id = row.text(at: 0)
-                guard !seen.contains(id) else { return }
-                refused.append(Refused(id: RecordID(unchecked: id), code: row.text(at: 1), message: row.text(at: 2), at: row.int64(at: 3)))
+                if seen.insert(id).inserted { refused.append(RecordID(unchecked: id)) }
             }
 
             // The batch being pushed holds a copy of its records: a fallback for unreadable rows.
@@ -301,7 +295,7 @@ extension Replica {
             {
                 for record in request.records { batched[record.id] = record }
             }
-            for id in pending + refused.map(\.id) {
+            for id in pending + refused {
                 var stored: Record?
                 _ = Replica.readRows(db, "SELECT state FROM records WHERE id = ?", arguments: [id.rawValue]) { row in
                     stored = try? row.withUnsafeBlob(at: 0) { try RecordTable.decode($0, id: id) }
