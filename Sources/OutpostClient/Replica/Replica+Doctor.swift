@@ -46,8 +46,8 @@ public struct ReplicaRepairReport: Sendable, Hashable {
     /// Unsent or refused edits whose record could not be read: lost, unless the server or
     /// another device holds them (their last synced version comes back with the next sync).
     public var lost: [RecordID]
-    /// `false` when the list of unsent edits could not itself be read to the end: edits neither
-    /// salvaged nor listed as lost may be missing.
+    /// `false` when the list of unsent edits (the outbox and the refused edits) could not itself
+    /// be read to the end: edits neither salvaged nor listed as lost may be missing.
     public var outboxComplete: Bool
 }
 
@@ -281,12 +281,11 @@ extension Replica {
             let inOrder = Replica.readRows(db, "SELECT record_id FROM outbox ORDER BY seq", note)
             let byIndex = Replica.readRows(db, "SELECT record_id FROM outbox ORDER BY record_id", note)
             _ = Replica.readRows(db, "SELECT record_id FROM pending_entries", note)
-            outboxComplete = inOrder || byIndex
-
-            _ = Replica.readRows(db, "SELECT record_id FROM refused ORDER BY refused_at, record_id") { row in
+            let refusedRead = Replica.readRows(db, "SELECT record_id FROM refused ORDER BY refused_at, record_id") { row in
                 let id = row.text(at: 0)
                 if seen.insert(id).inserted { refused.append(RecordID(unchecked: id)) }
             }
+            outboxComplete = (inOrder || byIndex) && refusedRead
 
             // The batch being pushed holds a copy of its records: a fallback for unreadable rows.
             var batched: [RecordID: Record] = [:]
