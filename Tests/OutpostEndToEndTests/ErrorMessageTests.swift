@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import OutpostClient
 import OutpostJSON
+import OutpostStore
 
 /// Errors the real `outpost` executable prints say what happened and what to do; the technical
 /// detail (SQLite code, SQL, the network library's error) only appears with `--verbose`.
@@ -46,6 +47,20 @@ struct ErrorMessageTests {
         #expect(verbose.status == 1)
         #expect(verbose.err.contains("Cannot write to the local database file"), "\(verbose.err)")
         #expect(verbose.err.contains("SQLite error 8"), "\(verbose.err)")
+    }
+
+    @Test func aReplicaLockedByAnotherCommandSaysToWait() async throws {
+        let server = try LoopbackServer()
+        let alice = try await server.signedIn("alice")
+        // Another program holds the replica's write lock (as a long `outpost sync` would).
+        let holder = try DatabaseQueue(path: alice.db)
+        try holder.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+        defer { try? holder.writeWithoutTransaction { db in try db.execute(sql: "ROLLBACK") } }
+
+        let result = try await alice.exec("customer", "add", "--code", "C-002", "--name", "Beta", "--kind", "tenant", "--tier", "general")
+        #expect(result.status == 1)
+        #expect(result.err.contains("Another outpost command is using this replica (\(alice.db)). Wait for it to finish"), "\(result.err)")
+        #expect(!result.err.contains("SQLite"), "\(result.err)")
     }
 
     @Test func anUnreachableServerSaysNothingWasLostAndVerboseShowsTheCause() async throws {
