@@ -22,14 +22,21 @@ enum CommandTree {
               --db PATH, $OUTPOST_DB, $OUTPOST_HOME/replica.db, ~/.outpost/replica.db
 
             RECORDS are named by id, by the first characters of the id (at least 4, as shown in
-            tables) or, for customers, by customer code.
+            tables) or, for customers, by customer code. When two customers share a code (two
+            devices created it offline), name the one you mean by its id.
+
+            SERVER TIMEOUT: a request waits 60 s for the server's answer ($OUTPOST_TIMEOUT seconds
+            overrides it).
 
             \(exitCodes)
             """,
         options: [
             OptionSpec("db", help: "The local replica database (created if missing).", valueName: "path", isInherited: true),
         ],
-        flags: [FlagSpec("json", help: "Print machine-readable JSON instead of tables.", isInherited: true)],
+        flags: [
+            FlagSpec("json", help: "Print machine-readable JSON instead of tables.", isInherited: true),
+            FlagSpec("verbose", help: "On errors, also print the technical detail (SQLite code and SQL, network error).", isInherited: true),
+        ],
         subcommands: [
             CommandSpec(
                 name: "init", abstract: "Connect this device to a sync server with your access token.",
@@ -38,6 +45,17 @@ enum CommandTree {
                     OptionSpec("server", help: "The server's URL, e.g. http://sync.example.com:8080.", valueName: "url", isRequired: true),
                     OptionSpec("token", help: "Your access token (from `outpost-server user add`).", valueName: "token", isRequired: true),
                 ]),
+            CommandSpec(
+                name: "doctor", abstract: "Check the local database for damage, or rebuild it with --repair.",
+                discussion: """
+                    Checks every page of the replica file (SQLite's integrity check) and that every stored record
+                    can be read. Exit status 1 when something is wrong.
+
+                    --repair rebuilds a damaged replica: the unsent edits it can still read are kept, the damaged
+                    file is moved aside (REPLICA.damaged-TIME), and a fresh replica with the same server and token
+                    (and a new device id) is created. Run `outpost sync` afterwards to receive everything again.
+                    """,
+                flags: [FlagSpec("repair", help: "Rebuild a damaged replica, keeping the unsent edits that can still be read.")]),
             CommandSpec(name: "status", abstract: "Show this device's server, user, pending edits, conflicts and last sync."),
             CommandSpec(
                 name: "sync", abstract: "Send local edits to the server and receive everyone else's.",

@@ -19,6 +19,7 @@ struct Handlers {
         case "sync": try await sync()
         case "conflicts": try conflicts()
         case "resolve": try resolve()
+        case "doctor": try Doctor(context: context).run()
         default:
             guard command.count == 2, let group = command.first, let type = EntityType(rawValue: group) else {
                 throw CLIError.usage("Unknown command '\(command.joined(separator: " "))'.")
@@ -41,8 +42,18 @@ struct Handlers {
     func initialize() async throws {
         let server = try values.require("server")
         let token = try values.require("token")
-        let transport = try HTTPTransport(baseURL: server, timeout: 30)
-        let session = try await SyncAPI(transport: transport, token: token).session()
+        let transport = try HTTPTransport(baseURL: server, timeout: TimeInterval(context.timeoutSeconds))
+        let session: SessionInfo
+        do {
+            session = try await SyncAPI(transport: transport, token: token).session()
+        } catch {
+            var situation = context.situation()
+            situation.serverURL = server
+            situation.retry = "`outpost init`"
+            situation.addressHint = ""
+            situation.nothingLost = "nothing was stored"
+            throw UserFacingError(error, situation: situation)
+        }
         guard session.protocolVersions.contains(SyncProtocol.currentVersion) else {
             throw SyncError.unsupportedProtocol(serverVersions: session.protocolVersions)
         }
@@ -110,8 +121,8 @@ struct Handlers {
     func sync() async throws {
         let replica = try context.openReplica()
         guard let settings = try replica.settings() else { throw SyncError.notConfigured }
-        let api = SyncAPI(transport: try HTTPTransport(baseURL: settings.serverURL), token: settings.token)
-        let engine = SyncEngine(replica: replica, api: api)
+        let transport = try HTTPTransport(baseURL: settings.serverURL, timeout: TimeInterval(context.timeoutSeconds))
+        let engine = SyncEngine(replica: replica, api: SyncAPI(transport: transport, token: settings.token))
         let printer = ProgressPrinter(output: context.err)
         let report: SyncReport
         do {
@@ -126,14 +137,10 @@ struct Handlers {
                 }
             }
         } catch let error as SyncError {
-            let pending = (try? replica.pendingChangeCount()) ?? 0
-            var message = error.description
-            if case .unreachable = error {
-                message += pending > 0 ? " \(plural(pending, "local edit")) waiting." : ""
-            } else if pending > 0 {
-                message += " Local edits are kept (\(pending) waiting)."
-            }
-            throw CLIError.operational(message)
+            var situation = context.situation()
+            situation.serverURL = settings.serverURL
+            situation.pendingChanges = try? replica.pendingChangeCount()
+            throw UserFacingError(error, situation: situation)
         }
         if context.json {
             context.printJSON(.object([
@@ -162,8 +169,9 @@ struct Handlers {
     func conflicts() throws {
         let replica = try context.openReplica()
         let records = try replica.conflictedRecords()
+        let authors = try replica.authorNames()
         if context.json {
-            context.printJSON(.array(records.map { Presentation.json($0) }))
+            context.printJSON(.array(records.map { Presentation.json($0, authors: authors) }))
             return
         }
         let duplicates = try replica.duplicateCustomerCodes()
@@ -176,14 +184,16 @@ struct Handlers {
             if index > 0 { context.print("") }
             let deleted = record.isDeleted ? " [deleted]" : ""
             context.print("\(Presentation.short(record.id))  \(Presentation.label(record, codes: codes))\(deleted)")
-            for line in Presentation.conflictLines(record, localNode: replica.node) { context.print(line) }
+            for line in Presentation.conflictLines(record, localNode: replica.node, authors: authors) { context.print(line) }
             for hint in Presentation.resolveHints(record) { context.print("  → \(hint)") }
         }
         // Codes must be unique, but two devices offline can pick the same one.
         for duplicate in duplicates {
             if !records.isEmpty || duplicate.code != duplicates.first?.code { context.print("") }
-            let ids = duplicate.customers.map { Presentation.short($0) }.joined(separator: ", ")
-            context.print("Customer code \(duplicate.code) is used by \(duplicate.customers.count) customers: \(ids)")
+            context.print("Customer code \(duplicate.code) is used by \(duplicate.customers.count) customers:")
+            for line in CLIError.Candidate.table(try duplicate.customers.compactMap { try replica.record($0) }.map(CLIError.Candidate.init)) {
+                context.print(line)
+            }
             context.print("  → outpost customer edit \(Presentation.short(duplicate.customers.last!)) --code NEW-CODE")
         }
     }
@@ -235,7 +245,17 @@ struct Handlers {
         switch (pick, newValue) {
         case (let number?, nil):
             guard number >= 1 else { throw CLIError.usage("--pick counts from 1 (the current value).") }
-            choice = .sibling(number - 1)
+            // The numbers count distinct values, as `outpost conflicts` lists them.
+            let siblings = record.conflicts.lazy.compactMap { conflict -> [Sibling<JSONValue>]? in
+                if case .field(name, let siblings) = conflict { return siblings }
+                return nil
+            }.first ?? []
+            let choices = Presentation.choices(siblings)
+            guard choices.indices.contains(number - 1), let index = siblings.firstIndex(where: { $0.value == choices[number - 1].value }) else {
+                if choices.isEmpty { throw CLIError.noConflict("The \(name) of the \(label) has no conflict to resolve.") }
+                throw CLIError.usage("--pick \(number): the \(name) of the \(label) has \(choices.count) values to choose from (see `outpost conflicts`).")
+            }
+            choice = .sibling(index)
         case (nil, let text?):
             choice = .value(try FieldInput.value([text], for: schema, now: context.now).get())
         default:

@@ -45,11 +45,14 @@ public struct OutpostCommand: Sendable {
             let path = parsed.path.joined(separator: " ")
             standardError.write("Error: \(message)\nUsage: \(CommandTree.root.usage(for: parsed.path))\n  See '\(path) --help' for more information.\n")
             return usageError
-        } catch let error as CustomStringConvertible {
-            standardError.write("Error: \(error.description)\n")
-            return failure
+        } catch let exit as CommandExit {
+            return exit.status
         } catch {
-            standardError.write("Error: \(error.localizedDescription)\n")
+            let shown = UserFacingError(error, situation: context.situation())
+            standardError.write("Error: \(shown.message)\n")
+            if context.verbose, let detail = shown.detail {
+                standardError.write("  Detail: \(detail)\n")
+            }
             return failure
         }
     }
@@ -71,8 +74,24 @@ struct Context: Sendable {
 
     var values: ParsedValues { parsed.values }
     var json: Bool { values.flag("json") }
+    /// `--verbose`: errors also show their technical detail.
+    var verbose: Bool { values.flag("verbose") }
     /// The command path below the root, e.g. `["customer", "add"]`.
     var command: [String] { Array(parsed.path.dropFirst()) }
+
+    /// How long a request waits for the server's answer when nothing overrides it.
+    static let defaultTimeoutSeconds = 60
+
+    /// How long a request waits for the server's answer (`$OUTPOST_TIMEOUT` seconds overrides it).
+    var timeoutSeconds: Int {
+        if let text = environment["OUTPOST_TIMEOUT"], let seconds = Int(text), seconds > 0 { return seconds }
+        return Self.defaultTimeoutSeconds
+    }
+
+    /// What an error message can name: the replica file and the timeout.
+    func situation() -> UserFacingError.Situation {
+        UserFacingError.Situation(replicaPath: replicaLocation().path, timeoutSeconds: timeoutSeconds)
+    }
 
     /// The current time in UTC milliseconds (`$OUTPOST_NOW`, an RFC 3339 time, overrides the clock for tests).
     var now: Int64 {
@@ -96,19 +115,18 @@ struct Context: Sendable {
         return ((directory as NSString).appendingPathComponent("replica.db"), directory)
     }
 
-    /// Opens (or creates) the replica.
+    /// Opens (or creates) the replica. SQLite's errors are left for ``UserFacingError`` to explain.
     func openReplica() throws -> Replica {
         let (path, directory) = replicaLocation()
-        do {
-            if let directory {
+        if let directory {
+            do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw UserFacingError(message: "Cannot create the folder \(directory) for the local database: check that you may write there.",
+                                      detail: String(describing: error))
             }
-            return try Replica(path: path)
-        } catch let error as ReplicaError {
-            throw error
-        } catch {
-            throw CLIError.operational("Cannot open the local database at \(path): \(error).")
         }
+        return try Replica(path: path)
     }
 }

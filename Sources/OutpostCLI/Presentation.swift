@@ -34,11 +34,12 @@ enum Presentation {
         }
     }
 
-    /// The record as a JSON object: id, type, branch, every schema field (`null` when unset), deleted, conflicts.
-    static func json(_ record: Record, extra: [String: JSONValue] = [:]) -> JSONValue {
+    /// The record as a JSON object: id, type, branch, every schema field (`null` when unset), deleted, conflicts
+    /// (naming the user behind each value when `authors` knows the node).
+    static func json(_ record: Record, extra: [String: JSONValue] = [:], authors: [NodeID: String] = [:]) -> JSONValue {
         var object: [String: JSONValue] = [
             "id": .string(record.id.rawValue), "type": .string(record.type.rawValue), "branch": .string(record.branch),
-            "deleted": .bool(record.isDeleted), "conflicts": .array(record.conflicts.map(conflictJSON)),
+            "deleted": .bool(record.isDeleted), "conflicts": .array(record.conflicts.map { conflictJSON($0, authors: authors) }),
             "modifiedAt": .string(time(record.lastModified.millis)),
         ]
         for field in EntitySchema.for(record.type).fields { object[field.name] = .null }
@@ -47,14 +48,23 @@ enum Presentation {
         return .object(object)
     }
 
-    static func conflictJSON(_ conflict: Conflict) -> JSONValue {
+    static func conflictJSON(_ conflict: Conflict, authors: [NodeID: String] = [:]) -> JSONValue {
         switch conflict {
         case .field(let name, let siblings):
             return .object([
                 "kind": "field", "field": .string(name),
-                "values": .array(siblings.enumerated().map { index, sibling in
-                    .object(["choice": .int(Int64(index + 1)), "value": sibling.value, "node": .string(sibling.dot.node.rawValue),
-                             "at": .string(time(sibling.timestamp.millis))])
+                "values": .array(choices(siblings).enumerated().map { index, choice in
+                    let writer = choice.siblings[0]
+                    return .object([
+                        "choice": .int(Int64(index + 1)), "value": choice.value, "node": .string(writer.dot.node.rawValue),
+                        "user": authors[writer.dot.node].map { .string($0) } ?? .null,
+                        "writers": .array(choice.siblings.map { sibling in
+                            .object(["node": .string(sibling.dot.node.rawValue),
+                                     "user": authors[sibling.dot.node].map { .string($0) } ?? .null,
+                                     "at": .string(time(sibling.timestamp.millis))])
+                        }),
+                        "at": .string(time(writer.timestamp.millis)),
+                    ])
                 }),
             ])
         case .deleteRacedEdit(let editedFields, let deleteTimestamp):
@@ -65,17 +75,58 @@ enum Presentation {
         }
     }
 
-    /// Lines describing each conflict of `record`, numbered for `resolve --pick`.
-    static func conflictLines(_ record: Record, localNode: NodeID) -> [String] {
+    /// One value to choose from in a field conflict, and the writes that gave it (the same value
+    /// written on several devices is one choice).
+    struct Choice {
+        var value: JSONValue
+        /// The writes of this value, most recent first; never empty.
+        var siblings: [Sibling<JSONValue>]
+    }
+
+    /// The distinct values of a field conflict, in the order of `siblings` (the provisional winner
+    /// first): the numbers shown by `conflicts` and taken by `resolve --pick`.
+    static func choices(_ siblings: [Sibling<JSONValue>]) -> [Choice] {
+        var choices: [Choice] = []
+        for sibling in siblings {
+            if let index = choices.firstIndex(where: { $0.value == sibling.value }) {
+                choices[index].siblings.append(sibling)
+            } else {
+                choices.append(Choice(value: sibling.value, siblings: [sibling]))
+            }
+        }
+        return choices
+    }
+
+    /// Who wrote on `node`: the user's name, "this device" for the local node, or
+    /// "another device (4b29…)" when the server has not named its user.
+    static func author(_ node: NodeID, localNode: NodeID, authors: [NodeID: String]) -> String {
+        switch (authors[node], node == localNode) {
+        case (let name?, true): return "\(name) (this device)"
+        case (let name?, false): return name
+        case (nil, true): return "this device"
+        case (nil, false): return "another device (\(node.rawValue.prefix(4))…)"
+        }
+    }
+
+    /// Lines describing each conflict of `record`, numbered for `resolve --pick`: each value once,
+    /// with who wrote it and when.
+    static func conflictLines(_ record: Record, localNode: NodeID, authors: [NodeID: String] = [:]) -> [String] {
         var lines: [String] = []
         for conflict in record.conflicts {
             switch conflict {
             case .field(let name, let siblings):
-                lines.append("  \(name): \(siblings.count) different values")
-                for (index, sibling) in siblings.enumerated() {
-                    let node = sibling.dot.node == localNode ? "this device" : "device \(short(sibling.dot.node))"
+                let choices = choices(siblings)
+                lines.append("  \(name): \(choices.count == 1 ? "the same value written on \(siblings.count) devices" : "\(choices.count) different values")")
+                for (index, choice) in choices.enumerated() {
+                    var writers: [String] = []
+                    for sibling in choice.siblings {
+                        let writer = author(sibling.dot.node, localNode: localNode, authors: authors)
+                        if !writers.contains(writer) { writers.append(writer) }
+                    }
+                    let who = writers.count <= 2 ? writers.joined(separator: " and ")
+                        : writers.dropLast().joined(separator: ", ") + " and " + writers.last!
                     let current = index == 0 ? "  (current)" : ""
-                    lines.append("    \(index + 1)) \(quoted(sibling.value))  — \(node), \(time(sibling.timestamp.millis))\(current)")
+                    lines.append("    \(index + 1)) \(quoted(choice.value))  — \(who), \(time(choice.siblings[0].timestamp.millis))\(current)")
                 }
             case .deleteRacedEdit(let editedFields, let deleteTimestamp):
                 var line = "  deleted on one device while edited on another (deleted \(time(deleteTimestamp.millis))"

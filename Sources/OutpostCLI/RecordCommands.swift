@@ -13,7 +13,12 @@ struct RecordCommands {
     // MARK: Lookups shared with other commands
 
     /// The record named by a full id, an id prefix (≥4 characters) or a customer code.
-    static func lookup(_ replica: Replica, _ key: String, type: EntityType?) throws -> Record {
+    ///
+    /// A code freed by deleting its customer may be used again: the live customer is meant then
+    /// (the deleted one when `preferDeleted`, as for `restore`). Two live customers sharing a
+    /// code (created on two devices offline) are never guessed between: the command is refused
+    /// with the candidates, to be named by id.
+    static func lookup(_ replica: Replica, _ key: String, type: EntityType?, preferDeleted: Bool = false) throws -> Record {
         if let id = try? RecordID(key), let record = try replica.record(id), type == nil || record.type == type {
             return record
         }
@@ -24,9 +29,10 @@ struct RecordCommands {
             let hint = type.map { "`outpost \($0.rawValue) list`" } ?? "`list`"
             throw CLIError.operational("No \(what) matches '\(key)'. Use \(hint) to see ids\(type == .customer || type == nil ? " and codes" : "").")
         }
-        // The same code on a live customer and on deleted ones: the live one wins.
         if matches.allSatisfy({ $0.type == .customer && $0.value(of: "code")?.stringValue == key }) {
-            return matches.first { !$0.isDeleted } ?? matches[0]
+            let preferred = matches.filter { $0.isDeleted == preferDeleted }
+            if preferred.count == 1 { return preferred[0] }
+            throw CLIError.sharedCode(key, candidates: (preferred.isEmpty ? matches : preferred).map(CLIError.Candidate.init))
         }
         throw CLIError.ambiguous(key, count: matches.count)
     }
@@ -129,9 +135,17 @@ struct RecordCommands {
 
     func restore() throws {
         let replica = try context.openReplica()
-        let record = try Self.lookup(replica, try values.require("record"), type: type)
+        let record = try Self.lookup(replica, try values.require("record"), type: type, preferDeleted: true)
         let label = Presentation.label(record, codes: try Self.customerCodes(replica))
         guard record.isDeleted else { throw CLIError.operational("The \(label) is not deleted.") }
+        if type == .customer, let code = record.value(of: "code")?.stringValue,
+            let holder = try replica.find(code, type: .customer).first(where: { !$0.isDeleted && $0.value(of: "code")?.stringValue == code })
+        {
+            // Restoring would make two live customers share the code.
+            throw CLIError.operational("Customer code \(code) is already used by the \(Presentation.label(holder)) "
+                + "(\(Presentation.short(holder.id))). Give one of them another code first "
+                + "(`outpost customer edit \(Presentation.short(holder.id)) --code NEW-CODE`), then restore.")
+        }
         let restored = try replica.restore(record.id)
         if context.json {
             context.printJSON(Presentation.json(restored))
@@ -256,7 +270,7 @@ struct RecordCommands {
             break
         }
         if context.json {
-            context.printJSON(Presentation.json(record, extra: extra))
+            context.printJSON(Presentation.json(record, extra: extra, authors: record.hasConflicts ? try replica.authorNames() : [:]))
             return
         }
         let conflicted = Set(record.conflicts.compactMap { conflict -> String? in
@@ -281,7 +295,8 @@ struct RecordCommands {
         for (label, value) in rows { context.print("  " + label.padding(toLength: width, withPad: " ", startingAt: 0) + value) }
         if record.hasConflicts {
             context.print("Conflicts:")
-            for line in Presentation.conflictLines(record, localNode: replica.node) { context.print(line) }
+            let authors = try replica.authorNames()
+            for line in Presentation.conflictLines(record, localNode: replica.node, authors: authors) { context.print(line) }
             for hint in Presentation.resolveHints(record) { context.print("  → \(hint)") }
         }
     }

@@ -149,7 +149,8 @@ struct CLITests {
         server.stop()
         let unreachable = await device.run("init", "--server", url, "--token", token)
         #expect(unreachable.status == 1)
-        #expect(unreachable.err.contains("Could not reach the server"))
+        #expect(unreachable.err.contains("Could not connect to the server at \(url)"))
+        #expect(unreachable.err.contains("nothing was stored"))
         #expect(!FileManager.default.fileExists(atPath: device.db))
     }
 
@@ -408,7 +409,7 @@ struct CLITests {
         await alice.ok(acmeArguments)
         let result = await alice.run("sync")
         #expect(result.status == 1)
-        #expect(result.err.contains("edits are kept"))
+        #expect(result.err.contains("1 local edit is kept"))
         let status = try await alice.ok("status", "--json").json()
         #expect(status.objectValue?["pendingChanges"] == 1)
     }

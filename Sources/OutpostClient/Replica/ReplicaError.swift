@@ -18,6 +18,8 @@ public enum ReplicaError: Error, Sendable, Hashable, CustomStringConvertible {
     case nothingToResolve(String)
     /// The local database is damaged or from an incompatible version.
     case corrupt(String)
+    /// A damaged replica could not be rebuilt (see ``Replica/repair(path:wallClock:)``).
+    case cannotRepair(String)
     /// Signing in as another user was refused: the replica holds the records or unsent edits
     /// of `user`, which the new user may not be allowed to see or must not send as their own.
     case belongsToAnotherUser(user: String, records: Int, pendingChanges: Int)
@@ -33,6 +35,7 @@ public enum ReplicaError: Error, Sendable, Hashable, CustomStringConvertible {
         case .notAllowed(let reason): return reason
         case .nothingToResolve(let reason): return reason
         case .corrupt(let reason): return "The local database is damaged: \(reason)"
+        case .cannotRepair(let reason): return "The local database could not be rebuilt: \(reason)"
         case .belongsToAnotherUser(let user, let records, let pending):
             let unsent = pending == 0 ? "" : pending == 1 ? " and 1 unsent edit" : " and \(pending) unsent edits"
             return "This replica belongs to \(user) and holds \(records == 1 ? "1 record" : "\(records) records")\(unsent). "

@@ -32,6 +32,10 @@ enum ReplicaSchema {
                                       refused_at INTEGER NOT NULL)
                 """)
         }
+        migrator.registerMigration("v2 authors") { db in
+            // The user enrolled for each node, as named by the server in pull pages (Replica+Authors).
+            try db.execute(sql: "CREATE TABLE authors (node TEXT PRIMARY KEY, user TEXT NOT NULL)")
+        }
         return migrator
     }()
 }

@@ -22,14 +22,17 @@ public enum SyncError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidServerURL(let text):
             return "'\(text)' is not a server address. Use a URL such as http://sync.example.com:8080."
         case .unreachable(let reason):
-            return "Could not reach the server (\(reason)). Your edits are kept and will sync later."
+            return "Could not reach the server. Check the network connection and try again; your edits are kept and "
+                + "will sync later. (\(reason))"
         case .unauthorized(let message):
-            return "The server refused the access token: \(message) Ask an administrator for a new token."
+            return "The server refused the access token: \(message) Ask an administrator for a new token and sign in "
+                + "again with it; your edits are kept."
         case .rejected(let status, let error):
             let details = error.details.map { "\n  - " + ($0.record.map { "record \($0): " } ?? "") + $0.message }.joined()
             return "The server refused the request (\(status) \(error.code)): \(error.message)\(details)"
         case .protocolViolation(let reason):
-            return "The server's answer was not understood: \(reason)."
+            return "The server's answer was not understood: check that the address points to an Outpost sync server, "
+                + "or update this app. (\(reason))"
         case .unsupportedProtocol(let versions):
             return "The server speaks protocol versions \(versions.map(String.init).joined(separator: ", ")); this client needs \(SyncProtocol.currentVersion). Update the client or the server."
         case .notConfigured:
