@@ -33,12 +33,12 @@ struct ReceivedPageApplyTests {
         for (n, node) in nodes.enumerated() {
             var edited = customer
             try edited.write(["name": .string("name by \(n)"), "code": .string("C-\(n)")], node: node, at: HybridTimestamp(millis: 20 + Int64(n)))
-            if n == 2 { edited.delete(node: node, at: HybridTimestamp(millis: 30)) }
+            if n == 2 { try edited.delete(node: node, at: HybridTimestamp(millis: 30)) }
             versions.append(edited)
         }
         var restored = visit
-        restored.delete(node: nodes[1], at: HybridTimestamp(millis: 50))
-        restored.restore(node: nodes[2], at: HybridTimestamp(millis: 51))
+        try restored.delete(node: nodes[1], at: HybridTimestamp(millis: 50))
+        try restored.restore(node: nodes[2], at: HybridTimestamp(millis: 51))
         versions.append(restored)
 
         var rng = SeededGenerator(seed: 5)
