@@ -364,7 +364,8 @@ extension Record {
     ///
     /// Accepts and refuses exactly what `Record(json: JSONValue.parse(bytes))` does and throws
     /// the same error (`JSONParseError` or `WireDecodingError`): when the fast path refuses the
-    /// text, the reference decoder is run to word the error.
+    /// text, the reference decoder is run to word the error — except for a breached limit
+    /// (``WireDecodingError/Kind/limitExceeded``), thrown as met so oversized text is not read twice.
     ///
     /// ```swift
     /// let record = try statement.withUnsafeBlob(at: 0) { try Record.decode(bytes: $0) }
@@ -375,6 +376,9 @@ extension Record {
             let record = try decode(from: &reader)
             try reader.finish()
             return record
+        } catch let error as WireDecodingError where error.isLimitExceeded {
+            // Met before reading past the limit: no need to parse the whole oversized text again.
+            throw error
         } catch {
             let record = try Record(json: JSONValue.parse(bytes))
             assertionFailure("the fast envelope decoder refused an envelope the reference decoder accepts: \(error)")
@@ -397,6 +401,8 @@ extension PullPage {
     public static func decode(bytes: [UInt8]) throws -> PullPage {
         do {
             return try decodeFast(bytes: bytes)
+        } catch let error as WireDecodingError where error.isLimitExceeded {
+            throw error  // as met: the reference decoder would refuse at the same limit
         } catch {
             // Word the error exactly as the reference decoder does.
             let page = try PullPage(json: JSONValue.parse(bytes))
@@ -486,8 +492,13 @@ extension PushRequest {
     /// throws the same error (`JSONParseError` or `WireDecodingError`): when the fast path
     /// refuses a body, the reference decoder is run to word the error.
     public static func decode(bytes: [UInt8]) throws -> PushRequest {
-        if let request = try? decodeFast(bytes: bytes) { return request }
-        return try PushRequest(json: JSONValue.parse(bytes))
+        do {
+            return try decodeFast(bytes: bytes)
+        } catch let error as WireDecodingError where error.isLimitExceeded {
+            throw error  // a record over a limit of SPEC §14, reported as met
+        } catch {
+            return try PushRequest(json: JSONValue.parse(bytes))
+        }
     }
 
     /// The fast decoder itself (no fallback; its errors are not worded for users).
