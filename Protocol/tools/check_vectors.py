@@ -4,7 +4,8 @@ of SPEC.md's clock and merge rules in outpost_reference.py. Exit status 1 on any
 import json, os, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from outpost_reference import canon_clock, compare, merge, merge_clock, conflicts, normalize, winner  # noqa: E402
+from outpost_reference import (canon_clock, compare, merge, merge_clock, conflicts, normalize, winner,  # noqa: E402
+                               distinct_values, reused_write)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VEC = os.path.join(HERE, "..", "vectors")
@@ -31,6 +32,16 @@ for c in merges["cases"]:
         if winner(exp["fields"].get(f, []))["value"] != v:
             failures += 1
             print("WINNER FAIL", c["name"], f)
+    for f, shown in c.get("display", {}).items():
+        got = [x["value"] for x in distinct_values(exp["fields"].get(f, []))]
+        if got != shown:
+            failures += 1
+            print("DISPLAY FAIL", c["name"], f, got)
+    for a, b, label in ((c["left"], c["right"], "left/right"), (c["right"], c["left"], "right/left")):
+        got = reused_write(a, b)
+        if got != c.get("reused"):
+            failures += 1
+            print("REUSED FAIL", c["name"], label, got)
     lw = winner(exp.get("lifecycle") or [])
     if bool(lw and lw["deleted"]) != c["deleted"]:
         failures += 1
