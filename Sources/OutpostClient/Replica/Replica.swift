@@ -183,7 +183,7 @@ public final class Replica: Sendable {
             let value: JSONValue
             switch choice {
             case .sibling(let index):
-                let siblings = register.siblingsByPrecedence
+                let siblings = register.distinctValues  // the order of Conflict.field(name:siblings:)
                 guard siblings.indices.contains(index) else {
                     throw ReplicaError.nothingToResolve("Field '\(field)' has only \(siblings.count) values to choose from.")
                 }

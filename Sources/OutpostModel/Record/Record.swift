@@ -203,7 +203,9 @@ public struct Record: Sendable, Hashable {
 
 /// An unresolved conflict in a record, for a person to resolve.
 public enum Conflict: Sendable, Hashable {
-    /// Concurrent writes to one field; the first sibling is the provisional winner shown everywhere.
+    /// Concurrent writes of distinct values to one field (SPEC §5): one sibling per distinct value,
+    /// the highest-precedence sibling holding it, in descending precedence; the first is the
+    /// provisional winner shown everywhere. The register itself keeps every sibling.
     case field(name: String, siblings: [Sibling<JSONValue>])
     /// The record was deleted on one replica while edited (or restored) on another.
     /// The edits are kept; resolve by deleting again or restoring.
