@@ -28,7 +28,7 @@ struct ReceivedPageApplyTests {
                                   node: nodes[1], at: HybridTimestamp(millis: 12))
         let complaint = Record.create(id: .random(), type: .complaint, branch: "BJ",
                                       fields: ["customer": .string(customer.id.rawValue), "receivedAt": "2024-05-02T09:00:00Z"],
-                                      node: nodes[2], at: HybridTimestamp(millis: -13))
+                                      node: nodes[2], at: HybridTimestamp(millis: 13))  // hlc millis are 0…253402300799999 (SPEC §2.5)
         var versions: [Record] = [customer, contact, visit, complaint]
         for (n, node) in nodes.enumerated() {
             var edited = customer
