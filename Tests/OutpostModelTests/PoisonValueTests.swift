@@ -16,7 +16,7 @@ struct PoisonValueTests {
         Array(#"{"cursor":"c","hasMore":false,"records":[\#(envelope)]}"#.utf8)
     }
 
-    /// Every decoder: the tree decoder, the stream decoder, the pull page decoders (full and light).
+    /// Every decoder: the tree decoder, the stream decoder, the pull page decoders (full, fast and light).
     static func decodeAll(_ text: String) -> [Result<Void, any Error>] {
         let bytes = Array(text.utf8)
         return [
@@ -25,6 +25,7 @@ struct PoisonValueTests {
             Result { _ = try PullPage.decode(bytes: page(text)) },
             Result { _ = try ReceivedPullPage.decode(bytes: page(text)) },
             Result { _ = try PullPage.decodeFast(bytes: page(text)) },
+            Result { _ = try ReceivedPullPage.decodeLight(bytes: page(text)) },
         ]
     }
 

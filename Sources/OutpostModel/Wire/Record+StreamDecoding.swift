@@ -5,7 +5,8 @@ import OutpostJSON
 // `PullPage(json:)` accept and refuse; for a document with a single fault the error is the
 // same too. With several faults the first one met may differ (the tree decoder itself
 // visits fields in dictionary order), so the public entry points re-run the reference
-// decoder to word the error.
+// decoder to word the error — except for a breached size limit (SPEC §14), reported as met
+// without reading the oversized document again.
 
 extension Record {
     /// Decodes one envelope at the reader's cursor (strictly, like ``init(json:path:)``),
