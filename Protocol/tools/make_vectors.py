@@ -221,6 +221,21 @@ case("stale delete inside a dominating version is dropped",
           "dropped; left's restore m:2 is covered by right's clock and not held there: dropped too. "
           "A 'dominating version replaces the other' shortcut would wrongly keep the delete")
 
+# 21. The tie-break compares UTF-8 bytes: "～" (U+FF5E, EF BD 9E) < "😀" (U+1F600, F0 9F 98 80).
+#     (A UTF-16 comparison would pick the emoji: its surrogate D83D sorts before FF5E.)
+case("reused dot tie-break compares UTF-8 bytes, not UTF-16 units",
+     env({"a": 2}, with_fields(notes=[s("a", 2, 2000, 0, "\U0001F600")])),
+     env({"a": 2}, with_fields(notes=[s("a", 2, 2000, 0, "\uFF5E")])),
+     env({"a": 2}, with_fields(notes=[s("a", 2, 2000, 0, "\uFF5E")])),
+     [], {"notes": "\uFF5E"}, reused="notes")
+
+# 22. Canonical escapes take part in the comparison: "\n" is written \n, U+0001 as \u0001; 'n' < 'u'.
+case("reused dot tie-break compares canonical escapes",
+     env({"a": 2}, with_fields(notes=[s("a", 2, 2000, 0, "line\u0001")])),
+     env({"a": 2}, with_fields(notes=[s("a", 2, 2000, 0, "line\nbreak")])),
+     env({"a": 2}, with_fields(notes=[s("a", 2, 2000, 0, "line\nbreak")])),
+     [], {"notes": "line\nbreak"}, reused="notes")
+
 merge_doc = {
     "description": (
         "Record merge vectors. For every case, merge(left, right) and merge(right, left) must both equal "
