@@ -204,6 +204,24 @@ struct MergeIntegrityTests {
         #expect(try Self.version(tier: [text], clock: clock).merged(with: Self.version(tier: [number], clock: clock)).value(of: "tier") == "10")
     }
 
+    @Test func negativeZeroIsNotTheSameContentAsZero() throws {
+        // `==` takes 0.0 and -0.0 for equal; their canonical JSON differs ("-0.0" < "0.0").
+        let dot = Dot(node: .a, counter: 1)
+        let clock = VectorClock([.a: 1])
+        let zero = Self.version(tier: [Sibling(dot: dot, timestamp: ts(1), value: .double(0.0))], clock: clock)
+        let negative = Self.version(tier: [Sibling(dot: dot, timestamp: ts(1), value: .double(-0.0))], clock: clock)
+        #expect(zero == negative)
+        for merged in [try zero.merged(with: negative), try negative.merged(with: zero)] {
+            guard case .double(let kept)? = merged.value(of: "tier") else {
+                Issue.record("expected a double")
+                continue
+            }
+            #expect(kept.sign == .minus)
+        }
+        #expect(zero.reusedWrite(comparedWith: negative) == ReusedWrite(place: .field("tier"), dot: dot))
+        #expect(zero.reusedWrite(comparedWith: zero) == nil)
+    }
+
     @Test func siblingCanonicalJSONIsTheWireObject() {
         let sibling = Sibling<JSONValue>(dot: Dot(node: .b, counter: 12), timestamp: ts(1700000000000, 3), value: ["z": 1, "a": "x\n"])
         #expect(String(decoding: sibling.canonicalJSON, as: UTF8.self) == #"{"dot":["b",12],"hlc":[1700000000000,3],"value":{"a":"x\n","z":1}}"#)

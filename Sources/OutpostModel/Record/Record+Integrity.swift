@@ -76,7 +76,7 @@ extension Record {
             } else if b[j].dot < a[i].dot {
                 j += 1
             } else {
-                if a[i] != b[j] { return a[i].dot }
+                if !a[i].isIdentical(to: b[j]) { return a[i].dot }
                 i += 1
                 j += 1
             }

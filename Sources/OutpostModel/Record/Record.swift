@@ -177,8 +177,6 @@ public struct Record: Sendable, Hashable {
         guard branch == other.branch else {
             throw .identityMismatch(recordID: id.rawValue, reason: "one version belongs to branch \(branch), the other to \(other.branch)")
         }
-        // The only shortcut: identical versions (the general rule keeps every sibling of both).
-        if self == other { return self }
         var mergedFields = fields
         for (name, theirs) in other.fields {
             if let ours = fields[name] {

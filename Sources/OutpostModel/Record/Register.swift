@@ -11,6 +11,9 @@ public protocol RegisterValue: Sendable, Hashable {
     static func appendCanonicalSibling(_ sibling: Sibling<Self>, to out: inout [UInt8])
     /// Appends the canonical JSON of the value alone.
     func appendCanonicalValue(to out: inout [UInt8])
+    /// `true` when both values have the same canonical JSON (stricter than `==`, which takes
+    /// `0.0` and `-0.0` for equal although they are written differently).
+    func isIdentical(to other: Self) -> Bool
 }
 
 extension JSONValue: RegisterValue {
@@ -26,6 +29,19 @@ extension JSONValue: RegisterValue {
 
     public func appendCanonicalValue(to out: inout [UInt8]) {
         _JSONWriter.write(self, into: &out)
+    }
+
+    public func isIdentical(to other: JSONValue) -> Bool {
+        switch (self, other) {
+        case (.double(let a), .double(let b)):
+            return a.bitPattern == b.bitPattern
+        case (.array(let a), .array(let b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.isIdentical(to: $1) }
+        case (.object(let a), .object(let b)):
+            return a.count == b.count && a.allSatisfy { key, value in b[key].map { value.isIdentical(to: $0) } ?? false }
+        default:
+            return self == other
+        }
     }
 }
 
@@ -58,6 +74,8 @@ extension Lifecycle: RegisterValue {
             out.append(contentsOf: #"{"deleted":false}"#.utf8)
         }
     }
+
+    public func isIdentical(to other: Lifecycle) -> Bool { self == other }
 }
 
 /// The provisional-winner key of a sibling (SPEC §4.4): hybrid timestamp, then node id compared
@@ -115,6 +133,11 @@ public struct Sibling<Value: RegisterValue>: Sendable, Hashable {
         var out: [UInt8] = []
         Value.appendCanonicalSibling(self, to: &out)
         return out
+    }
+
+    /// `true` when both siblings have the same canonical JSON: the same write with the same content.
+    public func isIdentical(to other: Sibling) -> Bool {
+        dot == other.dot && timestamp == other.timestamp && value.isIdentical(to: other.value)
     }
 
     /// The canonical JSON bytes of ``value`` alone (equal bytes: the same value, SPEC §5).
@@ -183,7 +206,7 @@ public struct Register<Value: RegisterValue>: Sendable, Hashable {
     /// Of two siblings with the same dot, the one every replica keeps: the one whose canonical
     /// JSON is bytewise smaller (SPEC §4.1). Identical siblings give either (they are equal).
     static func keeper(_ lhs: Sibling<Value>, _ rhs: Sibling<Value>) -> Sibling<Value> {
-        if lhs == rhs { return lhs }
+        if lhs.isIdentical(to: rhs) { return lhs }
         let left = lhs.canonicalJSON
         let right = rhs.canonicalJSON
         return right.lexicographicallyPrecedes(left) ? rhs : lhs
