@@ -10,7 +10,7 @@ import OutpostJSON
 ///                              fields: ["code": "C-001", "name": "Acme"], node: me, at: now)
 /// try customer.write(["tier": "core"], node: me, at: later)
 /// let merged = try customer.merged(with: theirs)   // field-level, deterministic
-/// merged.conflicts                                  // fields still holding siblings
+/// merged.conflicts                                  // fields holding distinct values
 /// ```
 public struct Record: Sendable, Hashable {
     /// The record's id (a UUID made on the creating device).
