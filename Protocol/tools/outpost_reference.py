@@ -135,3 +135,61 @@ def normalize(rec):
                 s["seen"] = canon_clock(s["seen"])
         r["lifecycle"] = life
     return r
+
+# ---- limits and hybrid clocks (SPEC §2.5, §14) ----
+
+HLC_MAX_MILLIS = 253402300799999        # 9999-12-31T23:59:59.999Z
+MAX_LOGICAL = 4294967295
+MAX_COUNTER = 2**63 - 1
+MAX_CLOCK_ENTRIES, MAX_FIELDS, MAX_SIBLINGS, MAX_RECORD_BYTES = 256, 64, 64, 256 * 1024
+
+def hlc_in_range(hlc):
+    return 0 <= hlc[0] <= HLC_MAX_MILLIS and 0 <= hlc[1] <= MAX_LOGICAL
+
+def limit_problem(rec):
+    """The first §14 limit an envelope breaks (a short description), or None."""
+    if len(rec["clock"]) > MAX_CLOCK_ENTRIES:
+        return "clock"
+    if len(rec["fields"]) > MAX_FIELDS:
+        return "fields"
+    for name in sorted(rec["fields"], key=lambda n: n.encode("utf-8")):
+        if len(rec["fields"][name]) > MAX_SIBLINGS:
+            return "fields." + name
+    life = rec.get("lifecycle") or []
+    if len(life) > MAX_SIBLINGS:
+        return "lifecycle"
+    if any(len(s.get("seen") or {}) > MAX_CLOCK_ENTRIES for s in life):
+        return "seen"
+    if len(canonical(normalize(rec))) > MAX_RECORD_BYTES:
+        return "size"
+    return None
+
+def hlc_now(last, wall):
+    """The next timestamp after `last` (SPEC §2.5): never outside the range, never overflowing."""
+    wall = min(max(wall, 0), HLC_MAX_MILLIS)
+    if not 0 <= last[0] <= HLC_MAX_MILLIS:
+        last = [0, 0]
+    if wall > last[0]:
+        return [wall, 0]
+    if last[1] < MAX_LOGICAL:
+        return [last[0], last[1] + 1]
+    if last[0] < HLC_MAX_MILLIS:
+        return [last[0] + 1, 0]
+    return list(last)
+
+def hlc_observe(last, t, wall, drift=3_600_000):
+    """`last` after seeing a remote timestamp `t` (ignored when out of range or too far ahead)."""
+    if not 0 <= t[0] <= HLC_MAX_MILLIS or t[0] > wall + drift:
+        return list(last)
+    if not 0 <= last[0] <= HLC_MAX_MILLIS or tuple(t) > tuple(last):
+        return list(t)
+    return list(last)
+
+def increment(clock, node):
+    """The clock after a write by `node`, and the write's dot; ValueError when the counter is exhausted."""
+    counter = clock.get(node, 0)
+    if counter >= MAX_COUNTER:
+        raise ValueError(f"counter of {node} exhausted")
+    out = dict(clock)
+    out[node] = counter + 1
+    return out, [node, counter + 1]
