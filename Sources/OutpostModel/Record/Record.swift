@@ -155,16 +155,18 @@ public struct Record: Sendable, Hashable {
             edited.append(name)
         }
         guard !edited.isEmpty else { return nil }
-        return .deleteRacedEdit(editedFields: edited.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }), deleteTimestamp: deletes.map(\.timestamp).max() ?? .zero)
+        return .deleteRacedEdit(
+            editedFields: edited.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }),
+            deleteTimestamp: deletes.map(\.timestamp).max() ?? .zero)
     }
 
     // MARK: Merging
 
-    /// Merges another version of the same record (SPEC §4.2): field-level, commutative,
-    /// associative and idempotent. Every register is merged by the general rule (§4.1) whatever
-    /// the clocks say, so a stale sibling the other side has seen and dropped is dropped even
-    /// when it arrives inside a dominating version. Linear in the number of siblings (plus
-    /// sorting field names).
+    /// Merges another version of the same record (SPEC §4.2): field-level, commutative and
+    /// idempotent for every input, associative for the versions honest replicas produce. Every
+    /// register is merged by the general rule (§4.1) whatever the clocks say, so a stale sibling
+    /// the other side has seen and dropped is dropped even when it arrives inside a dominating
+    /// version. Linear in the number of siblings.
     ///
     /// - Throws: ``ModelError/identityMismatch(recordID:reason:)`` when the ids, types or branches differ.
     public func merged(with other: Record) throws(ModelError) -> Record {
