@@ -146,8 +146,10 @@ for entity, (summary, fields) in ENTITIES.items():
 write("clock.schema.json", {
     "$schema": D, "$id": BASE + "clock.schema.json", "title": "Vector clock",
     "description": "Node id → number of that node's writes seen. Absent nodes count as 0; senders omit zero entries "
-                   "(receivers ignore them). Counters are JSON integers (no fraction, no exponent) up to 2^63-1.",
+                   "(receivers ignore them). Counters are JSON integers (no fraction, no exponent) up to 2^63-1. "
+                   "At most 256 entries (SPEC §14).",
     "type": "object",
+    "maxProperties": 256,
     "propertyNames": {"pattern": NODE},
     "additionalProperties": {"type": "integer", "minimum": 0, "maximum": INT64_MAX},
 })
@@ -155,9 +157,10 @@ write("clock.schema.json", {
 dot = {"type": "array", "prefixItems": [{"type": "string", "pattern": NODE},
                                         {"type": "integer", "minimum": 1, "maximum": INT64_MAX}],
        "minItems": 2, "maxItems": 2, "description": "[node id, counter]: the counter-th write of that node to this record."}
-hlc = {"type": "array", "prefixItems": [{"type": "integer", "minimum": -INT64_MAX - 1, "maximum": INT64_MAX},
+hlc = {"type": "array", "prefixItems": [{"type": "integer", "minimum": 0, "maximum": 253402300799999},
                                         {"type": "integer", "minimum": 0, "maximum": 4294967295}],
-       "minItems": 2, "maxItems": 2, "description": "[wall-clock milliseconds since 1970 UTC, logical counter]."}
+       "minItems": 2, "maxItems": 2,
+       "description": "[wall-clock milliseconds since 1970 UTC, at most 253402300799999 (end of year 9999), logical counter]."}
 
 entity_conditions = []
 for entity, (summary, fields) in ENTITIES.items():
@@ -174,7 +177,7 @@ write("record.schema.json", {
     "$schema": D, "$id": BASE + "record.schema.json", "title": "Record envelope",
     "description": "One version of one record, as pushed, pulled and stored. Beyond this schema a receiver checks: "
                    "every dot (field and lifecycle siblings) is covered by `clock`; no register holds two siblings with "
-                   "the same dot. Push additionally validates values against the entity schema and, for a live record, "
+                   "the same dot; the record's canonical JSON is at most 256 KiB (SPEC §14). Push additionally validates values against the entity schema and, for a live record, "
                    "the presence of required fields.",
     "type": "object",
     "required": ["id", "type", "branch", "clock", "fields"],
@@ -187,12 +190,15 @@ write("record.schema.json", {
         "clock": {"$ref": "clock.schema.json", "description": "Every write merged into this version."},
         "fields": {
             "type": "object",
+            "maxProperties": 64,
             "description": "Field name → register: the surviving writes (siblings) of that field. One sibling normally; "
-                           "several when concurrent writes are unresolved (a conflict). Fields never written are absent.",
+                           "several when concurrent writes are unresolved (a conflict). Fields never written are absent. "
+                           "At most 64 fields (SPEC §14).",
             "additionalProperties": {"$ref": "#/$defs/register"},
         },
         "lifecycle": {
             "type": ["array", "null"],
+            "maxItems": 64,
             "description": "Delete/restore writes (a register). Absent for a record never deleted; null and [] mean the same.",
             "items": {"$ref": "#/$defs/lifecycleSibling"},
         },
@@ -201,7 +207,7 @@ write("record.schema.json", {
     "$defs": {
         "dot": dot,
         "hlc": hlc,
-        "register": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/fieldSibling"}},
+        "register": {"type": "array", "minItems": 1, "maxItems": 64, "items": {"$ref": "#/$defs/fieldSibling"}},
         "fieldSibling": {
             "type": "object", "required": ["dot", "hlc", "value"], "additionalProperties": False,
             "properties": {"dot": {"$ref": "#/$defs/dot"}, "hlc": {"$ref": "#/$defs/hlc"},
