@@ -74,6 +74,7 @@ final class EventLoop: @unchecked Sendable {
     /// Runs until a requested stop has finished every connection; then closes the listening
     /// socket (if still open) and stops the workers.
     func run() {
+        pool.start()
         setListening(true)
         while true {
             poller.wait(timeoutMilliseconds: waitTimeout()) { event in
@@ -255,6 +256,10 @@ final class EventLoop: @unchecked Sendable {
             setDeadline(connection, connection.idleDeadline)
             idle.insert(connection)
         } else {
+            // Part of a request is buffered (possibly pipelined behind the previous one).
+            if connection.requestDeadline == nil {
+                connection.requestDeadline = now.advanced(by: configuration.headerTimeout)
+            }
             setDeadline(connection, connection.requestDeadline)
         }
         setInterest(connection, .read)

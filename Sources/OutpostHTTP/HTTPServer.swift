@@ -197,7 +197,13 @@ public final class HTTPServer: Sendable {
         }
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
+        #if canImport(Glibc)
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        let closeOnExec = Int32(SOCK_CLOEXEC.rawValue)
+        #else
+        hints.ai_socktype = SOCK_STREAM
+        let closeOnExec: Int32 = 0
+        #endif
         hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
         var result: UnsafeMutablePointer<addrinfo>?
         let rc = getaddrinfo(configuration.host, String(configuration.port), &hints, &result)
@@ -206,8 +212,9 @@ public final class HTTPServer: Sendable {
         }
         defer { freeaddrinfo(result) }
         let address = info.pointee
-        let fd = socket(address.ai_family, address.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), address.ai_protocol)
+        let fd = socket(address.ai_family, address.ai_socktype | closeOnExec, address.ai_protocol)
         guard fd >= 0 else { throw .socketFailed(operation: "socket", errno: errno) }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         var one: Int32 = 1
         guard setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
             let code = errno

@@ -122,8 +122,11 @@ final class Poller: @unchecked Sendable {
         }
         #else
         var timeout = timespec(tv_sec: Int(timeoutMilliseconds / 1000), tv_nsec: Int(timeoutMilliseconds % 1000) * 1_000_000)
-        let count = events.withUnsafeMutableBufferPointer { buffer in
-            kevent(pollFD, nil, 0, buffer.baseAddress, Int32(buffer.count), timeoutMilliseconds < 0 ? nil : &timeout)
+        let count = events.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            if timeoutMilliseconds < 0 {
+                return kevent(pollFD, nil, 0, buffer.baseAddress, Int32(buffer.count), nil)
+            }
+            return kevent(pollFD, nil, 0, buffer.baseAddress, Int32(buffer.count), &timeout)
         }
         guard count > 0 else { return }
         for index in 0..<Int(count) {

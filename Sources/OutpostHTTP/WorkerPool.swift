@@ -4,7 +4,7 @@ import Foundation
 /// job per complete request; a connection has at most one request in a worker at a time, so
 /// the queue never holds more jobs than there are open connections.
 final class WorkerPool: @unchecked Sendable {
-    // Safety: `jobs`, `stopping` and `running` are only read or written with `condition` locked.
+    // Safety: `jobs`, `head`, `stopping` and `running` are only read or written with `condition` locked.
 
     private let condition = NSCondition()
     private var jobs: [@Sendable () -> Void] = []
@@ -12,10 +12,21 @@ final class WorkerPool: @unchecked Sendable {
     private var stopping = false
     private var running = 0
 
-    /// Starts `threads` worker threads named `name`.
+    private let threads: Int
+    private let name: String
+
+    /// A pool of `threads` worker threads named `name`, started by `start()`.
     init(threads: Int, name: String) {
-        running = max(1, threads)
-        for index in 0..<running {
+        self.threads = max(1, threads)
+        self.name = name
+    }
+
+    /// Starts the threads.
+    func start() {
+        condition.lock()
+        running = threads
+        condition.unlock()
+        for index in 0..<threads {
             let thread = Thread { [self] in work() }
             thread.name = "\(name).\(index)"
             thread.start()

@@ -85,6 +85,16 @@ struct ServerLoadTests {
         }
     }
 
+    @Test func aPartialHeadPipelinedBehindARequestIsAlsoUnderTheHeaderDeadline() throws {
+        try withServer(.init(headerTimeout: .milliseconds(200))) { _, port in
+            let client = try TestClient(port: port)
+            try client.send("GET /hello/first HTTP/1.1\r\nHost: x\r\n\r\nGET /hello/sec")
+            #expect(try client.readResponse().bodyText == "hello first")
+            #expect(try client.readResponse().status == 408)
+            #expect(try client.readToEOF().isEmpty)
+        }
+    }
+
     @Test func aBodyThatStopsArrivingGets408() throws {
         try withServer(.init(bodyTimeout: .milliseconds(200))) { _, port in
             let client = try TestClient(port: port)
