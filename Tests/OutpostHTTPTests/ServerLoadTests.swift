@@ -24,8 +24,19 @@ private func echoRouter() -> Router {
     router.get("/health") { _, _ in .text("ok") }
     router.get("/hello/:name") { _, params in .text("hello \(try params.require("name"))") }
     router.post("/echo") { request, _ in .json(bytes: request.body) }
+    router.get("/big") { _, _ in HTTPResponse(body: .bytes(bigBody)) }
+    router.get("/big-stream") { _, _ in
+        .stream(contentType: "application/octet-stream") { writer in
+            for offset in stride(from: 0, to: bigBody.count, by: 10_000) {
+                try writer.write(Array(bigBody[offset..<min(bigBody.count, offset + 10_000)]))
+            }
+        }
+    }
     return router
 }
+
+/// Larger than the loopback socket buffers, so a client that does not read blocks the writer.
+private let bigBody: [UInt8] = (0..<8_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31 >> 3) }
 
 private func withServer(_ configuration: HTTPServer.Configuration = .init(), _ body: (HTTPServer, Int) throws -> Void) throws {
     let server = HTTPServer(configuration: configuration, responder: echoRouter())
@@ -149,6 +160,21 @@ struct ServerLoadTests {
             #expect(results.all.count == 1000)
             // Statistics are published after each loop iteration: wait for them, do not sample.
             #expect(server.waitForStatistics(timeout: .seconds(10)) { $0.requests == 1200 && $0.accepted == 200 } != nil)
+        }
+    }
+
+    @Test(arguments: ["/big", "/big-stream"])
+    func aClientThatDoesNotReadItsLargeResponseBlocksNobodyElse(_ path: String) throws {
+        try withServer(.init(workerThreads: 2)) { _, port in
+            let slow = try TestClient(port: port)
+            try slow.send("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n")
+            // 8 MB cannot all be written until `slow` reads. A complete body waits in the loop's
+            // output buffer (the loop goes on serving); a stream blocks only its own worker.
+            let other = try TestClient(port: port)
+            for _ in 0..<3 { #expect(try other.request("GET", "/health").bodyText == "ok") }
+            let response = try slow.readResponse()
+            #expect(response.body == bigBody)
+            #expect(try slow.request("GET", "/health").bodyText == "ok")
         }
     }
 
