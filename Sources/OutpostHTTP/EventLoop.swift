@@ -287,8 +287,8 @@ final class EventLoop: @unchecked Sendable {
         case send([UInt8], keepAlive: Bool)
         /// The worker wrote a streamed response itself.
         case streamed(keepAlive: Bool)
-        /// Writing failed or a stream broke off: close.
-        case failed
+        /// Writing failed (`timedOut`: the client did not read in time) or a stream broke off: close.
+        case failed(timedOut: Bool)
     }
 
     /// Runs on a worker thread.
@@ -308,7 +308,7 @@ final class EventLoop: @unchecked Sendable {
                 )
                 completion = .streamed(keepAlive: reusable)
             } catch {
-                completion = .failed
+                if case .timedOut = error { completion = .failed(timedOut: true) } else { completion = .failed(timedOut: false) }
             }
         }
         shared.withLock { $0.completions.append((connection, completion)) }
@@ -327,7 +327,8 @@ final class EventLoop: @unchecked Sendable {
                 send(bytes, on: connection, then: keepAlive ? .nextRequest : .close)
             case .streamed(let keepAlive):
                 if keepAlive { startNextRequest(connection) } else { closeConnection(connection) }
-            case .failed:
+            case .failed(let timedOut):
+                if timedOut { counters.writeTimeouts += 1 }
                 closeConnection(connection)
             }
         }
@@ -446,7 +447,10 @@ final class EventLoop: @unchecked Sendable {
                 respondWithError(connection, HTTPError(.requestTimeout, code: "request_timeout",
                                                        message: "The request was not received in time").makeResponse())
             }
-        case .writing, .lingering:
+        case .writing:
+            counters.writeTimeouts += 1
+            closeConnection(connection)
+        case .lingering:
             closeConnection(connection)
         case .processing:
             connection.deadline = nil

@@ -24,6 +24,8 @@ extension HTTPServer {
         public var idleTimeouts = 0
         /// Started requests cut off with 408 by the header or body deadline.
         public var requestTimeouts = 0
+        /// Connections closed because the client did not read a response within the write timeout.
+        public var writeTimeouts = 0
         /// Requests refused by the parser (400, 413, 431, 501, 505…).
         public var parseErrors = 0
 

@@ -178,6 +178,16 @@ struct ServerLoadTests {
         }
     }
 
+    @Test(arguments: ["/big", "/big-stream"])
+    func aClientThatNeverReadsIsDisconnectedAfterTheWriteTimeout(_ path: String) throws {
+        try withServer(.init(writeTimeout: .milliseconds(200))) { server, port in
+            let stuck = try TestClient(port: port)
+            try stuck.send("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n")
+            let stats = server.waitForStatistics(timeout: .seconds(20)) { $0.writeTimeouts == 1 && $0.openConnections == 0 }
+            #expect(stats != nil)
+        }
+    }
+
     @Test func aFullServerClosesTheOldestIdleConnectionToAdmitANewOne() throws {
         try withServer(.init(maxConnections: 2)) { server, port in
             let oldest = try TestClient(port: port)
