@@ -46,6 +46,8 @@ final class EventLoop: @unchecked Sendable {
     private var rejectingCount = 0
     private var nextID: UInt64 = 2
     private var activityCounter: UInt64 = 0
+    /// Sum of the connections' `reservedBodyBytes`.
+    private var bufferedBodyBytes = 0
     private var listening = false
     private var acceptPausedUntil: ContinuousClock.Instant?
     private var stopping = false
@@ -226,6 +228,16 @@ final class EventLoop: @unchecked Sendable {
             switch event {
             case .head(let head):
                 connection.requestDeadline = now.advanced(by: configuration.bodyTimeout)
+                guard reserveBody(head.contentLength, for: connection) else {
+                    counters.bodyBudgetRejections += 1
+                    var busy = HTTPResponse.jsonError(
+                        status: .serviceUnavailable, code: "unavailable",
+                        message: "The server holds too many request bodies at the moment; retry later"
+                    )
+                    busy.headers.set(name: "Retry-After", value: "1")
+                    respondWithError(connection, busy)
+                    return
+                }
                 if head.expectsContinue && head.contentLength > 0 && !connection.parser.hasCompleteBody {
                     send(Self.continueBytes, on: connection, then: .continueRequest)
                     guard connection.phase == .reading else { return }
@@ -238,6 +250,22 @@ final class EventLoop: @unchecked Sendable {
                 return
             }
         }
+    }
+
+    /// Counts `length` body bytes against the server-wide budget; false when they do not fit.
+    private func reserveBody(_ length: Int, for connection: HTTPConnection) -> Bool {
+        guard length > 0 else { return true }
+        let budget = max(configuration.maxBufferedBodyBytes, configuration.maxBodyBytes)
+        guard bufferedBodyBytes + length <= budget else { return false }
+        bufferedBodyBytes += length
+        connection.reservedBodyBytes = length
+        return true
+    }
+
+    /// Returns the connection's body bytes to the budget (request done or connection closed).
+    private func releaseBody(of connection: HTTPConnection) {
+        bufferedBodyBytes -= connection.reservedBodyBytes
+        connection.reservedBodyBytes = 0
     }
 
     private static let continueBytes = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
@@ -322,6 +350,7 @@ final class EventLoop: @unchecked Sendable {
         }
         for (connection, completion) in completed {
             guard connections[connection.id] === connection, connection.phase == .processing else { continue }
+            releaseBody(of: connection)
             switch completion {
             case .send(let bytes, let keepAlive):
                 send(bytes, on: connection, then: keepAlive ? .nextRequest : .close)
@@ -388,6 +417,7 @@ final class EventLoop: @unchecked Sendable {
     /// Sends an error response with `Connection: close`, then lingers and closes.
     private func respondWithError(_ connection: HTTPConnection, _ response: HTTPResponse) {
         idle.remove(connection)
+        releaseBody(of: connection)
         connection.requestDeadline = nil
         guard case .bytes(let bytes, _) = HTTPResponseWriter.plan(
             withDefaultHeaders(response), requestVersion: .http1_1, requestMethod: .get, keepAlive: false
@@ -467,6 +497,7 @@ final class EventLoop: @unchecked Sendable {
     private func closeConnection(_ connection: HTTPConnection) {
         guard connections.removeValue(forKey: connection.id) != nil else { return }
         idle.remove(connection)
+        releaseBody(of: connection)
         // Closing the descriptor also removes it from the poller.
         connection.interest = .none
         connection.deadline = nil
@@ -487,6 +518,7 @@ final class EventLoop: @unchecked Sendable {
     private func publishStatistics() {
         counters.openConnections = admittedCount
         counters.idleConnections = idle.count
+        counters.bufferedBodyBytes = bufferedBodyBytes
         counters.queuedRequests = pool.queuedCount
         let snapshot = counters
         shared.publish(snapshot)

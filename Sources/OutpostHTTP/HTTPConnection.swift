@@ -49,6 +49,8 @@ final class HTTPConnection: @unchecked Sendable {
     var outputOffset = 0
     var afterFlush: AfterFlush = .close
     var requestsServed = 0
+    /// Body bytes of the current request counted against the server-wide body budget.
+    var reservedBodyBytes = 0
     var lingeredBytes = 0
     /// Increases with each accept and each request dispatched; orders idle connections.
     var lastActivity: UInt64 = 0

@@ -16,6 +16,12 @@ extension HTTPServer {
         public var maxHeaderBytes: Int
         /// Maximum request body; larger `Content-Length`s get 413 before the body is read.
         public var maxBodyBytes: Int
+        /// Budget for request bodies held at once across all connections: bodies being received,
+        /// waiting for a worker or being handled. A request whose `Content-Length` does not fit
+        /// the budget left gets `503 unavailable` (retry later) before its body is read, so many
+        /// connections cannot together hold `maxConnections × maxBodyBytes` of memory. Never
+        /// below `maxBodyBytes`.
+        public var maxBufferedBodyBytes: Int
         /// Time allowed for a whole request head (request line and headers), counted from its
         /// first byte; a head still incomplete then gets 408 and the connection is closed, so
         /// trickled headers cannot hold a connection. A new connection must also start its
@@ -71,6 +77,7 @@ extension HTTPServer {
             port: Int = 0,
             maxHeaderBytes: Int = 16 * 1024,
             maxBodyBytes: Int = 32 * 1024 * 1024,
+            maxBufferedBodyBytes: Int = 256 * 1024 * 1024,
             headerTimeout: Duration = .seconds(10),
             bodyTimeout: Duration = .seconds(30),
             idleTimeout: Duration = .seconds(60),
@@ -84,6 +91,7 @@ extension HTTPServer {
             self.port = port
             self.maxHeaderBytes = maxHeaderBytes
             self.maxBodyBytes = maxBodyBytes
+            self.maxBufferedBodyBytes = maxBufferedBodyBytes
             self.headerTimeout = headerTimeout
             self.bodyTimeout = bodyTimeout
             self.idleTimeout = idleTimeout

@@ -10,6 +10,9 @@ extension HTTPServer {
         public var openConnections = 0
         /// Open connections idle between requests (or not yet sending one).
         public var idleConnections = 0
+        /// Bytes of request bodies held now (declared lengths of bodies being received, queued
+        /// or handled), against `Configuration.maxBufferedBodyBytes`.
+        public var bufferedBodyBytes = 0
         /// Complete requests waiting for a free worker thread.
         public var queuedRequests = 0
         /// Connections admitted since start.
@@ -18,6 +21,8 @@ extension HTTPServer {
         public var requests = 0
         /// Connections refused (503, or closed at once) because the server was full.
         public var rejected = 0
+        /// Requests refused with 503 because their body did not fit `maxBufferedBodyBytes`.
+        public var bodyBudgetRejections = 0
         /// Idle connections closed to admit a new one (or to free a descriptor).
         public var idleClosedForCapacity = 0
         /// Idle connections closed by the idle (or first-request) timeout.

@@ -188,6 +188,28 @@ struct ServerLoadTests {
         }
     }
 
+    @Test func bodiesBeyondTheServerWideBudgetGet503BeforeTheyAreRead() throws {
+        try withServer(.init(maxBodyBytes: 1000, maxBufferedBodyBytes: 1000)) { server, port in
+            let first = try TestClient(port: port)
+            try first.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 800\r\n\r\nabc")
+            #expect(server.waitForStatistics(timeout: .seconds(10)) { $0.bufferedBodyBytes == 800 } != nil)
+            // 800 + 500 > 1000: refused before its body is read, with the retry-later code.
+            let second = try TestClient(port: port)
+            try second.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n")
+            let refused = try second.readResponse()
+            #expect(refused.status == 503)
+            #expect(refused.bodyText.hasPrefix(#"{"error":{"code":"unavailable""#))
+            #expect(try second.readToEOF().isEmpty)
+            // The first body completes; its bytes go back to the budget once it was answered.
+            try first.send(String(repeating: "d", count: 797))
+            #expect(try first.readResponse().body.count == 800)
+            #expect(server.waitForStatistics(timeout: .seconds(10)) { $0.bufferedBodyBytes == 0 } != nil)
+            let retry = try TestClient(port: port)
+            #expect(try retry.request("POST", "/echo", body: String(repeating: "r", count: 500)).status == 200)
+            #expect(server.statistics.bodyBudgetRejections == 1)
+        }
+    }
+
     @Test func aFullServerClosesTheOldestIdleConnectionToAdmitANewOne() throws {
         try withServer(.init(maxConnections: 2)) { server, port in
             let oldest = try TestClient(port: port)
