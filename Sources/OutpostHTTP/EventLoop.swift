@@ -239,8 +239,9 @@ final class EventLoop: @unchecked Sendable {
                     return
                 }
                 if head.expectsContinue && head.contentLength > 0 && !connection.parser.hasCompleteBody {
+                    // Once flushed (now or when writable), `.continueRequest` resumes parsing.
                     send(Self.continueBytes, on: connection, then: .continueRequest)
-                    guard connection.phase == .reading else { return }
+                    return
                 }
             case .request(let request):
                 dispatch(request, on: connection)
@@ -403,9 +404,11 @@ final class EventLoop: @unchecked Sendable {
             advance(connection)
         case .nextRequest:
             startNextRequest(connection)
-        case .close:
+        case .close where connection.parser.bufferedByteCount == 0:
             closeConnection(connection)
-        case .linger:
+        case .close, .linger:
+            // Unread bytes (e.g. pipelined requests after `Connection: close`) would make the
+            // kernel reset the connection and could destroy the response: drain them first.
             connection.socket.shutdownWrite()
             connection.phase = .lingering
             connection.lingeredBytes = 0

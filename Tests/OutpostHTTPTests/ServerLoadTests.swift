@@ -239,6 +239,17 @@ struct ServerLoadTests {
         }
     }
 
+    @Test func requestsPipelinedAfterConnectionCloseAreDrainedNotAnswered() throws {
+        try withServer { _, port in
+            let client = try TestClient(port: port)
+            try client.send("GET /hello/a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /hello/b HTTP/1.1\r\nHost: x\r\n\r\n")
+            let response = try client.readResponse()
+            #expect(response.bodyText == "hello a")
+            #expect(response.headers["Connection"] == "close")
+            #expect(try client.readToEOF().isEmpty) // a clean EOF, not a reset
+        }
+    }
+
     @Test func aKeepAliveConnectionIsClosedAfterMaxRequestsPerConnection() throws {
         try withServer(.init(maxRequestsPerConnection: 3)) { _, port in
             let client = try TestClient(port: port)
