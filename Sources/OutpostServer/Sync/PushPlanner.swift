@@ -2,9 +2,44 @@ import OutpostModel
 
 /// Decides, for one pushed record, what the server stores and answers. Pure: no I/O.
 ///
-/// Checks scope (branch and role), validates the pushed version against its entity schema,
-/// merges it with the stored version and classifies the outcome.
+/// A push is judged on what it changes, not on which dots it carries (SPEC §10.3): the planner
+/// merges the pushed version with the stored one and checks, in the order of SPEC §10, who may
+/// make that change (scope, forged foreign writes, lifecycle), whether the merged result is valid
+/// and within the limits, whether its new writes are stamped in the future, whether the identity
+/// matches, and whether the push reuses a write id for other content.
+///
+/// ```swift
+/// let context = PushPlanner.Context(scope: user.scope, node: request.node, nowMillis: now)
+/// let outcome = try PushPlanner.plan(pushed: record, stored: stored, context: context)
+/// ```
 public enum PushPlanner {
+    /// What the planner needs to know about the push besides the two versions.
+    public struct Context: Sendable, Hashable {
+        /// The pushing user's access scope.
+        public var scope: AccessScope
+        /// The pushing replica's own node id (`PushRequest.node`).
+        public var node: NodeID
+        /// `true` for relay and recovery pushes: writes under other nodes the server lacks are accepted.
+        public var acceptsForeignWrites: Bool
+        /// The server's wall clock (UTC ms).
+        public var nowMillis: Int64
+        /// How far ahead of ``nowMillis`` a new write may be stamped (ms).
+        public var maxClockSkewMillis: Int64
+
+        /// Creates a context.
+        public init(scope: AccessScope, node: NodeID, acceptsForeignWrites: Bool = false, nowMillis: Int64,
+                    maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) {
+            self.scope = scope
+            self.node = node
+            self.acceptsForeignWrites = acceptsForeignWrites
+            self.nowMillis = nowMillis
+            self.maxClockSkewMillis = maxClockSkewMillis
+        }
+    }
+
+    /// The default tolerance for writes stamped ahead of the server's clock: one hour.
+    public static let defaultMaxClockSkewMillis: Int64 = 3_600_000
+
     /// The decision for one record.
     public struct Outcome: Sendable, Hashable {
         /// The version to store.
@@ -15,36 +50,92 @@ public enum PushPlanner {
         public var changed: Bool
     }
 
-    /// Plans one record. Throws an ``APIError`` (403 or 422) when it must be refused.
-    public static func plan(pushed: Record, stored: Record?, scope: AccessScope) throws(APIError) -> Outcome {
-        guard scope.canWrite(branch: pushed.branch) else {
-            throw .forbidden(
-                scope.role == .auditor
-                    ? "Auditors can read but not change records."
-                    : "You may not change records of branch \(pushed.branch); your branch is \(scope.branch).",
-                record: pushed.id)
+    /// Why a record is refused. Cases are declared in the order of SPEC §10: when records of a
+    /// batch are refused for different reasons, the earliest case decides the answer.
+    public enum Refusal: Error, Sendable, Hashable, Comparable {
+        /// 403 `forbidden`: outside the user's scope, a forged foreign write, or a lifecycle change by `sales`.
+        case forbidden(String)
+        /// 413 `record_too_large`: over a limit of SPEC §14.
+        case tooLarge(ErrorDetail)
+        /// 422 `invalid_record`: refused by the entity schema (pushed or merged version).
+        case invalid(ErrorDetail)
+        /// 422 `clock_ahead`: a new write stamped too far in the future.
+        case clockAhead(ErrorDetail)
+        /// 422 `record_mismatch`: type or branch differ from the stored version.
+        case mismatch(String)
+        /// 409 `dot_reused`: a write id the server holds with other content.
+        case dotReused(String, field: String?)
+
+        /// The rank of the case in SPEC §10's order (lower decides).
+        public var rank: Int {
+            switch self {
+            case .forbidden: return 0
+            case .tooLarge: return 1
+            case .invalid: return 2
+            case .clockAhead: return 3
+            case .mismatch: return 4
+            case .dotReused: return 5
+            }
         }
+
+        public static func < (lhs: Refusal, rhs: Refusal) -> Bool { lhs.rank < rhs.rank }
+    }
+
+    /// Plans one record. Throws the first ``Refusal`` in SPEC §10's order.
+    public static func plan(pushed: Record, stored: Record?, context: Context) throws(Refusal) -> Outcome {
+        let scope = context.scope
+        guard scope.canWrite(branch: pushed.branch) else {
+            throw .forbidden(scope.role == .auditor
+                ? "Auditors can read but not change records."
+                : "You may not change records of branch \(pushed.branch); your branch is \(scope.branch).")
+        }
+        let known = stored?.clock ?? VectorClock()
+        if !context.acceptsForeignWrites, let foreign = foreignWrite(pushed: pushed, known: known, node: context.node) {
+            throw .forbidden("The record carries writes under node \(foreign.rawValue), which is not this device's "
+                + "(this device pushes as \(context.node.rawValue)); a device may only send its own changes.")
+        }
+        // The merged version, when the identities agree (otherwise refused below as a mismatch).
+        let merged: Record?
         do {
-            try EntitySchema.for(pushed.type).validate(pushed)
+            merged = try stored.map { stored throws(ModelError) in try stored.merged(with: pushed) } ?? pushed
         } catch {
-            throw .invalidRecords([ErrorDetail(message: error.description, record: pushed.id.rawValue, field: error.field)])
+            merged = nil
+        }
+        if !scope.canDelete(branch: pushed.branch) && changesLifecycle(pushed: pushed, stored: stored, merged: merged) {
+            throw .forbidden("Your role (\(scope.role.rawValue)) may not delete or restore records. Ask a manager.")
+        }
+        if let problem = ServerRecordLimits.violation(pushed) ?? merged.flatMap(ServerRecordLimits.violation) {
+            throw .tooLarge(ErrorDetail(message: problem, record: pushed.id.rawValue))
+        }
+        let versions = merged.map { $0 == pushed ? [pushed] : [pushed, $0] } ?? [pushed]
+        for version in versions {
+            do {
+                try EntitySchema.for(version.type).validate(version)
+            } catch {
+                let message = version == pushed ? error.description : "Merged with the server's version: \(error.description)"
+                throw .invalid(ErrorDetail(message: message, record: pushed.id.rawValue, field: error.field))
+            }
+        }
+        if let ahead = futureWrite(pushed: pushed, known: known, limit: context.nowMillis + context.maxClockSkewMillis) {
+            let minutes = (ahead.millis - context.nowMillis) / 60_000
+            throw .clockAhead(ErrorDetail(
+                message: "A change was stamped \(minutes) minutes ahead of the server's clock: the device's date and time are wrong.",
+                record: pushed.id.rawValue, field: ahead.field))
         }
         guard let stored else {
-            try checkLifecycle(pushed: pushed, stored: nil, scope: scope)
             return Outcome(merged: pushed, status: pushed.hasConflicts ? .conflict : .accepted, changed: true)
         }
-        if let field = Self.rewrittenWrite(pushed: pushed, stored: stored) {
-            throw .invalidRecords([ErrorDetail(
-                message: "Field '\(field)' carries a write id the server already holds with a different value; the client's replica is damaged.",
-                record: pushed.id.rawValue, field: field)])
+        guard let merged else {
+            do {
+                _ = try stored.merged(with: pushed)
+            } catch {
+                throw .mismatch(error.description)
+            }
+            throw .mismatch("The record cannot be merged with the server's version.")
         }
-        let merged: Record
-        do {
-            merged = try stored.merged(with: pushed)
-        } catch {
-            throw .recordMismatch(error, record: pushed.id)
+        if let reuse = reusedWrite(stored, pushed) {
+            throw .dotReused(reuse.problem, field: reuse.field)
         }
-        try checkLifecycle(pushed: pushed, stored: stored, scope: scope)
         let status: PushStatus
         if merged.hasConflicts {
             status = .conflict
@@ -56,24 +147,93 @@ public enum PushPlanner {
         return Outcome(merged: merged, status: status, changed: merged != stored)
     }
 
-    /// The first field where the pushed version holds a write (dot) the server holds with other content.
-    private static func rewrittenWrite(pushed: Record, stored: Record) -> String? {
-        for (name, register) in pushed.fields {
-            guard let storedRegister = stored.fields[name] else { continue }
-            for sibling in register.siblings {
-                if let twin = storedRegister.siblings.first(where: { $0.dot == sibling.dot }), twin != sibling { return name }
+    /// A node other than `node` under which the pushed clock goes beyond what the server knows:
+    /// a write this device cannot have made and the server has never seen.
+    static func foreignWrite(pushed: Record, known: VectorClock, node: NodeID) -> NodeID? {
+        pushed.clock.sortedEntries.first { $0.node != node && $0.counter > known[$0.node] }?.node
+    }
+
+    /// `true` when the push changes the record's lifecycle: the merged lifecycle differs from the
+    /// stored one, or a new record arrives with one. Without a merged version (identity mismatch),
+    /// any lifecycle write the server has not seen counts.
+    static func changesLifecycle(pushed: Record, stored: Record?, merged: Record?) -> Bool {
+        guard let stored else { return !pushed.lifecycle.isEmpty }
+        guard let merged else { return pushed.lifecycle.siblings.contains { !stored.clock.covers($0.dot) } }
+        return merged.lifecycle != stored.lifecycle
+    }
+
+    /// The latest-stamped write new to the server (dot not covered by `known`) stamped after `limit`.
+    static func futureWrite(pushed: Record, known: VectorClock, limit: Int64) -> (millis: Int64, field: String?)? {
+        var worst: (millis: Int64, field: String?)?
+        for name in pushed.fields.keys.sorted() {
+            for sibling in pushed.fields[name]!.siblings where !known.covers(sibling.dot) && sibling.timestamp.millis > limit {
+                if sibling.timestamp.millis > worst?.millis ?? .min { worst = (sibling.timestamp.millis, name) }
             }
+        }
+        for sibling in pushed.lifecycle.siblings where !known.covers(sibling.dot) && sibling.timestamp.millis > limit {
+            if sibling.timestamp.millis > worst?.millis ?? .min { worst = (sibling.timestamp.millis, nil) }
+        }
+        return worst
+    }
+
+    /// The first write both versions claim with different content: a dot held by both sides of a
+    /// register with other content, or equal clocks with different records (SPEC §4.5).
+    // The model's `Record.reusedWrite(comparedWith:)` replaces this at merge; same rule.
+    static func reusedWrite(_ stored: Record, _ pushed: Record) -> (problem: String, field: String?)? {
+        for name in stored.fields.keys.sorted() {
+            guard let theirs = pushed.fields[name] else { continue }
+            if let dot = reusedDot(stored.fields[name]!, theirs) {
+                return ("field '\(name)' holds a different value for write \(dot) than the server's", name)
+            }
+        }
+        if let dot = reusedDot(stored.lifecycle, pushed.lifecycle) {
+            return ("the delete/restore history holds a different entry for write \(dot) than the server's", nil)
+        }
+        if stored.clock == pushed.clock && stored != pushed {
+            return ("it claims to have seen exactly the server's writes but its contents differ", nil)
         }
         return nil
     }
 
-    /// Refuses delete/restore writes the server has not seen yet from roles that may not delete.
-    private static func checkLifecycle(pushed: Record, stored: Record?, scope: AccessScope) throws(APIError) {
-        guard !scope.canDelete(branch: pushed.branch) else { return }
-        let known = stored?.clock ?? VectorClock()
-        if pushed.lifecycle.siblings.contains(where: { !known.covers($0.dot) }) {
-            throw .forbidden("Your role (\(scope.role.rawValue)) may not delete or restore records. Ask a manager.",
-                             record: pushed.id)
+    /// The first dot both registers hold with different siblings.
+    static func reusedDot<V>(_ left: Register<V>, _ right: Register<V>) -> Dot? {
+        for sibling in left.siblings {
+            if let twin = right.siblings.first(where: { $0.dot == sibling.dot }), twin != sibling { return sibling.dot }
         }
+        return nil
+    }
+}
+
+/// The per-record limits the server enforces on what it stores (SPEC §14).
+// Mirrors the model's `RecordLimits`; the lead swaps these for it at merge.
+public enum ServerRecordLimits {
+    /// Entries of a record clock (and of a delete's `seen` clock).
+    public static let maxClockEntries = 256
+    /// Siblings of one field register, and of the lifecycle.
+    public static let maxSiblings = 64
+    /// Bytes of the record's canonical JSON: 256 KiB.
+    public static let maxCanonicalBytes = 256 * 1024
+
+    /// What is over a limit in `record`, in words for the user; `nil` when within every limit.
+    public static func violation(_ record: Record) -> String? {
+        if record.clock.counters.count > maxClockEntries {
+            return "its clock has \(record.clock.counters.count) entries; at most \(maxClockEntries) are allowed"
+        }
+        for name in record.fields.keys.sorted() where record.fields[name]!.siblings.count > maxSiblings {
+            return "field '\(name)' holds \(record.fields[name]!.siblings.count) unresolved values; at most \(maxSiblings) are allowed"
+        }
+        if record.lifecycle.siblings.count > maxSiblings {
+            return "its delete/restore history holds \(record.lifecycle.siblings.count) entries; at most \(maxSiblings) are allowed"
+        }
+        for sibling in record.lifecycle.siblings {
+            if case .deleted(let seen) = sibling.value, seen.counters.count > maxClockEntries {
+                return "a delete's seen clock has \(seen.counters.count) entries; at most \(maxClockEntries) are allowed"
+            }
+        }
+        let size = record.canonicalJSON().count
+        if size > maxCanonicalBytes {
+            return "it takes \(size) bytes; a record may take at most \(maxCanonicalBytes) bytes (256 KiB)"
+        }
+        return nil
     }
 }
