@@ -3,6 +3,7 @@ import Testing
 import OutpostClient
 import OutpostJSON
 import OutpostModel
+import OutpostHTTP
 import OutpostServer
 import OutpostTestSupport
 
@@ -78,15 +79,33 @@ func edited(_ record: Record, _ values: [String: JSONValue], node: NodeID = node
 /// A test server plus helpers that speak the HTTP API in-process.
 final class Harness: Sendable {
     let server: TestServer
-    let chains = PushChains()
+    let database: ServerDatabase
+    let router: Router
+    let chains: PushChains
+    private let ownsDirectory: Bool
 
-    init() throws { server = try TestServer() }
-    deinit { server.cleanUp() }
+    init(maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) throws {
+        server = try TestServer()
+        database = server.database
+        router = SyncRoutes.makeRouter(database: server.database, maxClockSkewMillis: maxClockSkewMillis)
+        chains = PushChains()
+        ownsDirectory = true
+    }
 
-    var database: ServerDatabase { server.database }
+    /// A harness on another database file of `other`'s directory (e.g. one restored from a backup),
+    /// keeping `other`'s push chains as the devices would.
+    init(reopening path: String, like other: Harness, maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) throws {
+        server = other.server
+        database = try ServerDatabase(path: path)
+        router = SyncRoutes.makeRouter(database: database, maxClockSkewMillis: maxClockSkewMillis)
+        chains = other.chains
+        ownsDirectory = false
+    }
+
+    deinit { if ownsDirectory { server.cleanUp() } }
 
     func user(_ name: String, role: Role = .sales, branch: String = "BJ") throws -> String {
-        try server.addUser(name, role: role, branch: branch)
+        try database.addUser(name: name, role: role, branch: branch)
     }
 
     func send(_ method: String, _ path: String, token: String? = nil, query: [(String, String)] = [],
@@ -95,7 +114,7 @@ final class Harness: Sendable {
         if let token { all["Authorization"] = "Bearer \(token)" }
         if protocolHeader && all[SyncProtocol.versionHeader] == nil { all[SyncProtocol.versionHeader] = "2" }
         if !body.isEmpty { all["Content-Type"] = "application/json" }
-        let response = server.router.handle(TransportRequest(method: method, path: path, query: query, headers: all, body: body))
+        let response = router.handle(TransportRequest(method: method, path: path, query: query, headers: all, body: body))
         // An acknowledged push advances its node's chain, as on a device.
         if method == "POST", path == "/v1/push", response.status == 200, let token,
             let request = try? PushRequest(json: JSONValue.parse(body)) {
@@ -124,9 +143,9 @@ final class Harness: Sendable {
     }
 
     /// Pushes and requires a 200 answer.
-    func pushOK(_ records: [Record], token: String, batch: String = newBatch(),
+    func pushOK(_ records: [Record], token: String, batch: String = newBatch(), node: NodeID? = nil,
                 sourceLocation: SourceLocation = #_sourceLocation) throws -> PushResponse {
-        let response = push(records, token: token, batch: batch)
+        let response = push(records, token: token, batch: batch, node: node)
         try #require(response.status == 200, "push answered \(response.status): \(response.text)", sourceLocation: sourceLocation)
         return try decodePush(response)
     }
