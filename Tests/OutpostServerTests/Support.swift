@@ -143,9 +143,9 @@ final class Harness: Sendable {
     }
 
     /// Pushes and requires a 200 answer.
-    func pushOK(_ records: [Record], token: String, batch: String = newBatch(), node: NodeID? = nil,
+    func pushOK(_ records: [Record], token: String, batch: String = newBatch(), node: NodeID? = nil, recoveringFrom: String? = nil,
                 sourceLocation: SourceLocation = #_sourceLocation) throws -> PushResponse {
-        let response = push(records, token: token, batch: batch, node: node)
+        let response = push(records, token: token, batch: batch, node: node, recoveringFrom: recoveringFrom)
         try #require(response.status == 200, "push answered \(response.status): \(response.text)", sourceLocation: sourceLocation)
         return try decodePush(response)
     }
