@@ -41,7 +41,7 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
     public static func unsupportedProtocol(_ asked: String) -> APIError {
         APIError(status: 400, code: "unsupported_protocol",
                  message: "Protocol version '\(asked)' is not supported. Supported versions: \(SyncProtocol.supportedVersions.map(String.init).joined(separator: ", ")).",
-                 details: SyncProtocol.supportedVersions.map { ErrorDetail(message: "\($0)") })
+                 details: SyncProtocol.supportedVersions.map { ErrorDetail(message: "\($0)", path: SyncProtocol.versionHeader) })
     }
     /// 401 `unauthorized`.
     public static func unauthorized(_ message: String) -> APIError {
