@@ -138,7 +138,7 @@ struct BackupRestoreTests {
 
         let refused = try ServerProcess.run(["restore", "--from", backup, "--db", database])
         #expect(refused.status == 1)
-        #expect(refused.output.contains("A server is running"))
+        #expect(refused.output.contains("is running on"))
         #expect(server.terminate() == 0)
 
         let restored = try ServerProcess.run(["restore", "--from", backup, "--db", database])
@@ -171,5 +171,13 @@ struct BackupRestoreTests {
         recovery.recoveringFrom = before.epoch
         _ = try await api.push(recovery)
         #expect(try Self.records(in: database).count == 2 * ServerCrashTests.batchSize)
+    }
+
+    @Test func aSecondServerOnTheSameDatabaseIsRefused() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = path("server.db")
+        let server = try ServerProcess(database: database)
+        defer { _ = server.terminate() }
+        #expect(throws: ServerProcessError.self) { _ = try ServerProcess(database: database) }
     }
 }

@@ -47,6 +47,9 @@ public enum SyncRoutes {
         }
         router.post("/v1/diff") { request, _ in
             let user = try currentUser(request)
+            guard !request.body.isEmpty else {
+                throw APIError.invalidRequest("The request needs a JSON body: {\"records\":[{\"id\":…,\"clock\":{…}}]}.")
+            }
             let diff: DiffRequest
             do {
                 diff = try DiffRequest(json: JSONValue.parse(request.body))

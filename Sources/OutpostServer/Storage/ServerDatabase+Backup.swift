@@ -101,7 +101,7 @@ extension ServerDatabase {
                 else { throw BackupError.notAnOutpostDatabase(path) }
                 let records: Int = try db.fetchScalar(sql: "SELECT COUNT(*) FROM records") ?? 0
                 let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
-                return BackupSummary(records: records, bytes: size ?? 0, serverID: serverID, epoch: epoch)
+                return BackupSummary(records: records, bytes: size, serverID: serverID, epoch: epoch)
             }
         } catch let error as BackupError {
             throw error
@@ -131,7 +131,7 @@ public enum BackupError: Error, Sendable, Hashable, CustomStringConvertible {
     case sourceMissing(String)
     /// The file is not an Outpost server database.
     case notAnOutpostDatabase(String)
-    /// A server is running on the database.
+    /// An `outpost-server serve` process is using the database.
     case databaseInUse(String)
 
     public var description: String {
@@ -140,7 +140,7 @@ public enum BackupError: Error, Sendable, Hashable, CustomStringConvertible {
         case .sourceMissing(let path): return "There is no database file at \(path)."
         case .notAnOutpostDatabase(let path): return "\(path) is not an Outpost server database (or it is damaged)."
         case .databaseInUse(let path):
-            return "A server is running on \(path). Stop it first (SIGTERM or Ctrl-C), then restore, then start it again."
+            return "An outpost-server is running on \(path). Stop it first (Ctrl-C or SIGTERM) and try again."
         }
     }
 }
