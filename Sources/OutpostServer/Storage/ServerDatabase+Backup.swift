@@ -54,7 +54,12 @@ extension ServerDatabase {
         let files = FileManager.default
         let temporary = path + ".restoring"
         try? files.removeItem(atPath: temporary)
-        try files.copyItem(atPath: backup, toPath: temporary)
+        // Copied through SQLite, so a backup that was opened since (and has a write-ahead log) restores whole.
+        var configuration = Configuration()
+        configuration.readonly = true
+        try DatabaseQueue(path: backup, configuration: configuration).writeWithoutTransaction { db in
+            try db.execute(sql: "VACUUM INTO ?", arguments: [temporary])
+        }
         if files.fileExists(atPath: path) {
             // The replaced database's epochs are earlier epochs too (clients may have synced in them).
             if let current = try? summary(of: path), current.serverID == copy.serverID {
