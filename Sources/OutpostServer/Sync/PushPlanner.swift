@@ -104,7 +104,8 @@ public enum PushPlanner {
         if !scope.canDelete(branch: pushed.branch) && changesLifecycle(pushed: pushed, stored: stored, merged: merged) {
             throw .forbidden("Your role (\(scope.role.rawValue)) may not delete or restore records. Ask a manager.")
         }
-        if let problem = ServerRecordLimits.violation(pushed) ?? merged.flatMap(ServerRecordLimits.violation) {
+        // Limits apply to what would be stored (the pushed version itself when it cannot be merged).
+        if let problem = ServerRecordLimits.violation(merged ?? pushed) {
             throw .tooLarge(ErrorDetail(message: problem, record: pushed.id.rawValue))
         }
         let versions = merged.map { $0 == pushed ? [pushed] : [pushed, $0] } ?? [pushed]
