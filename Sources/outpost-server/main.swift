@@ -108,7 +108,8 @@ do {
         print("Outpost server stopped.")
     case ["backup"]:
         let destination = try values.require("to")
-        print("Backing up \(dbPath) to \(destination)…")
+        let size = (try? FileManager.default.attributesOfItem(atPath: dbPath)[.size] as? Int64) ?? 0
+        print("Backing up \(dbPath) (\(size / 1024) KiB) to \(destination)…")
         let summary = try ServerDatabase.backup(databaseAt: dbPath, to: destination)
         print("Backup complete: \(summary.records) records, \(summary.bytes) bytes, epoch \(summary.epoch).")
     case ["restore"]:
@@ -117,6 +118,7 @@ do {
         print("Restoring \(dbPath) from \(source)…")
         let summary = try ServerDatabase.restore(from: source, to: dbPath)
         withExtendedLifetime(lock) {}
+        if let kept = summary.keptReplacedFile { print("The replaced database is kept as \(kept).") }
         print("Restored \(summary.records) records. New epoch \(summary.epoch): clients re-send what the backup lacks on their next sync.")
     case ["upstream", "sync"]:
         let api = SyncAPI(transport: try HTTPTransport(baseURL: try values.require("server")), token: try values.require("token"))

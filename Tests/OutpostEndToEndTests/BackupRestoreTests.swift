@@ -107,7 +107,7 @@ struct BackupRestoreTests {
         let database = path("server.db")
         _ = try addManager(database)
         let target = path("taken.db")
-        FileManager.default.createFile(atPath: target, contents: Data("keep me".utf8))
+        #expect(FileManager.default.createFile(atPath: target, contents: Data("keep me".utf8)))
         let result = try ServerProcess.run(["backup", "--db", database, "--to", target])
         #expect(result.status == 1)
         #expect(result.output.contains("exists already"))
@@ -144,6 +144,9 @@ struct BackupRestoreTests {
         let restored = try ServerProcess.run(["restore", "--from", backup, "--db", database])
         #expect(restored.status == 0, "\(restored.output)")
         #expect(restored.output.contains("New epoch"))
+        #expect(restored.output.contains("The replaced database is kept as"))
+        let kept = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("server.db.before-restore-") }
+        #expect(!kept.isEmpty, "the replaced database file is kept")
 
         server = try ServerProcess(database: database)
         defer { _ = server.terminate() }

@@ -20,6 +20,8 @@ extension ServerDatabase {
         public var serverID: String
         /// The copy's epoch (for a restore: the new epoch that begins).
         public var epoch: String
+        /// For a restore: where the replaced database file was kept, if there was one.
+        public var keptReplacedFile: String?
     }
 
     /// Writes a consistent copy of the database at `path` to `destination`, while a server may be
@@ -60,17 +62,19 @@ extension ServerDatabase {
         try DatabaseQueue(path: backup, configuration: configuration).writeWithoutTransaction { db in
             try db.execute(sql: "VACUUM INTO ?", arguments: [temporary])
         }
+        var kept: String?
         if files.fileExists(atPath: path) {
             // The replaced database's epochs are earlier epochs too (clients may have synced in them).
             if let current = try? summary(of: path), current.serverID == copy.serverID {
                 earlier.insert(current.epoch)
                 earlier.formUnion((try? epochs(inDatabaseAt: path)) ?? [])
             }
-            let kept = path + ".before-restore-\(copy.epoch)-\(nowMillis())"
-            try files.moveItem(atPath: path, toPath: kept)
+            let keptPath = path + ".before-restore-\(nowMillis())"
+            try files.moveItem(atPath: path, toPath: keptPath)
             for suffix in ["-wal", "-shm"] where files.fileExists(atPath: path + suffix) {
-                try files.moveItem(atPath: path + suffix, toPath: kept + suffix)
+                try files.moveItem(atPath: path + suffix, toPath: keptPath + suffix)
             }
+            kept = keptPath
         }
         try files.moveItem(atPath: temporary, toPath: path)
         let newEpoch = Hex.encode(SecureRandom.bytes(count: 8))
@@ -85,6 +89,7 @@ extension ServerDatabase {
         try database.checkpoint()
         var result = try summary(of: path)
         result.epoch = newEpoch
+        result.keptReplacedFile = kept
         return result
     }
 
@@ -106,7 +111,7 @@ extension ServerDatabase {
                 else { throw BackupError.notAnOutpostDatabase(path) }
                 let records: Int = try db.fetchScalar(sql: "SELECT COUNT(*) FROM records") ?? 0
                 let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
-                return BackupSummary(records: records, bytes: size, serverID: serverID, epoch: epoch)
+                return BackupSummary(records: records, bytes: size, serverID: serverID, epoch: epoch, keptReplacedFile: nil)
             }
         } catch let error as BackupError {
             throw error
