@@ -28,6 +28,13 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         APIError(status: 400, code: "invalid_request", message: "The request does not follow the protocol: \(error)",
                  details: [ErrorDetail(message: error.reason, path: error.path)])
     }
+    /// The answer to a request body the wire decoder refused: 400 `invalid_request`, or 413
+    /// `record_too_large` when a record breaks a limit of SPEC §14.
+    // At merge with the model's limit-checking decoders, add:
+    //     if error.isLimitExceeded { return .recordTooLarge([ErrorDetail(message: error.reason, path: error.path)]) }
+    public static func refusedBody(_ error: WireDecodingError) -> APIError {
+        .invalidRequest(error)
+    }
     /// 400 `invalid_request` with a plain message.
     public static func invalidRequest(_ message: String) -> APIError {
         APIError(status: 400, code: "invalid_request", message: message)

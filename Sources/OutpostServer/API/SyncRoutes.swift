@@ -40,7 +40,7 @@ public enum SyncRoutes {
             } catch let error as JSONParseError {
                 throw APIError.malformedJSON(error.description)
             } catch let error as WireDecodingError {
-                throw APIError.invalidRequest(error)
+                throw APIError.refusedBody(error)
             }
             let response = try database.push(push, body: request.body, user: user, maxClockSkewMillis: maxClockSkewMillis)
             return json(response.jsonValue)
@@ -56,7 +56,7 @@ public enum SyncRoutes {
             } catch let error as JSONParseError {
                 throw APIError.malformedJSON(error.description)
             } catch let error as WireDecodingError {
-                throw APIError.invalidRequest(error)
+                throw APIError.refusedBody(error)
             }
             return json(try database.diff(diff, scope: user.scope).jsonValue)
         }
