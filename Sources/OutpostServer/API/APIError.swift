@@ -31,7 +31,7 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The answer to a request body the wire decoder refused: 400 `invalid_request`, or 413
     /// `record_too_large` when a record breaks a limit of SPEC §14.
     // At merge with the model's limit-checking decoders, add:
-    //     if error.isLimitExceeded { return .recordTooLarge([ErrorDetail(message: error.reason, path: error.path)]) }
+    //     if error.isLimitExceeded { return .recordTooLarge([ErrorDetail(message: "\(error.path) \(error.reason)", path: error.path)]) }
     public static func refusedBody(_ error: WireDecodingError) -> APIError {
         .invalidRequest(error)
     }
