@@ -17,6 +17,13 @@ struct HostilePeerTests {
         PushRequest(batch: batch, node: node, after: after, relay: relay, records: records).jsonValue.serializedBytes()
     }
 
+    /// The dot of `node`'s next write on a version whose clock is `clock`, which it advances (§2.4).
+    static func nextWrite(of node: NodeID, in clock: inout VectorClock) -> Dot {
+        let dot = Dot(node: node, counter: clock[node] + 1)
+        clock = clock.merged(with: VectorClock([node: dot.counter]))
+        return dot
+    }
+
     // MARK: Node chain (§10.5)
 
     @Test func aCopiedReplicaPushingAfterTheSameBatchIs409NodeReused() throws {
@@ -121,7 +128,7 @@ struct HostilePeerTests {
         _ = try h.pushOK([record], token: manager)
         // Same fields, no lifecycle, a clock that has seen the delete plus one write of the sales device.
         var clock = record.clock
-        let dot = clock.increment(nodeA)
+        let dot = Self.nextWrite(of: nodeA, in: &clock)
         var fields = record.fields
         fields["notes"] = Register(Sibling(dot: dot, timestamp: ts(3), value: "back again"))
         let sneaky = Record(id: record.id, type: .customer, branch: "BJ", clock: clock, fields: fields)
@@ -140,7 +147,7 @@ struct HostilePeerTests {
         _ = try h.pushOK([record], token: manager)
         // The old delete sibling, in a version whose clock dominates the restored one.
         var clock = record.clock
-        let dot = clock.increment(nodeA)
+        let dot = Self.nextWrite(of: nodeA, in: &clock)
         var fields = record.fields
         fields["notes"] = Register(Sibling(dot: dot, timestamp: ts(4), value: "gone"))
         let sneaky = Record(id: record.id, type: .customer, branch: "BJ", clock: clock, fields: fields, lifecycle: deleted.lifecycle)
@@ -166,7 +173,7 @@ struct HostilePeerTests {
         _ = try h.pushOK([stored], token: wang)
         // Pushed: a deleted version (hlc 50) that has seen the creation but holds no tier: valid on its own.
         var clock = VectorClock([nodeB: 1])
-        let dot = clock.increment(nodeA)
+        let dot = Self.nextWrite(of: nodeA, in: &clock)
         var fields = makeCustomer(id: stored.id, node: nodeB).fields
         fields["tier"] = nil
         let pushed = Record(id: stored.id, type: .customer, branch: "BJ", clock: clock, fields: fields,
