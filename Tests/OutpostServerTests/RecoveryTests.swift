@@ -149,4 +149,11 @@ struct RecoveryTests {
         }
         #expect(FileManager.default.contents(atPath: target) == Data("keep".utf8))
     }
+
+    @Test func diffAndAuthorsNeedAToken() throws {
+        let h = try Harness()
+        try expectError(h.send("GET", "/v1/authors"), 401, "unauthorized")
+        try expectError(h.send("POST", "/v1/diff", body: Array(#"{"records":[]}"#.utf8)), 401, "unauthorized")
+        try expectError(h.send("GET", "/v1/diff", token: try h.user("li")), 405, "method_not_allowed")
+    }
 }
