@@ -96,6 +96,102 @@ struct UpstreamSyncTests {
     }
 }
 
+extension UpstreamSyncTests {
+    /// The case from the integrity issue: the customer is re-edited after its contact was made, so
+    /// by seq the contact comes first; in a batch of its own it reached headquarters before its
+    /// customer (422 "customer unknown") and every later run failed the same way.
+    @Test func customerReEditedAfterItsContactStillReachesHeadquartersFirst() async throws {
+        let s = try Setup()
+        defer { s.hq.cleanUp() }
+        let customer = try s.branchReplica.create(.customer, fields: Self.customer("B-1"), branch: "BJ")
+        _ = try await s.branchClient.sync()
+        let contact = try s.branchReplica.create(.contact, fields: ["customer": .string(customer.id.rawValue), "name": "Wang"])
+        _ = try await s.branchClient.sync()
+        try s.branchReplica.update(customer.id, fields: ["tier": "important"])
+        _ = try await s.branchClient.sync()
+
+        let oneByOne = UpstreamSync(database: s.branch, api: s.upstream.api, batchSize: 1, pageSize: 2)
+        let report = try await oneByOne.run()
+        #expect(report.pushed == 2)
+        #expect(report.setAside == 0)
+        _ = try await s.hqClient.sync()
+        #expect(try s.hqReplica.record(customer.id)?.value(of: "tier") == "important")
+        #expect(try s.hqReplica.record(contact.id)?.value(of: "name") == "Wang")
+    }
+
+    /// A record headquarters refuses is set aside and reported; it no longer stops the run, or later runs.
+    @Test func aRefusedRecordIsSetAsideAndLaterRunsGoOn() async throws {
+        let s = try Setup()
+        defer { s.hq.cleanUp() }
+        // A branch user with a wider role writes a record outside the branch token's scope at headquarters.
+        let bossReplica = try Replica(path: s.hq.path("boss.db"))
+        let branchRouter = SyncRoutes.makeRouter(database: s.branch)
+        let boss = SyncEngine(replica: bossReplica, api: SyncAPI(transport: InProcessTransport { branchRouter.handle($0) },
+                                                                 token: try s.branch.addUser(name: "boss", role: .hq, branch: "HQ")))
+        let outside = try bossReplica.create(.customer, fields: Self.customer("S-1"), branch: "SH")
+        _ = try await boss.sync()
+        let inside = try s.branchReplica.create(.customer, fields: Self.customer("B-1"), branch: "BJ")
+        _ = try await s.branchClient.sync()
+
+        let first = try await s.upstream.run()
+        #expect(first.setAside == 1)
+        #expect(first.refused.map(\.record) == [outside.id])
+        #expect(first.refused.first?.code == "forbidden")
+        #expect(first.pushed == 1)
+        _ = try await s.hqClient.sync()
+        #expect(try s.hqReplica.record(inside.id) != nil)
+        #expect(try s.hqReplica.record(outside.id) == nil)
+
+        // Later runs are not stuck; the refused record stays reported until it changes.
+        let later = try s.branchReplica.create(.customer, fields: Self.customer("B-2"), branch: "BJ")
+        _ = try await s.branchClient.sync()
+        let second = try await s.upstream.run()
+        #expect(second.setAside == 0)
+        #expect(second.refused.map(\.record) == [outside.id])
+        _ = try await s.hqClient.sync()
+        #expect(try s.hqReplica.record(later.id) != nil)
+    }
+
+    /// Relay pushes say `relay: true`, use one persistent node id across runs and chain each batch
+    /// after the previous acknowledged one.
+    @Test func relayPushesChainUnderOnePersistentNode() async throws {
+        let s = try Setup()
+        defer { s.hq.cleanUp() }
+        let pushes = PushLog()
+        let hqTransport = s.hq.transport
+        let logged = UpstreamSync(database: s.branch, api: SyncAPI(transport: InProcessTransport { request in
+            if request.path == "/v1/push" { pushes.append(try PushRequest(json: JSONValue.parse(request.body))) }
+            return try await hqTransport.send(request)
+        }, token: s.upstream.api.token), batchSize: 2, pageSize: 2)
+        for index in 0..<3 { try s.branchReplica.create(.customer, fields: Self.customer("B-\(index)"), branch: "BJ") }
+        _ = try await s.branchClient.sync()
+        _ = try await logged.run()
+        try s.branchReplica.create(.customer, fields: Self.customer("B-9"), branch: "BJ")
+        _ = try await s.branchClient.sync()
+        // A new UpstreamSync value (another run of the process) over the same database.
+        let again = UpstreamSync(database: s.branch, api: logged.api, batchSize: 2, pageSize: 2)
+        _ = try await again.run()
+
+        let sent = pushes.all
+        #expect(sent.count >= 3)
+        #expect(sent.allSatisfy { $0.relay })
+        #expect(Set(sent.map(\.node)).count == 1, "one relay node id across runs")
+        #expect(sent.first?.after == nil)
+        for (previous, next) in zip(sent, sent.dropFirst()) {
+            #expect(next.after == previous.batch, "each batch chained after the previous one")
+        }
+        #expect(try s.branch.upstreamState().node == sent.first?.node)
+    }
+}
+
+/// Collects push requests across tasks.
+final class PushLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var requests: [PushRequest] = []
+    func append(_ request: PushRequest) { lock.withLock { requests.append(request) } }
+    var all: [PushRequest] { lock.withLock { requests } }
+}
+
 /// Counts calls across tasks.
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()
