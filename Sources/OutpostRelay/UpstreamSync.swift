@@ -114,8 +114,10 @@ public struct UpstreamStore: SyncStore {
 
     public func syncResetCursor() throws { try database.resetUpstreamCursor() }
 
-    public func syncApply(_ page: ReceivedPullPage) throws -> Int {
-        try database.mergeFromUpstream(try page.records(), cursor: page.cursor)
+    /// Merges a page from headquarters. Records of entity types this server does not know are
+    /// not stored here (its clients could not receive them either); they stay at headquarters.
+    public func syncApply(_ page: PulledPage) throws -> Int {
+        try database.mergeFromUpstream(try page.page.records(), cursor: page.cursor)
     }
 
     public func syncEpochState() throws -> SyncEpochState {

@@ -158,8 +158,26 @@ extension Replica {
                   bytes: { page.receivedBytes(at: $0) }, record: { try page.record(at: $0) })
     }
 
+    /// Applies a pulled page like ``apply(_:)-ReceivedPullPage``, and stores its records of unknown
+    /// entity types opaque (as received, replacing an older version; never shown or validated),
+    /// all in one transaction with the cursor.
+    public func apply(_ page: PulledPage) throws {
+        let inner = page.page
+        try apply(count: inner.count, cursor: inner.cursor, summary: { inner.summaries[$0] },
+                  bytes: { inner.receivedBytes(at: $0) }, record: { try inner.record(at: $0) }, opaque: page.opaque)
+    }
+
+    /// Records of entity types this app does not know, as received (see ``OpaqueRecord``).
+    public func opaqueRecords() throws -> [OpaqueRecord] {
+        try queue.read { db in
+            try db.fetchAll(sql: "SELECT id, type, state FROM opaque_records ORDER BY id").map { row in
+                OpaqueRecord(id: RecordID(unchecked: row[0] ?? ""), type: row[1] ?? "", envelope: Array((row[2] as String? ?? "").utf8))
+            }
+        }
+    }
+
     private func apply(count: Int, cursor: String, summary: (Int) -> RecordSummary, bytes: (Int) -> ArraySlice<UInt8>?,
-                       record: (Int) throws -> Record) throws {
+                       record: (Int) throws -> Record, opaque: [OpaqueRecord] = []) throws {
         var rotatedTo: NodeID?
         try queue.write { db in
             var clock = try Self.hybridClock(db)
@@ -189,6 +207,12 @@ extension Replica {
                     _ = try Self.insertIfNew(db, summary, state: state)
                 }
                 clock.observe(summary.lastModified)
+            }
+            for record in opaque {
+                try db.cachedStatement(sql: """
+                    INSERT INTO opaque_records(id, type, state) VALUES (?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET type = excluded.type, state = excluded.state
+                    """).execute(arguments: [record.id.rawValue, record.type, String(decoding: record.envelope, as: UTF8.self)])
             }
             if clock != before { try Self.saveHybridClock(db, clock) }
             try Self.setMeta(db, "cursor", cursor)

@@ -40,7 +40,7 @@ extension Replica: SyncStore {
 
     public func syncResetCursor() throws { try resetCursor() }
 
-    public func syncApply(_ page: ReceivedPullPage) throws -> Int {
+    public func syncApply(_ page: PulledPage) throws -> Int {
         try apply(page)
         return page.count
     }

@@ -41,6 +41,8 @@ enum ReplicaSchema {
             try db.execute(sql: "CREATE TABLE recovery_queue (record_id TEXT PRIMARY KEY)")
             // A pending batch is either outbox edits or a recovery batch.
             try db.execute(sql: "ALTER TABLE pending_batch ADD COLUMN kind TEXT NOT NULL DEFAULT 'outbox'")
+            // Records of entity types this app does not know (from newer apps), kept as received.
+            try db.execute(sql: "CREATE TABLE opaque_records (id TEXT PRIMARY KEY, type TEXT NOT NULL, state TEXT NOT NULL)")
         }
         return migrator
     }()

@@ -94,6 +94,12 @@ public struct SyncAPI: Sendable {
         try await pullBody(cursor: cursor, limit: limit) { body in try ReceivedPullPage.decode(bytes: body) }
     }
 
+    /// `GET /v1/pull` as a ``PulledPage``: like ``pullReceived(cursor:limit:)``, but records of
+    /// entity types this app does not know are kept opaque instead of refusing the page.
+    public func pullPage(cursor: String?, limit: Int) async throws -> PulledPage {
+        try await pullBody(cursor: cursor, limit: limit) { body in try PulledPage.decode(bytes: body) }
+    }
+
     private func pullBody<Page>(cursor: String?, limit: Int, decode: ([UInt8]) throws -> Page) async throws -> Page {
         var query = [("limit", String(limit))]
         if let cursor { query.append(("cursor", cursor)) }

@@ -55,7 +55,7 @@ public protocol SyncStore: Sendable {
     /// Forgets the pull cursor.
     func syncResetCursor() throws
     /// Applies a pulled page and its cursor in one transaction; returns how many records changed here.
-    func syncApply(_ page: ReceivedPullPage) throws -> Int
+    func syncApply(_ page: PulledPage) throws -> Int
     /// The stored epoch and recovery state.
     func syncEpochState() throws -> SyncEpochState
     /// Records that a recovery sync from `epoch` (`""`: unknown) must run, starting with the diff step.
@@ -245,16 +245,16 @@ public struct SyncLoop<Store: SyncStore>: Sendable {
     func pull(api: SyncAPI, _ report: inout SyncLoopReport, events: (Event) -> Void) async throws {
         var cursor = try store.syncCursor()
         var restarted = false
-        var prefetched: ReceivedPullPage?
+        var prefetched: PulledPage?
         let pageSize = self.pageSize
         while true {
-            let page: ReceivedPullPage
+            let page: PulledPage
             if let ready = prefetched {
                 page = ready
                 prefetched = nil
             } else {
                 do {
-                    page = try await api.pullReceived(cursor: cursor, limit: pageSize)
+                    page = try await api.pullPage(cursor: cursor, limit: pageSize)
                 } catch SyncError.rejected(_, let error) where error.code == "invalid_cursor" && cursor != nil && !restarted {
                     // The server was replaced or reset: start over; merging makes re-pulling safe.
                     restarted = true
@@ -263,7 +263,7 @@ public struct SyncLoop<Store: SyncStore>: Sendable {
                 }
             }
             let nextCursor = page.cursor
-            async let next: ReceivedPullPage? = page.hasMore ? api.pullReceived(cursor: nextCursor, limit: pageSize) : nil
+            async let next: PulledPage? = page.hasMore ? api.pullPage(cursor: nextCursor, limit: pageSize) : nil
             report.changedHere += try store.syncApply(page)
             report.pulled += page.count
             events(.pulled(report.pulled))
