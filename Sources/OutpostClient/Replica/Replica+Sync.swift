@@ -88,6 +88,11 @@ extension Replica {
             if batch.request.node == (try currentNode(db)) {
                 for record in batch.request.records {
                     try Self.raiseAcked(db, record.id, to: record.clock[batch.request.node])
+                    // Nothing of this record waits any more: its next edit records a fresh counter.
+                    try db.cachedStatement(sql: """
+                        DELETE FROM acked WHERE record_id = ? AND NOT EXISTS (SELECT 1 FROM outbox WHERE record_id = ?)
+                          AND NOT EXISTS (SELECT 1 FROM refused WHERE record_id = ?)
+                        """).execute(arguments: [record.id.rawValue, record.id.rawValue, record.id.rawValue])
                 }
                 try Self.setMeta(db, "last_batch", batch.request.batch.rawValue)
             }

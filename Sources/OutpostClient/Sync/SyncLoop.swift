@@ -210,9 +210,10 @@ public struct SyncLoop<Store: SyncStore>: Sendable {
             do {
                 response = try await api.push(batch.request)
             } catch SyncError.rejected(409, let error)
-                where error.code == "node_reused" || (error.code == "dot_reused" && !justRotated)
+                where error.code == "node_reused" || (error.code == "dot_reused" && !justRotated && !store.relaysWrites)
             {
                 // Another copy of this replica pushed under the same node id: re-stamp and go on.
+                // (A relay's dot_reused concerns its clients' writes, not its node: set aside below.)
                 try store.syncTakeNewNode()
                 report.nodeChanges += 1
                 justRotated = true
