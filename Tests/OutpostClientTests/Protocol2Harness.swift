@@ -8,17 +8,18 @@ import OutpostStore
 import OutpostTestSupport
 
 /// A protocol-2 server for client tests: the real server (router over a real database) behind a
-/// thin layer that adds what the client relies on and this branch's server does not do yet —
-/// the node chain (409 `node_reused`), epochs (a restore from a backup begins a new one; a
-/// cursor of another epoch gets 409 `recovery_required`) and `POST /v1/diff`. Once the server's
-/// protocol-2 work is merged these are the real server's answers and the layer can go; the
-/// tests stay as they are.
+/// thin layer that adds what the client relies on and the server of this branch does not do yet —
+/// the node chain (409 `node_reused`), cursors bound to the epoch (409 `recovery_required`) and
+/// `POST /v1/diff` — with the same answers as the protocol-2 server, so the tests pass with
+/// either. A restore begins a real new epoch in the database as `outpost-server restore` does
+/// (`server_meta.epoch`, earlier epochs in `epochs` when the table exists). Once the server's
+/// protocol-2 work is merged the layer can shrink to the restore; the tests stay as they are.
 final class Protocol2Server: SyncTransport, @unchecked Sendable {
     let server: TestServer
     private let lock = NSLock()
     private var router: Router
     private var databasePath: String
-    private var epoch = "e" + NodeID.random().rawValue
+    private var epoch: String
     private var chain: [String: (batch: String, epoch: String)] = [:]
     private var applied: Set<String> = []
     private var _pushes: [PushRequest] = []
@@ -28,6 +29,7 @@ final class Protocol2Server: SyncTransport, @unchecked Sendable {
         server = try TestServer()
         router = server.router
         databasePath = server.path("server.db")
+        epoch = server.database.epoch
     }
 
     /// Every push request that reached the server (applied or refused), in order.
@@ -50,9 +52,22 @@ final class Protocol2Server: SyncTransport, @unchecked Sendable {
             restores += 1
             let path = server.path("restored-\(restores).db")
             try FileManager.default.copyItem(atPath: backup, toPath: path)
-            router = SyncRoutes.makeRouter(database: try ServerDatabase(path: path))
+            let newEpoch = NodeID.random().rawValue
+            let queue = try DatabaseQueue(path: path)
+            try queue.write { db in
+                let earlier: String = try db.fetchScalar(sql: "SELECT value FROM server_meta WHERE key = 'epoch'") ?? ""
+                let hasEpochs: Int = try db.fetchScalar(sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'epochs'") ?? 0
+                if hasEpochs == 1 {
+                    for old in Set([earlier, epoch]) {
+                        try db.execute(sql: "INSERT INTO epochs(epoch, ended_at) VALUES (?, 0) ON CONFLICT(epoch) DO NOTHING", arguments: [old])
+                    }
+                }
+                try db.execute(sql: "UPDATE server_meta SET value = ? WHERE key = 'epoch'", arguments: [newEpoch])
+            }
+            let database = try ServerDatabase(path: path)
+            router = SyncRoutes.makeRouter(database: database)
             databasePath = path
-            epoch = "e" + NodeID.random().rawValue
+            epoch = database.epoch
         }
     }
 
@@ -72,11 +87,6 @@ final class Protocol2Server: SyncTransport, @unchecked Sendable {
     func send(_ request: TransportRequest) async throws -> TransportResponse {
         let (router, epoch) = lock.withLock { (self.router, self.epoch) }
         switch request.path {
-        case "/v1/session":
-            let response = router.handle(request)
-            guard response.status == 200, case .object(var object) = try JSONValue.parse(response.body) else { return response }
-            object["epoch"] = .string(epoch)
-            return TransportResponse(status: 200, headers: response.headers, body: JSONValue.object(object).serializedBytes())
         case "/v1/pull":
             var forwarded = request
             if let cursor = request.queryItems.first(where: { $0.name == "cursor" })?.value {
