@@ -191,27 +191,26 @@ extension Replica {
             for index in 0..<count {
                 let summary = summary(index)
                 let state = bytes(index)
-                let local = try Self.load(db, summary.id)
-                if local != nil || state.map({ Self.contains($0, node.rawValue) }) ?? true {
-                    let remote = try record(index)
-                    if try Self.clashes(db, remote: remote, local: local, node: node) {
-                        node = try rotateNode(db)
-                        rotatedTo = node
-                    }
-                    if local == nil {
-                        if let state {
-                            _ = try Self.insertIfNew(db, summary, state: state)
-                        } else {
-                            _ = try Self.insertIfNew(db, remote, state: nil, modified: summary.lastModified)
-                        }
-                    } else {
-                        try Self.mergeExisting(db, remote)
-                    }
-                    try Self.raiseAcked(db, remote.id, to: remote.clock[node])
-                } else if let state {
-                    _ = try Self.insertIfNew(db, summary, state: state)
-                }
                 clock.observe(summary.lastModified)
+                // The common case: a record new here that holds no write of this node is stored as
+                // received, without decoding it.
+                if let state, !Self.contains(state, node.rawValue), try Self.insertIfNew(db, summary, state: state) { continue }
+                let local = try Self.load(db, summary.id)
+                let remote = try record(index)
+                if try Self.clashes(db, remote: remote, local: local, node: node) {
+                    node = try rotateNode(db)
+                    rotatedTo = node
+                }
+                if local == nil {
+                    if let state {
+                        _ = try Self.insertIfNew(db, summary, state: state)
+                    } else {
+                        _ = try Self.insertIfNew(db, remote, state: nil, modified: summary.lastModified)
+                    }
+                } else {
+                    try Self.mergeExisting(db, remote)
+                }
+                try Self.raiseAcked(db, remote.id, to: remote.clock[node])
             }
             for record in opaque {
                 try db.cachedStatement(sql: """
