@@ -138,4 +138,35 @@ struct ReplicaCopyTests {
         try await client.sync(through: server)
         #expect(try server.records()[customer.id] == client.replica.record(customer.id))
     }
+
+    /// 409 `dot_reused` (the server caught a reused dot the chain did not): the replica takes a new
+    /// node id once and pushes again; a record refused that way again is set aside, not retried forever.
+    @Test(arguments: [1, 2])
+    func dotReusedTakesANewNodeOnceThenSetsAside(refusals: Int) async throws {
+        let server = try Protocol2Server()
+        defer { server.server.cleanUp() }
+        let client = try await makeClient(server, "li")
+        let customer = try client.replica.create(.customer, fields: Fixture.customer("C-1"))
+        let before = client.replica.node
+        let refused = Calls()
+        let transport = InProcessTransport { request in
+            if request.path == "/v1/push" && refused.all.count < refusals {
+                refused.add(request)
+                return TransportResponse(status: 409, body: ErrorBody(code: "dot_reused", message: "Record refused: reused write.", details: [
+                    ErrorDetail(message: "field 'name' holds a different value for write", record: customer.id.rawValue, field: "name"),
+                ]).jsonValue.serializedBytes())
+            }
+            return try await server.send(request)
+        }
+        let report = try await client.sync(through: transport)
+        #expect(report.nodeChanges == 1)
+        #expect(client.replica.node != before)
+        if refusals == 1 {
+            #expect(report.pushed == 1)
+            #expect(try server.records()[customer.id] == client.replica.record(customer.id))
+        } else {
+            #expect(report.refused == 1)
+            #expect(try client.replica.refusedEdits().map(\.code) == ["dot_reused"])
+        }
+    }
 }
