@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import OutpostClient
+import OutpostHTTP
 import OutpostJSON
 import OutpostModel
 import OutpostRelay
@@ -181,6 +182,106 @@ extension UpstreamSyncTests {
             #expect(next.after == previous.batch, "each batch chained after the previous one")
         }
         #expect(try s.branch.upstreamState().node == sent.first?.node)
+    }
+}
+
+extension UpstreamSyncTests {
+    /// Headquarters behind a switchable database, so a test can restore it from a backup (a new
+    /// epoch, as `outpost-server restore` begins), answering `POST /v1/diff` as the protocol-2
+    /// server does.
+    final class RestorableHQ: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var database: ServerDatabase
+        private var router: Router
+        private var path: String
+
+        init(_ hq: TestServer) {
+            database = hq.database
+            router = hq.router
+            path = hq.path("server.db")
+        }
+
+        var transport: InProcessTransport {
+            InProcessTransport { request in try self.handle(request) }
+        }
+
+        func backup(to destination: String) throws {
+            let queue = try DatabaseQueue(path: lock.withLock { path })
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO '\(destination)'") }
+        }
+
+        func restore(from backup: String, to destination: String) throws {
+            try FileManager.default.copyItem(atPath: backup, toPath: destination)
+            let previous = lock.withLock { database.epoch }
+            try DatabaseQueue(path: destination).write { db in
+                let earlier: String = try db.fetchScalar(sql: "SELECT value FROM server_meta WHERE key = 'epoch'") ?? ""
+                let hasEpochs: Int = try db.fetchScalar(sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'epochs'") ?? 0
+                if hasEpochs == 1 {
+                    for old in Set([earlier, previous]) {
+                        try db.execute(sql: "INSERT INTO epochs(epoch, ended_at) VALUES (?, 0) ON CONFLICT(epoch) DO NOTHING", arguments: [old])
+                    }
+                }
+                try db.execute(sql: "UPDATE server_meta SET value = ? WHERE key = 'epoch'", arguments: [NodeID.random().rawValue])
+            }
+            let restored = try ServerDatabase(path: destination)
+            lock.withLock {
+                database = restored
+                router = SyncRoutes.makeRouter(database: restored)
+                path = destination
+            }
+        }
+
+        func records() throws -> [RecordID: Record] {
+            try DatabaseQueue(path: lock.withLock { path }).read { db in
+                var result: [RecordID: Record] = [:]
+                for row in try db.fetchAll(sql: "SELECT id, state FROM records") {
+                    let id = RecordID(unchecked: row[0] ?? "")
+                    result[id] = try RecordTable.decode(row[1] ?? "", id: id)
+                }
+                return result
+            }
+        }
+
+        func handle(_ request: TransportRequest) throws -> TransportResponse {
+            if request.path == "/v1/diff" {
+                let diff = try DiffRequest(json: JSONValue.parse(request.body))
+                let stored = try records()
+                let missing = diff.records.filter { !(stored[$0.id]?.clock.dominates($0.clock) ?? false) }.map(\.id)
+                return TransportResponse(status: 200, body: DiffResponse(missing: missing).jsonValue.serializedBytes())
+            }
+            return lock.withLock { router }.handle(request)
+        }
+    }
+
+    /// Headquarters is restored from a backup: the branch's next run re-offers what it lost.
+    @Test func relayRestoresHeadquartersAfterARestore() async throws {
+        let s = try Setup()
+        defer { s.hq.cleanUp() }
+        let hq = RestorableHQ(s.hq)
+        let relay = UpstreamSync(database: s.branch, api: SyncAPI(transport: hq.transport, token: s.upstream.api.token),
+                                 batchSize: 3, pageSize: 2)
+        let early = try s.branchReplica.create(.customer, fields: Self.customer("B-1"), branch: "BJ")
+        _ = try await s.branchClient.sync()
+        _ = try await relay.run()
+        try hq.backup(to: s.hq.path("hq-backup.db"))
+
+        var late: [RecordID] = []
+        for index in 0..<4 { late.append(try s.branchReplica.create(.customer, fields: Self.customer("B-L\(index)"), branch: "BJ").id) }
+        try s.branchReplica.update(early.id, fields: ["tier": "important"])
+        _ = try await s.branchClient.sync()
+        _ = try await relay.run()
+        #expect(try hq.records()[late[0]] != nil)
+
+        try hq.restore(from: s.hq.path("hq-backup.db"), to: s.hq.path("hq-restored.db"))
+        #expect(try hq.records()[late[0]] == nil, "the restore lost them")
+        let report = try await relay.run()
+        #expect(report.recovered == 5)
+        let onHQ = try hq.records()
+        for id in late { #expect(onHQ[id] != nil) }
+        #expect(onHQ[early.id]?.value(of: "tier") == "important")
+        #expect(try s.branch.upstreamState().recoveringFrom == nil)
+        let quiet = try await relay.run()
+        #expect(quiet.recovered == 0)
     }
 }
 
