@@ -99,4 +99,33 @@ struct RecoverySyncTests {
         #expect(try s.alice.replica.record(s.early.id)?.value(of: "region") == "North")
         #expect(try s.bob.replica.pendingChangeCount() == 0)
     }
+
+    /// A record the restored server refuses during the recovery is set aside; the recovery still
+    /// completes and the outbox is still pushed.
+    @Test func aRecordTheRestoredServerRefusesIsSetAsideAndTheRecoveryCompletes() async throws {
+        let s = try await Setup()
+        defer { s.server.server.cleanUp() }
+        let refusedID = s.late[0]
+        try s.bob.replica.update(s.late[2], fields: ["name": "Edited while the server was away"])
+        let server = s.server
+        let refusing = InProcessTransport { request in
+            if request.path == "/v1/push", let push = try? PushRequest(json: JSONValue.parse(request.body)),
+                push.recoveringFrom != nil, push.records.contains(where: { $0.id == refusedID })
+            {
+                return TransportResponse(status: 403, body: ErrorBody(code: "forbidden", message: "Not yours to give back.", details: [
+                    ErrorDetail(message: "Not yours to give back.", record: refusedID.rawValue),
+                ]).jsonValue.serializedBytes())
+            }
+            return try await server.send(request)
+        }
+        let report = try await s.bob.sync(through: refusing)
+        #expect(report.refused >= 1)
+        #expect(try s.bob.replica.refusedEdits().map(\.record).contains(refusedID))
+        #expect(try s.bob.replica.syncEpochState().recoveringFrom == nil)
+        #expect(try s.bob.replica.pendingChangeCount() == 0)
+        let onServer = try s.server.records()
+        #expect(onServer[s.late[2]]?.value(of: "name") == "Edited while the server was away")
+        #expect(onServer[s.early.id]?.value(of: "name") == "Acme Ltd")
+        #expect(onServer[refusedID] == nil)
+    }
 }

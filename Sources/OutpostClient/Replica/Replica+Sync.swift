@@ -112,7 +112,8 @@ extension Replica {
     }
 
     /// Takes edits the server refused out of the outbox (keeping them locally) and drops the
-    /// pending batch so the remaining edits can sync. Records named in the error's details are
+    /// pending batch so the remaining edits can sync. For a recovery batch the refused records are
+    /// no longer re-offered, and any edits of them waiting in the outbox stay there. Records named in the error's details are
     /// refused; a one-record batch refuses that record. Returns the number of records refused:
     /// zero means the culprit is unknown and the caller should retry in smaller batches.
     @discardableResult
@@ -123,8 +124,15 @@ extension Replica {
             if named.isEmpty && batch.entries.count == 1 { named = inBatch }
             for id in named.sorted() {
                 let message = error.details.first { $0.record.flatMap { try? RecordID($0).rawValue } == id }?.message ?? error.message
-                try db.cachedStatement(sql: "DELETE FROM outbox WHERE record_id = ?").execute(arguments: [id])
-                try db.cachedStatement(sql: "DELETE FROM recovery_queue WHERE record_id = ?").execute(arguments: [id])
+                if batch.isRecovery {
+                    // A record the restored server will not take back: no longer re-offered. Edits of it
+                    // waiting in the outbox stay there (they are pushed, and judged, on their own).
+                    try db.cachedStatement(sql: "DELETE FROM recovery_queue WHERE record_id = ?").execute(arguments: [id])
+                    let pending: Int = try db.fetchScalar(sql: "SELECT COUNT(*) FROM outbox WHERE record_id = ?", arguments: [id]) ?? 0
+                    if pending > 0 { continue }
+                } else {
+                    try db.cachedStatement(sql: "DELETE FROM outbox WHERE record_id = ?").execute(arguments: [id])
+                }
                 try db.cachedStatement(sql: """
                     INSERT INTO refused(record_id, code, message, refused_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT(record_id) DO UPDATE SET code = excluded.code, message = excluded.message,
