@@ -225,6 +225,7 @@ extension UpstreamSyncTests {
             }
             let restored = try ServerDatabase(path: destination)
             lock.withLock {
+                chain = [:]
                 database = restored
                 router = SyncRoutes.makeRouter(database: restored)
                 path = destination
@@ -242,7 +243,26 @@ extension UpstreamSyncTests {
             }
         }
 
+        private var chain: [String: String] = [:]
+        private var applied: Set<String> = []
+
         func handle(_ request: TransportRequest) throws -> TransportResponse {
+            if request.path == "/v1/push" {
+                // The node chain of SPEC §10.5, as the protocol-2 server keeps it.
+                let push = try PushRequest(json: JSONValue.parse(request.body))
+                let replay = lock.withLock { applied.contains(push.batch.rawValue) }
+                if !replay, let last = lock.withLock({ chain[push.node.rawValue] }), last != push.after?.rawValue {
+                    return TransportResponse(status: 409, body: ErrorBody(code: "node_reused", message: "Node reused.").jsonValue.serializedBytes())
+                }
+                let response = lock.withLock { router }.handle(request)
+                if response.status == 200 && !replay {
+                    lock.withLock {
+                        applied.insert(push.batch.rawValue)
+                        chain[push.node.rawValue] = push.batch.rawValue
+                    }
+                }
+                return response
+            }
             if request.path == "/v1/diff" {
                 let diff = try DiffRequest(json: JSONValue.parse(request.body))
                 let stored = try records()
@@ -282,6 +302,49 @@ extension UpstreamSyncTests {
         #expect(try s.branch.upstreamState().recoveringFrom == nil)
         let quiet = try await relay.run()
         #expect(quiet.recovered == 0)
+    }
+}
+
+extension UpstreamSyncTests {
+    /// The branch database is copied (e.g. restored from a file backup onto a new machine) and both
+    /// copies relay: the second one under the shared relay node is told `node_reused`, takes a new
+    /// relay node id and goes on; nothing is lost or stuck.
+    @Test func copiedBranchDatabaseTakesANewRelayNode() async throws {
+        let s = try Setup()
+        defer { s.hq.cleanUp() }
+        let hq = RestorableHQ(s.hq)
+        let api = SyncAPI(transport: hq.transport, token: s.upstream.api.token)
+        try s.branchReplica.create(.customer, fields: Self.customer("B-1"), branch: "BJ")
+        _ = try await s.branchClient.sync()
+        _ = try await UpstreamSync(database: s.branch, api: api).run()
+
+        let copyPath = s.hq.path("branch-copy.db")
+        try DatabaseQueue(path: s.hq.path("branch-server.db")).writeWithoutTransaction { db in
+            try db.execute(sql: "VACUUM INTO '\(copyPath)'")
+        }
+        let copy = try ServerDatabase(path: copyPath)
+        #expect(try copy.upstreamState().node == s.branch.upstreamState().node)
+        let atOriginal = try s.branchReplica.create(.customer, fields: Self.customer("B-2"), branch: "BJ")
+        _ = try await s.branchClient.sync()
+        _ = try await UpstreamSync(database: s.branch, api: api).run()
+
+        // The copy gets a change of its own through one of its clients, then relays.
+        let copyRouter = SyncRoutes.makeRouter(database: copy)
+        let copyReplica = try Replica(path: s.hq.path("copy-client.db"))
+        let copyClient = SyncEngine(replica: copyReplica, api: SyncAPI(transport: InProcessTransport { copyRouter.handle($0) },
+                                                                        token: try copy.addUser(name: "wu", role: .manager, branch: "BJ")))
+        let atCopy = try copyReplica.create(.customer, fields: Self.customer("B-3"), branch: "BJ")
+        _ = try await copyClient.sync()
+        let report = try await UpstreamSync(database: copy, api: api).run()
+        #expect(report.nodeChanges == 1)
+        #expect(report.setAside == 0)
+        #expect(try copy.upstreamState().node != s.branch.upstreamState().node)
+        let onHQ = try hq.records()
+        #expect(onHQ[atOriginal.id] != nil)
+        #expect(onHQ[atCopy.id] != nil)
+        // The original goes on under its own node.
+        let again = try await UpstreamSync(database: s.branch, api: api).run()
+        #expect(again.nodeChanges == 0)
     }
 }
 
