@@ -110,6 +110,8 @@ public struct UpstreamStore: SyncStore {
 
     public func syncTakeNewNode() throws { try database.renewUpstreamNode() }
 
+    public func syncNode() throws -> NodeID { try database.upstreamState().node }
+
     public func syncCursor() throws -> String? { try database.upstreamState().cursor }
 
     public func syncResetCursor() throws { try database.resetUpstreamCursor() }

@@ -169,4 +169,41 @@ struct ReplicaCopyTests {
             #expect(try client.replica.refusedEdits().map(\.code) == ["dot_reused"])
         }
     }
+
+    /// The file is copied while it holds edits not synced yet: both copies push those shared edits
+    /// (same dots, same content). They stay one write each — no duplicate conflict siblings — and
+    /// only the edits made after the copy are re-stamped.
+    @Test(arguments: [true, false])
+    func editsMadeBeforeTheCopyStayOneWrite(originalFirst: Bool) async throws {
+        let server = try Protocol2Server()
+        defer { server.server.cleanUp() }
+        let original = try await makeClient(server, "li")
+        let synced = try original.replica.create(.customer, fields: Fixture.customer("C-1", name: "Acme"))
+        try await original.sync(through: server)
+        // Not synced yet when the file is copied.
+        let unsynced = try original.replica.create(.customer, fields: Fixture.customer("C-2", name: "Beta"))
+        try original.replica.update(synced.id, fields: ["region": "North"])
+        let copy = try copyReplica(original, as: "li-copy", in: server.server)
+
+        try original.replica.update(synced.id, fields: ["name": "Acme (original)"])
+        try copy.replica.update(synced.id, fields: ["name": "Acme (copy)"])
+        try copy.replica.update(unsynced.id, fields: ["tier": "potential"])
+
+        let (first, second) = originalFirst ? (original, copy) : (copy, original)
+        try await first.sync(through: server)
+        let report = try await second.sync(through: server)
+        #expect(report.nodeChanges == 1)
+        try await first.sync(through: server)
+        try await second.sync(through: server)
+
+        #expect(try allRecords(original.replica) == allRecords(copy.replica))
+        let c1 = try original.replica.record(synced.id)
+        #expect(siblingValues(c1, "name") == ["Acme (original)", "Acme (copy)"])
+        #expect(c1?.fields["region"]?.siblings.count == 1, "the shared edit is one write")
+        let c2 = try original.replica.record(unsynced.id)
+        #expect(c2?.fields["code"]?.siblings.count == 1, "the shared creation is one write")
+        #expect(c2?.fields["name"]?.siblings.count == 1)
+        #expect(c2?.value(of: "tier") == "potential")
+        #expect(try original.replica.conflictedRecords().map(\.id) == [synced.id], "only the field both copies wrote")
+    }
 }

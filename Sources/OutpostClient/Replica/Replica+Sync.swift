@@ -196,6 +196,10 @@ extension Replica {
             var clock = try Self.hybridClock(db)
             let before = clock
             var node = try currentNode(db)
+            // First every record is checked (so the acknowledged counters reflect the whole page
+            // before a node change re-stamps anything), then the node changes if needed, then merges.
+            var held: [(index: Int, isNew: Bool, remote: Record)] = []
+            var clash = false
             for index in 0..<count {
                 let summary = summary(index)
                 let state = bytes(index)
@@ -205,15 +209,25 @@ extension Replica {
                 if let state, !Self.contains(state, node.rawValue), try Self.insertIfNew(db, summary, state: state) { continue }
                 let local = try Self.load(db, summary.id)
                 let remote = try record(index)
+                held.append((index, local == nil, remote))
                 if try Self.clashes(db, remote: remote, local: local, node: node) {
-                    node = try rotateNode(db)
-                    rotatedTo = node
+                    clash = true
+                    // Writes both copies share (made before the copy) are held identically by the server.
+                    if let local { try Self.raiseAcked(db, local.id, to: Self.sharedCounter(db, local: local, remote: remote, node: node)) }
+                } else {
+                    try Self.raiseAcked(db, remote.id, to: remote.clock[node])
                 }
-                if local == nil {
-                    if let state {
-                        _ = try Self.insertIfNew(db, summary, state: state)
+            }
+            if clash {
+                node = try rotateNode(db)
+                rotatedTo = node
+            }
+            for (index, isNew, remote) in held {
+                if isNew {
+                    if let state = bytes(index) {
+                        _ = try Self.insertIfNew(db, summary(index), state: state)
                     } else {
-                        _ = try Self.insertIfNew(db, remote, state: nil, modified: summary.lastModified)
+                        _ = try Self.insertIfNew(db, remote, state: nil, modified: remote.lastModified)
                     }
                 } else {
                     try Self.mergeExisting(db, remote)
@@ -263,6 +277,35 @@ extension Replica {
             if remote.lifecycle.siblings.first(where: { $0.dot == sibling.dot }) != sibling { return true }
         }
         return false
+    }
+
+    /// The highest counter of `node` up to which every unacknowledged local write of `node` is one
+    /// the server holds too: writes made before this replica was copied, which both copies share.
+    /// A write is shared when the pulled version holds at least one of its siblings identically
+    /// and none differently (the others overwritten there, their dots covered).
+    static func sharedCounter(_ db: Database, local: Record, remote: Record, node: NodeID) throws -> UInt64 {
+        let acked: Int64 = try db.fetchScalar(sql: "SELECT counter FROM acked WHERE record_id = ?", arguments: [local.id.rawValue]) ?? 0
+        var shared = UInt64(max(0, acked))
+        enum Seen { case identical, overwritten, different }
+        func seen<V>(_ sibling: Sibling<V>, in register: Register<V>?) -> Seen {
+            if let twin = register?.siblings.first(where: { $0.dot == sibling.dot }) { return twin == sibling ? .identical : .different }
+            return remote.clock.covers(sibling.dot) ? .overwritten : .different
+        }
+        var writes: [UInt64: [Seen]] = [:]
+        for (name, register) in local.fields {
+            for sibling in register.siblings where sibling.dot.node == node && sibling.dot.counter > shared {
+                writes[sibling.dot.counter, default: []].append(seen(sibling, in: remote.fields[name]))
+            }
+        }
+        for sibling in local.lifecycle.siblings where sibling.dot.node == node && sibling.dot.counter > shared {
+            writes[sibling.dot.counter, default: []].append(seen(sibling, in: remote.lifecycle))
+        }
+        for counter in writes.keys.sorted() {
+            let seen = writes[counter]!
+            guard seen.contains(.identical), !seen.contains(.different) else { break }
+            shared = counter
+        }
+        return shared
     }
 
     /// Merges a pulled version into the stored one. A version whose type or branch differs from

@@ -36,6 +36,8 @@ extension Replica: SyncStore {
 
     public func syncTakeNewNode() throws { try takeNewNode() }
 
+    public func syncNode() throws -> NodeID { try queue.read { db in try currentNode(db) } }
+
     public func syncCursor() throws -> String? { try cursor() }
 
     public func syncResetCursor() throws { try resetCursor() }

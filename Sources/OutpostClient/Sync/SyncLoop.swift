@@ -50,6 +50,8 @@ public protocol SyncStore: Sendable {
     func syncSetAside(_ batch: PendingBatch, error: ErrorBody) throws -> Int
     /// Another copy pushed under this side's node id: take a fresh one (re-stamping unacknowledged writes).
     func syncTakeNewNode() throws
+    /// The node id pushes are made under now.
+    func syncNode() throws -> NodeID
     /// The stored pull cursor.
     func syncCursor() throws -> String?
     /// Forgets the pull cursor.
@@ -160,7 +162,7 @@ public struct SyncLoop<Store: SyncStore>: Sendable {
                 if let from = state.recoveringFrom {
                     try await recover(from: from.isEmpty ? nil : from, step: state.step, api: api, &report, events: events)
                 }
-                try await push(api: api, &report, events: events) { try store.syncNextBatch(limit: $0) }
+                try await push(api: api, &report, events: events, pullBeforeNewNode: true) { try store.syncNextBatch(limit: $0) }
                 pulling()
                 try await pull(api: api, &report, events: events)
                 break
@@ -201,7 +203,11 @@ public struct SyncLoop<Store: SyncStore>: Sendable {
     }
 
     /// Pushes batches from `next` until it has none, handling refusals (SPEC §15).
-    func push(api: SyncAPI, _ report: inout SyncLoopReport, events: (Event) -> Void,
+    ///
+    /// With `pullBeforeNewNode`, a replica told that another copy pushed under its node id first
+    /// pulls what the server holds: writes both copies share (made before the copy) are then
+    /// known as acknowledged and keep their dots, and only this copy's own writes are re-stamped.
+    func push(api: SyncAPI, _ report: inout SyncLoopReport, events: (Event) -> Void, pullBeforeNewNode: Bool = false,
               next: (Int) throws -> PendingBatch?) async throws {
         var size = batchSize
         var justRotated = false
@@ -214,7 +220,12 @@ public struct SyncLoop<Store: SyncStore>: Sendable {
             {
                 // Another copy of this replica pushed under the same node id: re-stamp and go on.
                 // (A relay's dot_reused concerns its clients' writes, not its node: set aside below.)
-                try store.syncTakeNewNode()
+                let node = try store.syncNode()
+                if pullBeforeNewNode && !store.relaysWrites {
+                    // A pulled version showing the other copy's writes re-stamps during the pull.
+                    try await pull(api: api, &report, events: events)
+                }
+                if try store.syncNode() == node { try store.syncTakeNewNode() }
                 report.nodeChanges += 1
                 justRotated = true
                 continue
