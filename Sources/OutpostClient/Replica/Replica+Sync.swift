@@ -223,15 +223,16 @@ extension Replica {
                 rotatedTo = node
             }
             for (index, isNew, remote) in held {
-                if isNew {
-                    if let state = bytes(index) {
-                        _ = try Self.insertIfNew(db, summary(index), state: state)
-                    } else {
-                        _ = try Self.insertIfNew(db, remote, state: nil, modified: remote.lastModified)
-                    }
+                // A record new here may come twice in one page: the second one merges.
+                let inserted: Bool
+                if !isNew {
+                    inserted = false
+                } else if let state = bytes(index) {
+                    inserted = try Self.insertIfNew(db, summary(index), state: state)
                 } else {
-                    try Self.mergeExisting(db, remote)
+                    inserted = try Self.insertIfNew(db, remote, state: nil, modified: remote.lastModified)
                 }
+                if !inserted { try Self.mergeExisting(db, remote) }
                 try Self.raiseAcked(db, remote.id, to: remote.clock[node])
             }
             for record in opaque {
