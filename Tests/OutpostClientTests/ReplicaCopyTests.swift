@@ -206,4 +206,22 @@ struct ReplicaCopyTests {
         #expect(c2?.value(of: "tier") == "potential")
         #expect(try original.replica.conflictedRecords().map(\.id) == [synced.id], "only the field both copies wrote")
     }
+
+    /// A server that answers node_reused whatever the node: the sync stops with the server's
+    /// error after a few node changes instead of looping, and keeps every edit.
+    @Test func aServerThatAlwaysSaysNodeReusedDoesNotLoopForever() async throws {
+        let server = try Protocol2Server()
+        defer { server.server.cleanUp() }
+        let client = try await makeClient(server, "li")
+        let customer = try client.replica.create(.customer, fields: Fixture.customer("C-1"))
+        let broken = InProcessTransport { request in
+            if request.path == "/v1/push" {
+                return TransportResponse(status: 409, body: ErrorBody(code: "node_reused", message: "Node reused.").jsonValue.serializedBytes())
+            }
+            return try await server.send(request)
+        }
+        await #expect(throws: SyncError.self) { try await client.sync(through: broken) }
+        #expect(try client.replica.pendingChangeCount() == 1)
+        #expect(try client.replica.record(customer.id)?.value(of: "code") == "C-1")
+    }
 }

@@ -211,6 +211,7 @@ public struct SyncLoop<Store: SyncStore>: Sendable {
               next: (Int) throws -> PendingBatch?) async throws {
         var size = batchSize
         var justRotated = false
+        var renewals = 0
         while let batch = try next(size) {
             let response: PushResponse
             do {
@@ -220,6 +221,10 @@ public struct SyncLoop<Store: SyncStore>: Sendable {
             {
                 // Another copy of this replica pushed under the same node id: re-stamp and go on.
                 // (A relay's dot_reused concerns its clients' writes, not its node: set aside below.)
+                // A fresh random node id cannot be another copy's: a server that keeps saying so is
+                // broken, and the run stops rather than loop (nothing is lost; the edits stay queued).
+                guard renewals < 3 else { throw SyncError.rejected(status: 409, error: error) }
+                renewals += 1
                 let node = try store.syncNode()
                 if pullBeforeNewNode && !store.relaysWrites {
                     // A pulled version showing the other copy's writes re-stamps during the pull.
