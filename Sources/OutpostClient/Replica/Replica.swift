@@ -275,6 +275,15 @@ public final class Replica: Sendable {
         try setMeta(db, "hlc", "\(clock.last.millis).\(clock.last.logical)")
     }
 
+    /// Marks a stored record as edited (see ``enqueue(_:_:ackedCounter:)``), taking every write of
+    /// the current node in its stored version as known to the server when it has no acknowledged
+    /// counter yet (e.g. records queued again by a repair, under a fresh node id).
+    static func enqueue(_ db: Database, _ id: RecordID) throws {
+        let node = try meta(db, "node").map { NodeID(unchecked: $0) }
+        let counter = try node.flatMap { node in try load(db, id)?.clock[node] } ?? 0
+        try enqueue(db, id, ackedCounter: counter)
+    }
+
     /// Marks a record as edited: appended to the outbox, or (already there) its edit number raised so
     /// an acknowledgement of an earlier batch does not clear the newer edit. `ackedCounter` is the
     /// record's counter of this node before the edit: when the record has no acknowledged counter
