@@ -224,4 +224,33 @@ struct ReplicaCopyTests {
         #expect(try client.replica.pendingChangeCount() == 1)
         #expect(try client.replica.record(customer.id)?.value(of: "code") == "C-1")
     }
+
+    /// The copy's sync is killed at any request around the node change (the refused push, the pull
+    /// before it, the re-stamped push, the final pull); the next sync completes it and nothing is lost.
+    @Test(arguments: [1, 2, 3, 4, 5])
+    func killedWhileTakingANewNodeCompletesOnTheNextSync(failingCall: Int) async throws {
+        let server = try Protocol2Server()
+        defer { server.server.cleanUp() }
+        let original = try await makeClient(server, "li")
+        let customer = try original.replica.create(.customer, fields: Fixture.customer("C-1", name: "Acme"))
+        try await original.sync(through: server)
+        var copy = try copyReplica(original, as: "li-copy", in: server.server)
+        try original.replica.update(customer.id, fields: ["name": "From the original"])
+        try copy.replica.update(customer.id, fields: ["name": "From the copy"])
+        let added = try copy.replica.create(.customer, fields: Fixture.customer("C-2"))
+        try await original.sync(through: server)
+
+        let faulty = FaultyTransport.failing(call: failingCall, with: .dropResponse, over: server)
+        _ = try? await copy.sync(through: faulty)
+        try copy.reopen()
+        try await copy.sync(through: server)
+        try await original.sync(through: server)
+        try await copy.sync(through: server)
+
+        #expect(try allRecords(original.replica) == allRecords(copy.replica))
+        #expect(siblingValues(try original.replica.record(customer.id), "name") == ["From the original", "From the copy"])
+        #expect(try original.replica.record(added.id) != nil)
+        #expect(try copy.replica.pendingChangeCount() == 0)
+        #expect(try copy.replica.refusedEdits().isEmpty)
+    }
 }
