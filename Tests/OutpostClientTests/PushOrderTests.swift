@@ -1,4 +1,6 @@
 import Testing
+import OutpostJSON
+import OutpostStore
 import OutpostClient
 import OutpostModel
 import OutpostTestSupport
@@ -29,5 +31,23 @@ struct PushOrderTests {
         #expect(second.request.records.map(\.id) == [contact.id])
         #expect(second.request.after == first.request.batch, "chained after the acknowledged batch")
         #expect(second.request.node == client.replica.node)
+    }
+
+    /// A batch recorded by the app before protocol 2 (no node, no chain) does not block the sync:
+    /// it is rebuilt from the outbox.
+    @Test func aPendingBatchOfProtocol1IsRebuilt() async throws {
+        let server = try TestServer()
+        defer { server.cleanUp() }
+        let client = try await makeClient(server, "li")
+        let customer = try client.replica.create(.customer, fields: Fixture.customer("C-1"))
+        let old: JSONValue = .object(["batch": .string(RecordID.random().rawValue), "records": .array([customer.jsonValue])])
+        try DatabaseQueue(path: client.path).write { db in
+            try db.execute(sql: "INSERT INTO pending_batch(id, body) VALUES (1, ?)", arguments: [old.serialized()])
+            try db.execute(sql: "INSERT INTO pending_entries(record_id, outbox_seq) VALUES (?, 1)", arguments: [customer.id.rawValue])
+        }
+        let reopened = try Replica(path: client.path)
+        let report = try await SyncEngine(replica: reopened, api: SyncAPI(transport: server.transport, token: client.token)).sync()
+        #expect(report.pushed == 1)
+        #expect(try reopened.pendingChangeCount() == 0)
     }
 }

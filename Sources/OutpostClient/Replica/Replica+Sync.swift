@@ -41,7 +41,13 @@ extension Replica {
         do {
             request = try PushRequest(json: JSONValue.parse(body))
         } catch {
-            throw ReplicaError.corrupt("the pending batch cannot be read (\(error))")
+            // A batch recorded by an older version of the app (protocol 1: no node) is rebuilt
+            // from the outbox; re-sending its records under a new batch id merges nothing twice.
+            guard (try? JSONValue.parse(body))?.objectValue?["node"] == nil else {
+                throw ReplicaError.corrupt("the pending batch cannot be read (\(error))")
+            }
+            try dropPendingBatch(db)
+            return nil
         }
         let entries = try db.fetchAll(sql: "SELECT record_id, outbox_seq FROM pending_entries").map { row in
             PendingBatch.Entry(record: RecordID(unchecked: row[0] ?? ""), outboxSeq: row[1] ?? 0)
