@@ -54,6 +54,10 @@ public struct SyncEngine: Sendable {
             current.phase = .pulling
             progress(current)
         })
+        // Who wrote what: names for the conflict display, refreshed when new versions arrived.
+        if loopReport.pulled > 0 || loopReport.pushed > 0 {
+            try replica.rememberAuthors(try await api.authors())
+        }
         try replica.recordSyncCompleted()
         var report = SyncReport()
         report.pushed = loopReport.pushed
