@@ -75,8 +75,8 @@ public struct CommandLineTool: Sendable {
         let chain = root.chain(for: path)
         let commandPath = chain.map(\.name).joined(separator: " ")
         let message = """
-            \(strings.errorLabel) \(strings.describe(error))
-            \(strings.usageLabel) \(root.usage(forChain: chain))
+            \(HelpStrings.labelled(strings.errorLabel, strings.describe(error)))
+            \(HelpStrings.labelled(strings.usageLabel, root.usage(forChain: chain)))
               \(strings.seeMoreInformation(commandPath))
 
             """

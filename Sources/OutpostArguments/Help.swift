@@ -119,9 +119,9 @@ extension CommandSpec {
         }
 
         var sections: [String] = []
-        if !command.abstract.isEmpty { sections.append("\(strings.overview) \(command.abstract)") }
+        if !command.abstract.isEmpty { sections.append(HelpStrings.labelled(strings.overview, command.abstract)) }
         if let discussion = command.discussion, !discussion.isEmpty { sections.append(discussion) }
-        sections.append("\(strings.usage) \(usage(forChain: chain))")
+        sections.append(HelpStrings.labelled(strings.usage, usage(forChain: chain)))
         if !argumentRows.isEmpty {
             sections.append(([strings.arguments] + render(argumentRows)).joined(separator: "\n"))
         }

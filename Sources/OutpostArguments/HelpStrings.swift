@@ -34,6 +34,14 @@ public struct HelpStrings: Sendable {
     /// The message of a usage error (the default is ``ArgumentError/description``).
     public var describe: @Sendable (ArgumentError) -> String = { $0.description }
 
+    /// `label` followed by `text`: with a space after an ASCII colon (`USAGE: outpost`), without
+    /// one after a full-width colon (`用法：outpost`).
+    ///
+    /// Usage: `HelpStrings.labelled("用法：", "outpost status")` → `"用法：outpost status"`
+    public static func labelled(_ label: String, _ text: String) -> String {
+        label.hasSuffix("\u{FF1A}") ? label + text : label + " " + text
+    }
+
     /// The English words (the default everywhere).
     public static let english = HelpStrings()
 

@@ -53,16 +53,17 @@ public struct OutpostCommand: Sendable {
             return finish(tool.report(error, path: parsed.path), standardOutput, standardError)
         } catch CLIError.usage(let message) {
             let path = parsed.path.joined(separator: " ")
-            standardError.write("\(l("error.label")) \(message)\n\(l("error.usage")) \(tool.root.usage(for: parsed.path))\n  "
+            standardError.write(HelpStrings.labelled(l("error.label"), message) + "\n"
+                + HelpStrings.labelled(l("error.usage"), tool.root.usage(for: parsed.path)) + "\n  "
                 + l("error.seeHelp", ["command": path]) + "\n")
             return usageError
         } catch let exit as CommandExit {
             return exit.status
         } catch {
             let shown = UserFacingError(error, situation: context.situation(), l)
-            standardError.write("\(l("error.label")) \(shown.message)\n")
+            standardError.write(HelpStrings.labelled(l("error.label"), shown.message) + "\n")
             if context.verbose, let detail = shown.detail {
-                standardError.write("  \(l("error.detail")) \(detail)\n")
+                standardError.write("  " + HelpStrings.labelled(l("error.detail"), detail) + "\n")
             }
             return failure
         }
