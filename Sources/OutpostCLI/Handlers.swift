@@ -76,7 +76,7 @@ struct Handlers {
             ]))
         } else {
             context.print(l("init.signedIn", ["server": server, "user": session.user, "role": session.role.rawValue, "branch": session.branch]))
-            context.print(l("init.role.\(session.role.rawValue)") + " " + l("init.next"))
+            context.print(l("init.role.\(session.role.rawValue)") + l("init.next"))
         }
     }
 

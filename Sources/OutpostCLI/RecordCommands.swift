@@ -280,7 +280,7 @@ struct RecordCommands {
             if case .field(let name, _) = conflict { return name }
             return nil
         })
-        var rows: [(String, String)] = [("id", record.id.rawValue), ("branch", record.branch)]
+        var rows: [(String, String)] = [(l("fieldLabel.id"), record.id.rawValue), (l("fieldLabel.branch"), record.branch)]
         for field in schema.fields {
             var value = FieldInput.display(record.value(of: field.name))
             if case .reference = field.kind, let id = record.value(of: field.name)?.stringValue {
@@ -291,7 +291,7 @@ struct RecordCommands {
             }
             if value.isEmpty { value = "—" }
             if conflicted.contains(field.name) { value += "   ⚠ " + l("show.inConflict") }
-            rows.append((FieldInput.optionName(for: field.name), value))
+            rows.append((l("fieldLabel.\(field.name)"), value))
         }
         rows.append((l("show.modified"), context.local.formatFull(record.lastModified.millis)))
         if record.isDeleted { rows.append((l("show.deleted"), l("show.deletedValue", ["type": type.rawValue, "id": Presentation.short(record.id)]))) }

@@ -56,7 +56,7 @@ struct LanguageAndTimeCLITests {
         var device = try await server.signedIn("li")
         device.environment = Self.chinese
         let added = try await device.execOK("customer", "add", "--code", "C-1", "--name", "北京华联", "--kind", "enterprise", "--tier", "core")
-        #expect(added.out.hasPrefix("已新增客户 C-1“北京华联”"), "\(added.out)")
+        #expect(added.out.hasPrefix("已新增 客户 C-1“北京华联”"), "\(added.out)")
         #expect(try await device.execOK("customer", "show", "C-1", "--lang", "en").out.hasPrefix("Customer C-1 “北京华联”"))
 
         // The replica's setting beats the locale; --lang beats the setting.

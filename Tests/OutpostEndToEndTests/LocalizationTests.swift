@@ -42,6 +42,7 @@ struct LocalizationTests {
             keys += ["entity.\(type.rawValue)", "entity.\(type.rawValue).plural", "help.\(type.rawValue).abstract",
                      "help.\(type.rawValue).add", "help.\(type.rawValue).add.discussion"]
             for field in EntitySchema.for(type).fields {
+                keys.append("fieldLabel.\(field.name)")
                 if case .reference = field.kind { continue }
                 keys.append("field.\(type.rawValue).\(field.name)")
             }
@@ -56,7 +57,7 @@ struct LocalizationTests {
     @Test func localizerFillsPlaceholdersAndCounts() {
         let zh = Localizer(.chinese), en = Localizer(.english)
         #expect(en("record.restored", ["label": "customer C-1 “北京华联”"]) == "Restored customer C-1 “北京华联”.")
-        #expect(zh("record.restored", ["label": "客户 C-1“北京华联”"]) == "已恢复客户 C-1“北京华联”。")
+        #expect(zh("record.restored", ["label": "客户 C-1“北京华联”"]) == "已恢复 客户 C-1“北京华联”。")
         #expect(en.count("unit.record", 1) == "1 record")
         #expect(en.count("unit.record", 3) == "3 records")
         #expect(zh.count("unit.record", 3) == "3 条记录")
