@@ -192,7 +192,7 @@ struct Handlers {
             let deleted = record.isDeleted ? " [\(l("note.deleted"))]" : ""
             context.print("\(Presentation.short(record.id))  \(display.label(record, codes: codes))\(deleted)")
             for line in display.conflictLines(record, localNode: replica.node, authors: authors) { context.print(line) }
-            for hint in Presentation.resolveHints(record) { context.print("  → \(hint)") }
+            for hint in Presentation.resolveHints(record, l) { context.print("  → \(hint)") }
         }
         // Codes must be unique, but two devices offline can pick the same one.
         for duplicate in duplicates {
@@ -201,7 +201,7 @@ struct Handlers {
             for line in CLIError.Candidate.table(try duplicate.customers.compactMap { try replica.record($0) }.map(CLIError.Candidate.init), l) {
                 context.print(line)
             }
-            context.print("  → outpost customer edit \(Presentation.short(duplicate.customers.last!)) --code NEW-CODE")
+            context.print("  → outpost customer edit \(Presentation.short(duplicate.customers.last!)) --code " + l("hint.newCode"))
         }
     }
 

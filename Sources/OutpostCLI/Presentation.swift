@@ -75,14 +75,14 @@ enum Presentation {
     }
 
     /// How to resolve the conflicts of `record`, as commands.
-    static func resolveHints(_ record: Record) -> [String] {
+    static func resolveHints(_ record: Record, _ l: Localizer) -> [String] {
         var hints: [String] = []
         for conflict in record.conflicts {
             switch conflict {
             case .field(let name, _):
-                hints.append("outpost resolve \(short(record.id)) --field \(name) --pick N   (or --value TEXT)")
+                hints.append("outpost resolve \(short(record.id)) --field \(name) --pick N   " + l("hint.orValue"))
             case .deleteRacedEdit:
-                hints.append("outpost resolve \(short(record.id)) --restore   (or --delete)")
+                hints.append("outpost resolve \(short(record.id)) --restore   " + l("hint.orDelete"))
             }
         }
         return hints

@@ -303,7 +303,7 @@ struct RecordCommands {
             context.print(l("show.conflicts"))
             let authors = try replica.authorNames()
             for line in display.conflictLines(record, localNode: replica.node, authors: authors) { context.print(line) }
-            for hint in Presentation.resolveHints(record) { context.print("  → \(hint)") }
+            for hint in Presentation.resolveHints(record, l) { context.print("  → \(hint)") }
         }
     }
 

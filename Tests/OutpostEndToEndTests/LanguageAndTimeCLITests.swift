@@ -212,6 +212,49 @@ struct LanguageAndTimeCLITests {
         #expect(unknown.status == 64)
     }
 
+    /// Runs the zsh completion function for the words typed so far, with zsh's completion
+    /// builtins replaced by functions that print what would be offered.
+    static func zshComplete(_ script: String, _ words: [String]) throws -> [String] {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("outpost-completion-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("_outpost")
+        try script.write(to: file, atomically: true, encoding: .utf8)
+        let quoted = words.map { "'\($0)'" }.joined(separator: " ")
+        let driver = """
+            compdef() { :; }
+            _describe() { local name=$4; print -l -- "${(@P)name}"; }
+            compadd() { shift; print -l -- "$@"; }
+            _files() { print FILES; }
+            _message() { print "MESSAGE $*"; }
+            source '\(file.path)'
+            words=(\(quoted)); CURRENT=\(words.count); _outpost
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/zsh")
+        process.arguments = ["-f", "-c", driver]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/zsh")))
+    func zshCompletionFollowsTheCommandTree() async throws {
+        var device = LoopbackServer.standalone()
+        device.environment = Self.english
+        let script = try await device.execOK("completion", "zsh").out
+        let visit = try Self.zshComplete(script, ["outpost", "visit", ""])
+        #expect(visit.map { $0.split(separator: ":").first.map(String.init) ?? "" } == ["log", "edit", "list", "show", "delete", "restore"])
+        #expect(visit.first == "log:Log a visit (now by default) or plan one with --planned-at.")
+        let options = try Self.zshComplete(script, ["outpost", "--db", "x.db", "complaint", "list", "--"])
+        #expect(options.contains { $0.hasPrefix("--overdue:") } && options.contains { $0.hasPrefix("--lang:") }, "\(options)")
+        #expect(Set(try Self.zshComplete(script, ["outpost", "status", "--lang", ""])) == ["zh", "en"])
+        #expect(try Self.zshComplete(script, ["outpost", "--db", ""]) == ["FILES"])
+    }
+
     @Test func userAddPrintsJSONForScripts() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("outpost-admin-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -390,6 +390,10 @@ extension Catalogue {
         "resolve.stillConflicts": "它还有其他冲突：运行 `outpost conflicts`。",
         "resolve.shareDecision": "运行 `outpost sync` 与他人共享这个决定。",
 
+        "hint.orValue": "（或 --value 文本）",
+        "hint.orDelete": "（或 --delete）",
+        "hint.newCode": "新代码",
+
         // MARK: config, completion
         "config.notSet": "（未设置；当前为 {effective}）",
         "config.set.lang": "消息现在使用中文（{value}）。",

@@ -392,6 +392,10 @@ extension Catalogue {
         "resolve.stillConflicts": " It still has conflicts: run `outpost conflicts`.",
         "resolve.shareDecision": " Run `outpost sync` to share the decision.",
 
+        "hint.orValue": "(or --value TEXT)",
+        "hint.orDelete": "(or --delete)",
+        "hint.newCode": "NEW-CODE",
+
         // MARK: config, completion
         "config.notSet": "(not set; {effective} applies)",
         "config.set.lang": "Messages are now in English ({value}).",
