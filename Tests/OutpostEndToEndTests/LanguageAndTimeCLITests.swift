@@ -167,6 +167,44 @@ struct LanguageAndTimeCLITests {
         #expect(badZone.status == 64)
     }
 
+    @Test func syncConflictsAndResolveSpeakChinese() async throws {
+        let server = try LoopbackServer()
+        var li = try await server.signedIn("li")
+        var wang = try await server.signedIn("wang")
+        li.environment = Self.chinese
+        wang.environment = Self.chinese
+        try await li.execOK("customer", "add", "--code", "C-1", "--name", "北京华联", "--kind", "enterprise", "--tier", "core")
+        #expect(try await li.execOK("sync").out == "已发送 1 条，已接收 1 条。\n")
+        try await wang.execOK("sync")
+        try await li.execOK("customer", "edit", "C-1", "--name", "北京华联集团")
+        try await wang.execOK("customer", "edit", "C-1", "--name", "华联商厦")
+        try await li.execOK("sync")
+        let pushed = try await wang.execOK("sync")
+        #expect(pushed.out.contains("1 条记录有冲突 — 运行 `outpost conflicts`。"), "\(pushed.out)")
+        let conflicts = try await wang.execOK("conflicts").out
+        #expect(conflicts.contains("name: 2 个不同的值"), "\(conflicts)")
+        #expect(conflicts.contains("（当前值）"))
+        #expect(conflicts.contains("wang（本机）") || conflicts.contains("本机"), "\(conflicts)")
+        #expect(conflicts.contains("（或 --value 文本）"))
+        let resolved = try await wang.execOK("resolve", "C-1", "--field", "name", "--value", "华联")
+        #expect(resolved.out.hasPrefix("已解决 客户 C-1"), "\(resolved.out)")
+        #expect(resolved.out.contains("“华联”"))
+    }
+
+    @Test func networkErrorsSpeakChineseAndKeepTheEdits() async throws {
+        let server = try LoopbackServer()
+        var device = try await server.signedIn("li")
+        device.environment = Self.chinese
+        try await device.execOK("customer", "add", "--code", "C-1", "--name", "北京华联", "--kind", "enterprise", "--tier", "core")
+        server.stop()
+        let failed = try await device.exec("sync")
+        #expect(failed.status == 1)
+        #expect(failed.err.contains("\n错误：无法连接服务器 \(server.url)"), "\(failed.err)")
+        #expect(failed.err.contains("1 条本地修改已保留，下次同步时发送。"), "\(failed.err)")
+        let verbose = try await device.exec("sync", "--verbose")
+        #expect(verbose.err.contains("  详情："), "\(verbose.err)")
+    }
+
     /// Runs bash completion for the words typed so far (the last one is being completed).
     static func bashComplete(_ script: String, _ words: [String]) throws -> [String] {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("outpost-completion-\(UUID().uuidString)")
