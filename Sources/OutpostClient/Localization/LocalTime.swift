@@ -85,74 +85,92 @@ public struct LocalTime: Sendable, Hashable {
     }
 
     private func components(_ millis: Int64) -> (date: String, hour: Int, minute: Int, second: Int) {
-        let seconds = Self.floorDiv(millis, 1000)
-        let local = seconds + Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds))))
-        let days = Self.floorDiv(local, 86_400)
-        let secondOfDay = Int(local - days * 86_400)
+        let (days, secondOfDay) = localDay(millis)
         let (year, month, day) = Self.civil(fromDays: days)
         let yearText = year >= 0 && year < 10_000 ? String(repeating: "0", count: 4 - String(year).count) + String(year) : String(year)
         return ("\(yearText)-\(Self.two(month))-\(Self.two(day))", secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60)
+    }
+
+    /// The local day (days since 1970-01-01) and second of that day of an instant.
+    private func localDay(_ millis: Int64) -> (days: Int64, secondOfDay: Int) {
+        let seconds = Self.floorDiv(millis, 1000)
+        let local = seconds + Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds))))
+        let days = Self.floorDiv(local, 86_400)
+        return (days, Int(local - days * 86_400))
     }
 
     // MARK: Reading
 
     /// The UTC milliseconds of the time `text` names, reading dates and times without an offset in
     /// this zone; `now` (UTC milliseconds) anchors `today`, `tomorrow` and dates without a year.
+    /// A date without a time means the start of that day.
     ///
     /// - Throws: ``TimeInputError/unreadable(_:)`` when the text is not a time in a known form,
     ///   ``TimeInputError/noSuchDate(_:)`` for dates such as `02-30`, and
     ///   ``TimeInputError/skippedByClockChange(_:timeZone:)`` for a local time the clocks jump over.
     public func parse(_ text: String, now: Int64) throws(TimeInputError) -> Int64 {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let lower = trimmed.lowercased()
-        if lower == "now" || trimmed == "现在" { return now }
+        if trimmed.lowercased() == "now" || trimmed == "现在" { return now }
         if let millis = Timestamps.parse(trimmed) { return millis }
         // RFC 3339 allows a space for the `T`; the offset makes it unambiguous.
         if let millis = Timestamps.parse(trimmed.replacingOccurrences(of: " ", with: "T")) { return millis }
-        var words = lower.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-        if words.count == 1, words[0].count > 10, let t = words[0].firstIndex(of: "t"), words[0].distance(from: words[0].startIndex, to: t) == 10 {
-            words = [String(words[0][..<t]), String(words[0][words[0].index(after: t)...])]
-        }
-        guard (1...2).contains(words.count) else { throw .unreadable(text) }
-        let today = components(now)
-        let todayParts = today.date.split(separator: "-").compactMap { Int($0) }
-        let todayDays = Self.days(fromCivil: todayParts[0], todayParts[1], todayParts[2])
-        var days: Int64
-        var timeWord: String?
-        if words.count == 1, Self.readTime(words[0]) != nil {
-            days = todayDays
-            timeWord = words[0]
-        } else {
-            switch words[0] {
-            case "today", "今天": days = todayDays
-            case "tomorrow", "明天": days = todayDays + 1
-            case "yesterday", "昨天": days = todayDays - 1
-            default:
-                let parts = words[0].split(whereSeparator: { $0 == "-" || $0 == "/" }).map(String.init)
-                guard parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && Int($0) != nil }) else { throw .unreadable(text) }
-                let numbers = parts.compactMap { Int($0) }
-                let year: Int, month: Int, day: Int
-                switch numbers.count {
-                case 3 where parts[0].count == 4: (year, month, day) = (numbers[0], numbers[1], numbers[2])
-                case 2: (year, month, day) = (todayParts[0], numbers[0], numbers[1])
-                default: throw .unreadable(text)
-                }
-                guard (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day) else {
-                    throw .noSuchDate(text)
-                }
-                days = Self.days(fromCivil: year, month, day)
-            }
-            timeWord = words.count == 2 ? words[1] : nil
+        let words = Self.words(trimmed.lowercased())
+        let today = localDay(now).days
+        let days: Int64
+        let time: String?
+        switch words.count {
+        case 1 where Self.readTime(words[0]) != nil:
+            (days, time) = (today, words[0])
+        case 1, 2:
+            guard let day = try Self.readDay(words[0], today: today, text: text) else { throw .unreadable(text) }
+            (days, time) = (day, words.count == 2 ? words[1] : nil)
+        default:
+            throw .unreadable(text)
         }
         var secondOfDay = 0
-        if let timeWord {
-            guard let time = Self.readTime(timeWord) else { throw .unreadable(text) }
-            secondOfDay = time
+        if let time {
+            guard let seconds = Self.readTime(time) else { throw .unreadable(text) }
+            secondOfDay = seconds
         }
         guard let seconds = utcSeconds(localSeconds: days * 86_400 + Int64(secondOfDay)) else {
             throw .skippedByClockChange(text, timeZone: timeZone.identifier)
         }
         return seconds * 1000
+    }
+
+    /// The words of typed text: `2026-11-24 09:30` and `2026-11-24T09:30` both give a date and a time.
+    private static func words(_ text: String) -> [String] {
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        if words.count == 1, let t = words[0].firstIndex(of: "t"), words[0].distance(from: words[0].startIndex, to: t) == 10 {
+            return [String(words[0][..<t]), String(words[0][words[0].index(after: t)...])]
+        }
+        return words
+    }
+
+    /// The day named by `word` (`today`, `tomorrow`, `yesterday`, `今天`…, `YYYY-MM-DD`, `MM-DD`,
+    /// with `-` or `/`), or `nil` when it names none.
+    private static func readDay(_ word: String, today: Int64, text: String) throws(TimeInputError) -> Int64? {
+        switch word {
+        case "today", "今天": return today
+        case "tomorrow", "明天": return today + 1
+        case "yesterday", "昨天": return today - 1
+        default: break
+        }
+        let parts = word.split(separator: "-", omittingEmptySubsequences: false).count > 1
+            ? word.split(separator: "-", omittingEmptySubsequences: false) : word.split(separator: "/", omittingEmptySubsequences: false)
+        guard (2...3).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else {
+            return nil
+        }
+        let numbers = parts.compactMap { Int($0) }
+        let year: Int, month: Int, day: Int
+        if numbers.count == 3 {
+            guard parts[0].count == 4 else { return nil }
+            (year, month, day) = (numbers[0], numbers[1], numbers[2])
+        } else {
+            (year, month, day) = (civil(fromDays: today).year, numbers[0], numbers[1])
+        }
+        guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day) else { throw .noSuchDate(text) }
+        return days(fromCivil: year, month, day)
     }
 
     /// The earliest UTC second whose local time is `local` (seconds since 1970 as if local were UTC),
