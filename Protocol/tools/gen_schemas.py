@@ -146,8 +146,10 @@ for entity, (summary, fields) in ENTITIES.items():
 write("clock.schema.json", {
     "$schema": D, "$id": BASE + "clock.schema.json", "title": "Vector clock",
     "description": "Node id → number of that node's writes seen. Absent nodes count as 0; senders omit zero entries "
-                   "(receivers ignore them). Counters are JSON integers (no fraction, no exponent) up to 2^63-1.",
+                   "(receivers ignore them). Counters are JSON integers (no fraction, no exponent) up to 2^63-1. "
+                   "At most 256 entries (SPEC §14).",
     "type": "object",
+    "maxProperties": 256,
     "propertyNames": {"pattern": NODE},
     "additionalProperties": {"type": "integer", "minimum": 0, "maximum": INT64_MAX},
 })
@@ -155,9 +157,10 @@ write("clock.schema.json", {
 dot = {"type": "array", "prefixItems": [{"type": "string", "pattern": NODE},
                                         {"type": "integer", "minimum": 1, "maximum": INT64_MAX}],
        "minItems": 2, "maxItems": 2, "description": "[node id, counter]: the counter-th write of that node to this record."}
-hlc = {"type": "array", "prefixItems": [{"type": "integer", "minimum": -INT64_MAX - 1, "maximum": INT64_MAX},
+hlc = {"type": "array", "prefixItems": [{"type": "integer", "minimum": 0, "maximum": 253402300799999},
                                         {"type": "integer", "minimum": 0, "maximum": 4294967295}],
-       "minItems": 2, "maxItems": 2, "description": "[wall-clock milliseconds since 1970 UTC, logical counter]."}
+       "minItems": 2, "maxItems": 2,
+       "description": "[wall-clock milliseconds since 1970 UTC, at most 253402300799999 (end of year 9999), logical counter]."}
 
 entity_conditions = []
 for entity, (summary, fields) in ENTITIES.items():
@@ -174,7 +177,7 @@ write("record.schema.json", {
     "$schema": D, "$id": BASE + "record.schema.json", "title": "Record envelope",
     "description": "One version of one record, as pushed, pulled and stored. Beyond this schema a receiver checks: "
                    "every dot (field and lifecycle siblings) is covered by `clock`; no register holds two siblings with "
-                   "the same dot. Push additionally validates values against the entity schema and, for a live record, "
+                   "the same dot; the record's canonical JSON is at most 256 KiB (SPEC §14). Push additionally validates values against the entity schema and, for a live record, "
                    "the presence of required fields.",
     "type": "object",
     "required": ["id", "type", "branch", "clock", "fields"],
@@ -187,12 +190,15 @@ write("record.schema.json", {
         "clock": {"$ref": "clock.schema.json", "description": "Every write merged into this version."},
         "fields": {
             "type": "object",
+            "maxProperties": 64,
             "description": "Field name → register: the surviving writes (siblings) of that field. One sibling normally; "
-                           "several when concurrent writes are unresolved (a conflict). Fields never written are absent.",
+                           "several when concurrent writes are unresolved (a conflict). Fields never written are absent. "
+                           "At most 64 fields (SPEC §14).",
             "additionalProperties": {"$ref": "#/$defs/register"},
         },
         "lifecycle": {
             "type": ["array", "null"],
+            "maxItems": 64,
             "description": "Delete/restore writes (a register). Absent for a record never deleted; null and [] mean the same.",
             "items": {"$ref": "#/$defs/lifecycleSibling"},
         },
@@ -201,7 +207,7 @@ write("record.schema.json", {
     "$defs": {
         "dot": dot,
         "hlc": hlc,
-        "register": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/fieldSibling"}},
+        "register": {"type": "array", "minItems": 1, "maxItems": 64, "items": {"$ref": "#/$defs/fieldSibling"}},
         "fieldSibling": {
             "type": "object", "required": ["dot", "hlc", "value"], "additionalProperties": False,
             "properties": {"dot": {"$ref": "#/$defs/dot"}, "hlc": {"$ref": "#/$defs/hlc"},
@@ -223,12 +229,54 @@ write("record.schema.json", {
 
 write("push-request.schema.json", {
     "$schema": D, "$id": BASE + "push-request.schema.json", "title": "POST /v1/push request body",
-    "type": "object", "required": ["batch", "records"], "additionalProperties": False,
+    "type": "object", "required": ["batch", "node", "records"], "additionalProperties": False,
     "properties": {
         "batch": {"type": "string", "pattern": UUID_ANY,
                   "description": "Client-chosen UUID identifying this batch (idempotence key). Case-insensitive."},
+        "node": {"type": "string", "pattern": NODE,
+                 "description": "The pushing replica's own node id: new writes in the batch must be this node's (SPEC §10.5)."},
+        "after": {"type": ["string", "null"], "pattern": UUID_ANY,
+                  "description": "The batch id of this node's last acknowledged push; absent or null for its first push."},
+        "relay": {"type": "boolean",
+                  "description": "true for a server relaying its own clients' writes upstream (roles hq, admin, manager): "
+                                 "writes under other nodes are accepted. Omit otherwise."},
+        "recoveringFrom": {"type": "string", "pattern": NODE,
+                           "description": "During a recovery sync after a server restore (SPEC §11.1): the epoch the client "
+                                          "last synced in. Writes under other nodes the server lacks are then accepted."},
         "records": {"type": "array", "maxItems": 1000, "items": {"$ref": "record.schema.json"},
                     "description": "0–1000 full envelopes; record ids must be distinct (compared case-insensitively)."},
+    },
+})
+
+write("diff-request.schema.json", {
+    "$schema": D, "$id": BASE + "diff-request.schema.json", "title": "POST /v1/diff request body",
+    "description": "Which of these record versions hold writes the server lacks? (recovery sync, SPEC §9.4)",
+    "type": "object", "required": ["records"], "additionalProperties": False,
+    "properties": {
+        "records": {"type": "array", "maxItems": 1000, "description": "0–1000 entries: a record id and the clock of the client's version.",
+                    "items": {"type": "object", "required": ["id", "clock"], "additionalProperties": False,
+                              "properties": {"id": {"type": "string", "pattern": UUID_ANY, "description": "Record id."},
+                                             "clock": {"$ref": "clock.schema.json", "description": "The client's version's clock."}}}},
+    },
+})
+
+write("diff-response.schema.json", {
+    "$schema": D, "$id": BASE + "diff-response.schema.json", "title": "POST /v1/diff response body (200)",
+    "type": "object", "required": ["missing"], "additionalProperties": False,
+    "properties": {
+        "missing": {"type": "array", "items": {"type": "string", "pattern": UUID_ANY},
+                    "description": "Ids (lowercase, in request order) whose given clock holds a write the server's version "
+                                   "has not seen, or that the server does not hold; only records the caller may read."},
+    },
+})
+
+write("authors.schema.json", {
+    "$schema": D, "$id": BASE + "authors.schema.json", "title": "GET /v1/authors response body (200)",
+    "type": "object", "required": ["authors"], "additionalProperties": False,
+    "properties": {
+        "authors": {"type": "object", "propertyNames": {"pattern": NODE}, "additionalProperties": {"type": "string"},
+                    "description": "Node id → user name of the user the node is enrolled for, for users whose home branch "
+                                   "the caller may read (every user for admin, hq and auditor)."},
     },
 })
 
@@ -256,7 +304,7 @@ write("pull-page.schema.json", {
     "properties": {
         "records": {"type": "array", "items": {"$ref": "record.schema.json"},
                     "description": "Current merged versions of changed records in the caller's read scope, in server sequence order."},
-        "cursor": {"type": "string", "description": "Opaque; send it as ?cursor= on the next pull."},
+        "cursor": {"type": "string", "description": "Opaque; send it as ?cursor= on the next pull (SPEC §11)."},
         "hasMore": {"type": "boolean", "description": "true: more changes wait, pull again at once with `cursor`."},
     },
 })
@@ -264,13 +312,16 @@ write("pull-page.schema.json", {
 write("session.schema.json", {
     "$schema": D, "$id": BASE + "session.schema.json", "title": "GET /v1/session response body (200)",
     "type": "object",
-    "required": ["user", "role", "branch", "serverId", "protocolVersions", "maxBatchRecords", "maxPageRecords"],
+    "required": ["user", "role", "branch", "serverId", "epoch", "protocolVersions", "maxBatchRecords", "maxPageRecords"],
     "additionalProperties": False,
     "properties": {
         "user": {"type": "string", "description": "The token owner's user name."},
         "role": {"enum": ["admin", "hq", "manager", "sales", "auditor"], "description": "The user's role."},
         "branch": {"type": "string", "description": "The user's home branch."},
         "serverId": {"type": "string", "description": "Stable id of the server database; a change means cursors restart."},
+        "epoch": {"type": "string", "pattern": NODE,
+                  "description": "The server database's current epoch; it changes when the server is restored from a "
+                                 "backup, and a client that last synced in another epoch runs a recovery sync (SPEC §11.1)."},
         "protocolVersions": {"type": "array", "items": {"type": "integer"}, "minItems": 1,
                              "description": "Protocol versions the server speaks."},
         "maxBatchRecords": {"type": "integer", "minimum": 1, "description": "Most records per push batch (1000)."},
@@ -288,8 +339,9 @@ write("error.schema.json", {
             "code": {"type": "string", "description": "Stable machine-readable code, see SPEC.md 'Errors'.",
                      "examples": ["malformed_json", "invalid_request", "invalid_cursor", "unsupported_protocol",
                                   "unauthorized", "forbidden", "not_found", "method_not_allowed", "batch_reused",
-                                  "body_too_large", "headers_too_large", "invalid_record", "record_mismatch",
-                                  "internal", "unavailable"]},
+                                  "node_reused", "dot_reused", "recovery_required", "body_too_large",
+                                  "record_too_large", "headers_too_large", "invalid_record", "record_mismatch",
+                                  "clock_ahead", "internal", "unavailable"]},
             "message": {"type": "string", "description": "A sentence for the person using the client."},
             "details": {"type": "array", "items": {
                 "type": "object", "required": ["message"],

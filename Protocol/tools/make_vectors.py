@@ -46,12 +46,16 @@ def with_fields(**changes):
 
 cases = []
 
-def case(name, left, right, expected, conflicts, winners, deleted=False, note=None):
+def case(name, left, right, expected, conflicts, winners, deleted=False, note=None, display=None, reused=None):
     c = {"name": name}
     if note:
         c["note"] = note
     c.update({"left": left, "right": right, "expected": expected, "conflicts": conflicts,
               "winners": winners, "deleted": deleted})
+    if display is not None:
+        c["display"] = display
+    if reused is not None:
+        c["reused"] = reused
     cases.append(c)
 
 # 1. Different fields edited concurrently (a edits name+industry in one edit, b edits tier).
@@ -163,14 +167,89 @@ case("null value is a write like any other",
      ["industry"], {"industry": "Steel"},
      note="left wrote null (first write of industry on a), right wrote Steel concurrently; tie on hlc, b > a")
 
+# 15. Same dot, different content (never made by honest replicas): keep the sibling whose canonical
+#     JSON is bytewise smaller, in both argument orders. Here the bytes differ first in the hlc:
+#     {"dot":["a",2],"hlc":[1000,0],... < {"dot":["a",2],"hlc":[2000,0],... ('1' < '2').
+case("same dot with different content keeps the canonically smaller sibling",
+     env({"a": 2}, with_fields(name=[s("a", 2, 2000, 0, "Acme Ltd")])),
+     env({"a": 2}, with_fields(name=[s("a", 2, 1000, 0, "Zeta")])),
+     env({"a": 2}, with_fields(name=[s("a", 2, 1000, 0, "Zeta")])),
+     [], {"name": "Zeta"}, reused="name",
+     note="dishonest input (receivers refuse it: reusedWrite); neither the later hlc nor the value decides, the canonical bytes do")
+
+# 16. Same dot and hlc, different values: the value's bytes decide ("Acme" < "acme": 'A' = 0x41 < 'a' = 0x61).
+case("same dot and hlc with different values: value bytes decide",
+     env({"a": 1}, with_fields(name=[s("a", 1, 1000, 0, "acme")])),
+     env({"a": 1}, with_fields(name=[s("a", 1, 1000, 0, "Acme")])),
+     env({"a": 1}, base_fields()),
+     [], {"name": "Acme"}, reused="name",
+     note="equal clocks, different content: dishonest input; the merge is still deterministic")
+
+# 17. Same lifecycle dot: a delete on one side, a restore on the other. {"deleted":false,... <
+#     {"deleted":true,... ('f' < 't'): the restore is kept.
+case("same lifecycle dot as delete and restore keeps the canonically smaller one",
+     env({"a": 2}, base_fields(), [dele("a", 2, 2000, 0, {"a": 2})]),
+     env({"a": 2}, base_fields(), [rest("a", 2, 2000, 0)]),
+     env({"a": 2}, base_fields(), [rest("a", 2, 2000, 0)]),
+     [], {"name": "Acme"}, deleted=False, reused="lifecycle")
+
+# 18. Two devices resolve a field to the same value concurrently: two siblings, one value, no conflict.
+case("equal-valued siblings are not a conflict",
+     env({"a": 2}, with_fields(tier=[s("a", 2, 2000, 0, "important")])),
+     env({"a": 1, "b": 1}, with_fields(tier=[s("b", 1, 2500, 0, "important")])),
+     env({"a": 2, "b": 1}, with_fields(tier=[s("a", 2, 2000, 0, "important"), s("b", 1, 2500, 0, "important")])),
+     [], {"tier": "important"}, display={"tier": ["important"]},
+     note="both siblings are kept (no lost write); the field shows one value and is not in conflict")
+
+# 19. Three siblings, two distinct values: a conflict showing each value once, by its highest sibling.
+case("conflict display lists each distinct value once",
+     env({"a": 2, "c": 1}, with_fields(tier=[s("a", 2, 2000, 0, "important"), s("c", 1, 3000, 0, "important")])),
+     env({"a": 1, "b": 1}, with_fields(tier=[s("b", 1, 2500, 0, "general")])),
+     env({"a": 2, "b": 1, "c": 1}, with_fields(tier=[s("a", 2, 2000, 0, "important"), s("b", 1, 2500, 0, "general"),
+                                                     s("c", 1, 3000, 0, "important")])),
+     ["tier"], {"tier": "important"}, display={"tier": ["important", "general"]},
+     note="important is shown by c:1 (hlc 3000), then general (2500); a:2 (2000) repeats important")
+
+# 20. A stale delete re-sent inside a version whose clock dominates: the general rule drops it.
+case("stale delete inside a dominating version is dropped",
+     env({"a": 1, "m": 2}, base_fields(), [rest("m", 2, 3000, 0)]),
+     env({"a": 1, "m": 2, "s": 1}, with_fields(notes=[s("s", 1, 4000, 0, "called")]),
+         [dele("m", 1, 2000, 0, {"a": 1, "m": 1})]),
+     env({"a": 1, "m": 2, "s": 1}, with_fields(notes=[s("s", 1, 4000, 0, "called")])),
+     [], {"notes": "called", "name": "Acme"}, deleted=False,
+     note="right claims m:2 (its clock dominates) but holds m:1's delete, which left has seen and overwritten: "
+          "dropped; left's restore m:2 is covered by right's clock and not held there: dropped too. "
+          "A 'dominating version replaces the other' shortcut would wrongly keep the delete")
+
+# 21. The tie-break compares UTF-8 bytes: "～" (U+FF5E, EF BD 9E) < "😀" (U+1F600, F0 9F 98 80).
+#     (A UTF-16 comparison would pick the emoji: its surrogate D83D sorts before FF5E.)
+case("reused dot tie-break compares UTF-8 bytes, not UTF-16 units",
+     env({"a": 2}, with_fields(notes=[s("a", 2, 2000, 0, "\U0001F600")])),
+     env({"a": 2}, with_fields(notes=[s("a", 2, 2000, 0, "\uFF5E")])),
+     env({"a": 2}, with_fields(notes=[s("a", 2, 2000, 0, "\uFF5E")])),
+     [], {"notes": "\uFF5E"}, reused="notes")
+
+# 22. Canonical escapes take part in the comparison: "\n" is written \n, U+0001 as \u0001; 'n' < 'u'.
+case("reused dot tie-break compares canonical escapes",
+     env({"a": 2}, with_fields(notes=[s("a", 2, 2000, 0, "line\u0001")])),
+     env({"a": 2}, with_fields(notes=[s("a", 2, 2000, 0, "line\nbreak")])),
+     env({"a": 2}, with_fields(notes=[s("a", 2, 2000, 0, "line\nbreak")])),
+     [], {"notes": "line\nbreak"}, reused="notes")
+
 merge_doc = {
     "description": (
         "Record merge vectors. For every case, merge(left, right) and merge(right, left) must both equal "
         "`expected` (compare envelopes semantically: object member order and sibling array order do not matter; "
-        "canonical sibling order is by dot). `conflicts` lists the conflicts of `expected` in the order field names "
+        "canonical sibling order is by dot). `conflicts` lists the conflicts of `expected` (SPEC §5: a field is in "
+        "conflict when its siblings hold at least two distinct values) in the order field names "
         "ascending (bytewise), then \"lifecycle\" for a delete-raced-edit / delete-vs-restore conflict. `winners` gives "
         "the provisional value of some fields of `expected` (null is a value). `deleted` is true when the provisional "
-        "lifecycle winner is a delete. `note` explains the case. Every expected result was derived by hand from "
+        "lifecycle winner is a delete. `display` (optional) gives, for some fields of `expected`, the distinct values "
+        "shown to a person, each once, in descending precedence of its highest sibling (SPEC §5). `reused` (optional) "
+        "names where left and right hold the same dot with different content (a field name, \"lifecycle\", or "
+        "\"record\" for equal clocks with different content; SPEC §4.5): receivers refuse such input, and the merge "
+        "is still deterministic (the sibling with the bytewise smaller canonical JSON is kept). Cases without "
+        "`reused` have none. `note` explains the case. Every expected result was derived by hand from "
         "SPEC.md, section 'Merge rules'."),
     "cases": cases,
 }

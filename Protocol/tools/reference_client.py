@@ -9,11 +9,13 @@ the Swift end-to-end tests (Tests/OutpostEndToEndTests/ReferenceClientTests.swif
     python3 Protocol/tools/reference_client.py selftest --server http://127.0.0.1:8080 --token TOKEN
 
 `selftest` plays two devices of one user (a manager, who may delete) against a running server:
-concurrent edits to the same and to different fields, a delete racing an edit, a contact, and
-retrying a batch whose answer was lost. It checks that both devices converge, then prints the
-records it holds as JSON ({"records": [envelope, ...]}) for comparison with other clients.
+concurrent edits to the same and to different fields, a delete racing an edit, a contact,
+retrying a batch whose answer was lost, and a copy of a device's database that pushes under the
+same node id (409 node_reused: the copy takes a fresh node id and re-stamps its unsent edits,
+§10.5). It checks that the devices converge, then prints the records it holds as JSON
+({"records": [envelope, ...]}) for comparison with other clients.
 Exit status 0 when every check passed, 1 otherwise (the failures are printed on stderr)."""
-import argparse, json, os, secrets, sys, time, urllib.error, urllib.parse, urllib.request, uuid
+import argparse, copy, json, os, secrets, sys, time, urllib.error, urllib.parse, urllib.request, uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from outpost_reference import conflicts, merge, normalize, winner  # noqa: E402
@@ -43,6 +45,7 @@ class Replica:
         self.cursor = None
         self.pending = None                       # (body bytes, {id: edit count}) of the batch until answered
         self.last_batch = None                    # §10.5: this node's last acknowledged batch ("after")
+        self.base = {}                            # id -> a version the server is known to hold (re-stamping)
 
     # -- HTTP (§7, §9) -------------------------------------------------------------------------
 
@@ -150,7 +153,14 @@ class Replica:
                                    "records": [self.records[i] for i in ids]}).encode()
                 self.pending = (body, {i: self.edits[i] for i in ids}, batch)
             body, sent, batch = self.pending
-            answer = self.request("POST", "/v1/push", body=body)
+            try:
+                answer = self.request("POST", "/v1/push", body=body)
+            except ServerError as error:
+                if error.status == 409 and error.body.get("error", {}).get("code") in ("node_reused", "dot_reused"):
+                    self.pending = None
+                    self.restamp()                 # §10.5: a copy of this replica pushed under our node id
+                    continue
+                raise
             if lose_answer:
                 lose_answer = False
                 continue                           # retry: same batch id, same body (§10.4)
@@ -159,9 +169,41 @@ class Replica:
             for result in answer["results"]:
                 if result["status"] not in ("accepted", "merged", "conflict"):
                     raise ValueError(f"unknown push status {result['status']}")
+            for record in json.loads(body)["records"]:
+                known = self.base.get(record["id"])
+                self.base[record["id"]] = merge(known, record) if known else record
             for record_id, count in sent.items():
                 if self.edits.get(record_id) == count:   # not edited again since the batch was built
                     self.outbox.remove(record_id)
+
+    def restamp(self):
+        """Takes a fresh node id and re-makes every unsent edit under it (§10.5): each outbox record
+        becomes the version the server is known to hold plus one new write of the values that differ."""
+        self.node, self.last_batch = secrets.token_hex(8), None
+        for record_id in self.outbox:
+            current, known = self.records[record_id], self.base.get(record_id)
+            values = {name: winner(register)["value"] for name, register in current["fields"].items()
+                      if known is None or known["fields"].get(name) != register}
+            if known is None:
+                hlc = self.now()
+                rebuilt = {"id": record_id, "type": current["type"], "branch": current["branch"], "clock": {self.node: 1},
+                           "fields": {n: [{"dot": [self.node, 1], "hlc": hlc, "value": v}] for n, v in values.items()}}
+            else:
+                rebuilt = copy.deepcopy(known)
+                if values:
+                    dot, hlc = self._next_dot(rebuilt), self.now()
+                    for name, value in values.items():
+                        rebuilt["fields"][name] = [{"dot": dot, "hlc": hlc, "value": value}]
+                deleted = self.is_deleted(record_id)
+                self.records[record_id] = rebuilt
+                if deleted != self.is_deleted(record_id):
+                    (self.delete if deleted else self.restore)(record_id)
+                    continue
+            self.records[record_id] = rebuilt
+
+    def clone(self):
+        """A copy of this device's whole database, as a file copy or a restored phone backup makes."""
+        return copy.deepcopy(self)
 
     def pull(self):
         while True:
@@ -178,6 +220,8 @@ class Replica:
             for remote in page["records"]:
                 local = self.records.get(remote["id"])
                 self.records[remote["id"]] = merge(local, remote) if local else remote
+                known = self.base.get(remote["id"])
+                self.base[remote["id"]] = merge(known, remote) if known else remote
                 self.observe(remote)
             self.cursor = page["cursor"]
             if not page["hasMore"]:
@@ -227,6 +271,21 @@ def selftest(server, token):
     check(a.conflicts(customer) == [] and a.value(customer, "name") == "Python Trading Ltd", "the name conflict is resolved")
     check(not a.is_deleted(doomed) and a.conflicts(doomed) == [], "the delete conflict is resolved by restoring")
     check(not a.outbox and not b.outbox, "nothing is left to send")
+
+    # A copy of device a's database (same node id, same last batch) edits on its own; device a
+    # syncs first, so the copy's push is refused as node_reused and it re-stamps under a new node.
+    c = a.clone()
+    a.edit(customer, {"notes": "From the original device"})
+    c.edit(contact, {"title": "Buyer"})
+    a.sync()
+    old_node = c.node
+    c.sync(); a.sync(); b.sync()
+    check(c.node != old_node, "the copy took a fresh node id")
+    check(c.value(customer, "notes") == "From the original device", "the copy received the original's edit")
+    for device in (a, b):
+        check(device.value(contact, "title") == "Buyer", "the copy's re-stamped edit reached every device")
+    for record_id in (customer, doomed, contact):
+        check(normalize(a.records[record_id]) == normalize(c.records[record_id]), f"the copy agrees on {record_id}")
 
     for failure in failures:
         print("FAIL " + failure, file=sys.stderr)

@@ -39,6 +39,8 @@ def check(name, instance, label, expect_valid=True):
 EXAMPLES = {
     "push-request.json": "push-request.schema.json", "push-response.json": "push-response.schema.json",
     "pull-page.json": "pull-page.schema.json", "session.json": "session.schema.json",
+    "diff-request.json": "diff-request.schema.json", "diff-response.json": "diff-response.schema.json",
+    "authors.json": "authors.schema.json",
 }
 for name in sorted(os.listdir(os.path.join(ROOT, "examples"))):
     schema = EXAMPLES.get(name, "error.schema.json" if name.startswith("error-") else None)

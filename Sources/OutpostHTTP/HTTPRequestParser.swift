@@ -12,7 +12,7 @@
 /// while let request = try parser.nextRequest() { print(request.path) }
 /// ```
 ///
-/// Rules: CRLF line endings; leading empty lines are skipped; header names are tokens and
+/// Rules: CRLF line endings (a bare LF in the head is a 400 at once); leading empty lines are skipped; header names are tokens and
 /// values are VCHAR/obs-text/SP/HTAB; obs-fold is rejected; `Transfer-Encoding` is rejected
 /// (501); several `Content-Length` values must agree; HTTP/1.1 needs exactly one `Host`.
 public struct HTTPRequestParser: Sendable {
@@ -141,13 +141,17 @@ public struct HTTPRequestParser: Sendable {
         }
         if bufferedByteCount == 1 && buffer[start] == Self.cr { return nil }
         scanFrom = max(scanFrom, start)
-        // Find CRLF CRLF.
+        // Find CRLF CRLF, rejecting a bare LF (one not preceded by CR) as soon as it arrives:
+        // otherwise a head with LF-only line endings would never end and only time out.
         var end: Int?
-        var i = max(start, scanFrom - 3)
-        while i + 3 < buffer.count {
-            if buffer[i + 3] == Self.lf && buffer[i + 2] == Self.cr && buffer[i + 1] == Self.lf && buffer[i] == Self.cr {
-                end = i
-                break
+        var i = scanFrom
+        while i < buffer.count {
+            if buffer[i] == Self.lf {
+                guard i > start, buffer[i - 1] == Self.cr else { throw bareLineFeedError(at: i) }
+                if i - start >= 3 && buffer[i - 2] == Self.lf && buffer[i - 3] == Self.cr {
+                    end = i - 3
+                    break
+                }
             }
             i += 1
         }
@@ -162,6 +166,16 @@ public struct HTTPRequestParser: Sendable {
         start = end + 4
         scanFrom = start
         return head
+    }
+
+    /// The error for a bare LF at `index`: in the request line, or in a header line after it.
+    private func bareLineFeedError(at index: Int) -> HTTPParseError {
+        var i = start
+        while i + 1 < index {
+            if buffer[i] == Self.cr && buffer[i + 1] == Self.lf { return .invalidHeader }
+            i += 1
+        }
+        return .invalidRequestLine
     }
 
     private static func parseHeadBytes(_ bytes: ArraySlice<UInt8>, limits: Limits) throws(HTTPParseError) -> Head {

@@ -1,5 +1,6 @@
-/// Anything that turns a request into a response, synchronously. The server calls it on
-/// the connection's thread; implementations must be thread-safe.
+/// Anything that turns a request into a response, synchronously. The server calls it on one
+/// of its worker threads (`HTTPServer.Configuration.workerThreads`), concurrently for
+/// different requests; implementations must be thread-safe.
 ///
 /// ```swift
 /// struct Health: HTTPResponder {

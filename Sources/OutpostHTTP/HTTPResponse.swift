@@ -8,7 +8,9 @@ public enum HTTPResponseBody: Sendable {
     case bytes([UInt8])
     /// A body produced while sending, sent with `Transfer-Encoding: chunked`
     /// (for HTTP/1.0 clients: unframed, then the connection closes).
-    /// The closure runs on the connection's thread; if it throws after output started,
+    /// The closure runs on the worker thread that ran the responder and writes straight to
+    /// the socket (waiting for a slow client up to the write timeout, so memory stays bounded
+    /// by the writer's buffer); if it throws after output started,
     /// the connection is closed without the terminating chunk so the client sees a truncated body.
     case stream(@Sendable (HTTPBodyWriter) throws -> Void)
 }

@@ -1,4 +1,5 @@
-/// Serializes responses onto a socket: status line, headers, framing, body.
+/// Serializes responses: status line, headers, framing, body. Complete bodies become one
+/// byte array the event loop sends; streamed bodies are written by the worker as produced.
 enum HTTPResponseWriter {
     enum Framing {
         case contentLength(Int)
@@ -9,41 +10,45 @@ enum HTTPResponseWriter {
         case none
     }
 
-    /// Writes `response` for a request with `version`/`method`. Returns whether the
-    /// connection may be reused (false after close-delimited bodies or failed streams).
-    static func write(
-        _ response: HTTPResponse, requestVersion: HTTPVersion, requestMethod: HTTPMethod,
-        keepAlive: Bool, to socket: Socket
-    ) throws(SocketIOError) -> Bool {
+    /// How a response goes out.
+    enum Plan {
+        /// The whole response, serialized; the connection stays open afterwards if `keepAlive`.
+        case bytes([UInt8], keepAlive: Bool)
+        /// A head followed by a body the producer writes while sending.
+        case stream(head: [UInt8], producer: @Sendable (HTTPBodyWriter) throws -> Void, chunked: Bool, keepAlive: Bool)
+    }
+
+    /// Decides framing and serializes what can be serialized up front for a request with
+    /// `version`/`method`. `keepAlive` in the plan may be false even if asked (close-delimited bodies).
+    static func plan(
+        _ response: HTTPResponse, requestVersion: HTTPVersion, requestMethod: HTTPMethod, keepAlive: Bool
+    ) -> Plan {
         let sendsBody = requestMethod != .head && response.status.allowsBody
         switch response.body {
         case .bytes(let bytes):
             let framing: Framing = response.status.allowsBody ? .contentLength(bytes.count) : .none
             var out = head(response, framing: framing, keepAlive: keepAlive, requestVersion: requestVersion)
             if sendsBody { out.append(contentsOf: bytes) }
-            try socket.sendAll(out)
-            return keepAlive
+            return .bytes(out, keepAlive: keepAlive)
 
         case .stream(let producer):
             guard response.status.allowsBody else {
-                try socket.sendAll(head(response, framing: .none, keepAlive: keepAlive, requestVersion: requestVersion))
-                return keepAlive
+                return .bytes(head(response, framing: .none, keepAlive: keepAlive, requestVersion: requestVersion), keepAlive: keepAlive)
             }
             let chunked = requestVersion == .http1_1
             let keepAlive = keepAlive && chunked
             let headBytes = head(response, framing: chunked ? .chunked : .untilClose, keepAlive: keepAlive, requestVersion: requestVersion)
-            guard sendsBody else {
-                try socket.sendAll(headBytes)
-                return keepAlive
-            }
-            return try writeStream(producer, headBytes: headBytes, chunked: chunked, keepAlive: keepAlive,
-                                   requestVersion: requestVersion, to: socket)
+            guard sendsBody else { return .bytes(headBytes, keepAlive: keepAlive) }
+            return .stream(head: headBytes, producer: producer, chunked: chunked, keepAlive: keepAlive)
         }
     }
 
-    private static func writeStream(
+    /// Runs `producer` and writes its output, framed, to `socket` (blocking the calling worker
+    /// up to `timeout` whenever the client does not read). Memory stays bounded by the body
+    /// writer's buffer. Returns whether the connection may be reused.
+    static func writeStream(
         _ producer: @Sendable (HTTPBodyWriter) throws -> Void, headBytes: [UInt8], chunked: Bool, keepAlive: Bool,
-        requestVersion: HTTPVersion, to socket: Socket
+        requestVersion: HTTPVersion, to socket: Socket, timeout: Duration
     ) throws(SocketIOError) -> Bool {
         var headSent = false
         var socketError: SocketIOError?
@@ -58,7 +63,7 @@ enum HTTPResponseWriter {
                 out.append(contentsOf: bytes)
             }
             headSent = true
-            do throws(SocketIOError) { try socket.sendAll(out) } catch {
+            do throws(SocketIOError) { try socket.sendAll(out, timeout: timeout) } catch {
                 socketError = error
                 throw error
             }
@@ -72,14 +77,14 @@ enum HTTPResponseWriter {
                 // Nothing sent yet: report a clean 500 instead.
                 let failure = HTTPResponse(error: error)
                 try socket.sendAll(head(failure, framing: .contentLength(failure.bytesBody.count), keepAlive: false,
-                                        requestVersion: requestVersion) + failure.bytesBody)
+                                        requestVersion: requestVersion) + failure.bytesBody, timeout: timeout)
             }
             return false // truncated body: the client must see the connection drop
         }
         if let socketError { throw socketError }
         var tail: [UInt8] = headSent ? [] : headBytes
         if chunked { tail.append(contentsOf: Array("0\r\n\r\n".utf8)) }
-        if !tail.isEmpty { try socket.sendAll(tail) }
+        if !tail.isEmpty { try socket.sendAll(tail, timeout: timeout) }
         return keepAlive
     }
 

@@ -5,11 +5,15 @@ import Glibc
 import Darwin
 #endif
 
-/// An HTTP/1.1 server over blocking POSIX sockets, one thread per connection.
+/// An HTTP/1.1 server: one event-loop thread over non-blocking sockets (epoll on Linux,
+/// kqueue on Darwin) and a bounded pool of worker threads running the responder.
 ///
-/// Connections are bounded by `Configuration.maxConnections`: at the limit the server stops
-/// accepting and new connections wait in the listen backlog. Request handling is synchronous
-/// on the connection's thread. A server is single-use: start it once, shut it down once.
+/// Connections cost no thread: thousands of idle or slow clients only hold descriptors, while
+/// `Configuration.workerThreads` threads handle complete requests. Deadlines cut off slow
+/// clients (`headerTimeout` for a whole request head, `bodyTimeout` for its body: 408 and
+/// close; `idleTimeout` between requests: close). At `maxConnections` the connection idle the
+/// longest is closed to admit a new one; when none is idle, new connections get 503. A server
+/// is single-use: start it once, shut it down once.
 ///
 /// ```swift
 /// let server = HTTPServer(configuration: .init(port: 8080), responder: router)
@@ -21,7 +25,7 @@ import Darwin
 /// Graceful shutdown (`shutdown()`, or `beginShutdown()` + `waitUntilStopped()`): the
 /// listening socket is closed (new connections are refused), idle keep-alive connections are
 /// closed, requests already being received or handled finish and their responses are written
-/// with `Connection: close`, then the call returns once every connection thread is done.
+/// with `Connection: close`, then the call returns once every connection is closed.
 public final class HTTPServer: Sendable {
     /// The configuration the server was created with.
     public let configuration: Configuration
@@ -48,8 +52,30 @@ public final class HTTPServer: Sendable {
     /// Whether the server accepts connections (started and not shutting down).
     public var isRunning: Bool { state.withLock { $0.phase == .running } }
 
-    /// Binds (with `SO_REUSEADDR`), listens and starts accepting on a background thread.
-    /// Also ignores `SIGPIPE` process-wide (writes use `MSG_NOSIGNAL` as well).
+    /// Counters and gauges published by the event loop (all zero before `start()`).
+    ///
+    /// ```swift
+    /// print(server.statistics.openConnections)
+    /// ```
+    public var statistics: Statistics {
+        state.withLock { $0.loop }?.shared.withLock { $0.statistics } ?? Statistics()
+    }
+
+    /// Waits until the published statistics satisfy `predicate`, at most `timeout`; returns
+    /// them, or `nil` on timeout. Meant for tests and tools that wait for an observable state
+    /// (e.g. "300 connections accepted") instead of sleeping.
+    ///
+    /// ```swift
+    /// _ = server.waitForStatistics(timeout: .seconds(5)) { $0.openConnections >= 300 }
+    /// ```
+    public func waitForStatistics(timeout: Duration, until predicate: (Statistics) -> Bool) -> Statistics? {
+        guard let loop = state.withLock({ $0.loop }) else { return predicate(Statistics()) ? Statistics() : nil }
+        return loop.shared.wait(timeout: timeout, until: predicate)
+    }
+
+    /// Binds (with `SO_REUSEADDR`), listens and starts the event loop and the workers.
+    /// Also ignores `SIGPIPE` process-wide (writes use `MSG_NOSIGNAL` as well) and raises the
+    /// soft open-files limit, if needed and allowed, to fit `maxConnections`.
     ///
     /// ```swift
     /// try server.start()
@@ -59,32 +85,33 @@ public final class HTTPServer: Sendable {
             guard s.phase == .idle else { throw .alreadyStarted }
         }
         signal(SIGPIPE, SIG_IGN)
+        Self.raiseDescriptorLimit(toFit: configuration.maxConnections + EventLoop.reservedDescriptors)
         let (listenFD, port) = try Self.bindAndListen(configuration)
-        var pipeFDs: [Int32] = [0, 0]
-        guard pipe(&pipeFDs) == 0 else {
-            let code = errno
+        let loop: EventLoop
+        do {
+            loop = try EventLoop(configuration: configuration, responder: responder, listenFD: listenFD)
+        } catch {
             close(listenFD)
-            throw .socketFailed(operation: "pipe", errno: code)
+            throw error
         }
-        _ = fcntl(pipeFDs[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(pipeFDs[1], F_SETFD, FD_CLOEXEC)
         let started = state.withLock { (s) -> Bool in
             guard s.phase == .idle else { return false }
             s.phase = .running
             s.port = port
-            s.listenFD = listenFD
-            s.wakeRead = pipeFDs[0]
-            s.wakeWrite = pipeFDs[1]
-            s.acceptLoopRunning = true
+            s.loop = loop
+            s.loopRunning = true
             return true
         }
         guard started else {
-            close(listenFD); close(pipeFDs[0]); close(pipeFDs[1])
+            loop.requestStop()
+            close(listenFD)
             throw .alreadyStarted
         }
-        let wakeRead = pipeFDs[0]
-        let thread = Thread { [self] in acceptLoop(listenFD: listenFD, wakeFD: wakeRead) }
-        thread.name = "HTTPServer.accept"
+        let thread = Thread { [state] in
+            loop.run()
+            state.loopFinished()
+        }
+        thread.name = "HTTPServer.loop"
         thread.start()
     }
 
@@ -95,18 +122,19 @@ public final class HTTPServer: Sendable {
     /// server.beginShutdown(); server.waitUntilStopped()
     /// ```
     public func beginShutdown() {
-        state.withLock { s in
+        let loop = state.withLock { s -> EventLoop? in
             switch s.phase {
             case .idle:
                 s.phase = .stopped
+                return nil
             case .running:
                 s.phase = .stopping
-                var byte: UInt8 = 1
-                _ = write(s.wakeWrite, &byte, 1)
+                return s.loop
             case .stopping, .stopped:
-                break
+                return nil
             }
         }
+        loop?.requestStop()
     }
 
     /// Blocks until the server has stopped: after a shutdown began and every connection
@@ -146,50 +174,21 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    // MARK: - Accepting
+    // MARK: - Set-up
 
-    private func acceptLoop(listenFD: Int32, wakeFD: Int32) {
-        let maxConnections = configuration.maxConnections
-        while state.waitForCapacity(maxConnections) {
-            var fds = [pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
-            let rc = poll(&fds, 2, -1)
-            if rc < 0 {
-                if errno == EINTR { continue }
-                break
-            }
-            if fds[1].revents != 0 { break }
-            guard fds[0].revents != 0 else { continue }
-            let client = accept(listenFD, nil, nil)
-            if client < 0 {
-                let code = errno
-                if code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM {
-                    // Out of descriptors: back off briefly (or until shutdown) instead of spinning.
-                    var wake = [pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
-                    _ = poll(&wake, 1, 100)
-                }
-                continue
-            }
-            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-            guard state.registerConnection() else {
-                close(client)
-                break
-            }
-            let socket = Socket(fd: client)
-            socket.configureAccepted(writeTimeout: configuration.writeTimeout)
-            let connection = HTTPConnection(
-                socket: socket, configuration: configuration, responder: responder, wakeFD: wakeFD,
-                isStopping: { [state] in state.withLock { $0.phase != .running } }
-            )
-            let thread = Thread { [state] in
-                connection.run()
-                close(client)
-                state.unregisterConnection()
-            }
-            thread.name = "HTTPServer.connection"
-            thread.start()
-        }
-        close(listenFD)
-        state.acceptLoopFinished()
+    /// Raises the soft `RLIMIT_NOFILE` towards `needed` (never above the hard limit).
+    private static func raiseDescriptorLimit(toFit needed: Int) {
+        var limit = rlimit()
+        #if canImport(Glibc)
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        #else
+        let resource = RLIMIT_NOFILE
+        #endif
+        guard getrlimit(resource, &limit) == 0 else { return }
+        let wanted = rlim_t(needed)
+        guard limit.rlim_cur < wanted else { return }
+        limit.rlim_cur = min(wanted, limit.rlim_max)
+        _ = setrlimit(resource, &limit)
     }
 
     private static func bindAndListen(_ configuration: Configuration) throws(HTTPServerError) -> (fd: Int32, port: Int) {
@@ -198,7 +197,13 @@ public final class HTTPServer: Sendable {
         }
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
+        #if canImport(Glibc)
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        let closeOnExec = Int32(SOCK_CLOEXEC.rawValue)
+        #else
+        hints.ai_socktype = SOCK_STREAM
+        let closeOnExec: Int32 = 0
+        #endif
         hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
         var result: UnsafeMutablePointer<addrinfo>?
         let rc = getaddrinfo(configuration.host, String(configuration.port), &hints, &result)
@@ -207,8 +212,9 @@ public final class HTTPServer: Sendable {
         }
         defer { freeaddrinfo(result) }
         let address = info.pointee
-        let fd = socket(address.ai_family, address.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), address.ai_protocol)
+        let fd = socket(address.ai_family, address.ai_socktype | closeOnExec, address.ai_protocol)
         guard fd >= 0 else { throw .socketFailed(operation: "socket", errno: errno) }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         var one: Int32 = 1
         guard setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
             let code = errno
@@ -247,18 +253,16 @@ public final class HTTPServer: Sendable {
     }
 }
 
-/// Lifecycle bookkeeping shared by the accept loop, connection threads and callers.
+/// Lifecycle bookkeeping shared by the event loop and callers.
 private final class ServerState: @unchecked Sendable {
+    // Safety: `values` is only read or written with `condition` locked.
     enum Phase { case idle, running, stopping, stopped }
 
     struct Values {
         var phase: Phase = .idle
         var port = 0
-        var listenFD: Int32 = -1
-        var wakeRead: Int32 = -1
-        var wakeWrite: Int32 = -1
-        var activeConnections = 0
-        var acceptLoopRunning = false
+        var loop: EventLoop?
+        var loopRunning = false
         var signalSources: [any DispatchSourceSignal] = []
     }
 
@@ -274,32 +278,8 @@ private final class ServerState: @unchecked Sendable {
         return try body(&values)
     }
 
-    /// Waits while at capacity; returns false once the server is no longer running.
-    func waitForCapacity(_ maxConnections: Int) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while values.phase == .running && values.activeConnections >= maxConnections { condition.wait() }
-        return values.phase == .running
-    }
-
-    /// Counts a new connection; false when shutdown already began.
-    func registerConnection() -> Bool {
-        withLock { s in
-            guard s.phase == .running else { return false }
-            s.activeConnections += 1
-            return true
-        }
-    }
-
-    func unregisterConnection() {
-        withLock { $0.activeConnections -= 1 }
-    }
-
-    func acceptLoopFinished() {
-        withLock { s in
-            s.acceptLoopRunning = false
-            s.listenFD = -1
-        }
+    func loopFinished() {
+        withLock { $0.loopRunning = false }
     }
 
     func waitUntilStopped() {
@@ -312,15 +292,11 @@ private final class ServerState: @unchecked Sendable {
             case .running:
                 condition.wait()
             case .stopping:
-                if values.acceptLoopRunning || values.activeConnections > 0 {
+                if values.loopRunning {
                     condition.wait()
                     continue
                 }
                 values.phase = .stopped
-                close(values.wakeRead)
-                close(values.wakeWrite)
-                values.wakeRead = -1
-                values.wakeWrite = -1
                 for source in values.signalSources { source.cancel() }
                 values.signalSources = []
                 condition.broadcast()

@@ -6,84 +6,105 @@ import Darwin
 
 /// A failed socket write.
 enum SocketIOError: Error {
+    /// `send` failed with `errno`.
     case failed(errno: Int32)
+    /// The peer did not accept more bytes within the write timeout.
+    case timedOut
 }
 
-/// Thin blocking-socket helpers for one connected client.
+/// Helpers for one accepted, non-blocking client socket. The event loop uses the
+/// non-blocking calls; a worker streaming a response body uses `sendAll`, which waits with
+/// `poll` whenever the socket buffer is full.
 struct Socket {
     let fd: Int32
 
-    enum WaitResult {
-        case readable
-        case timedOut
-        case woken
+    /// What a non-blocking call achieved.
+    enum IOResult {
+        /// `count` bytes were transferred (0 from `receive` means EOF).
+        case done(Int)
+        /// The call would block (`EAGAIN`).
+        case wouldBlock
+        /// The call failed with `errno`.
+        case failed(Int32)
     }
 
-    /// Waits until the socket is readable (or at EOF/error), `deadline` passes, or `wakeFD`
-    /// becomes readable. Readable data on the socket wins over the wake signal.
-    func waitReadable(until deadline: ContinuousClock.Instant, wakeFD: Int32?) -> WaitResult {
-        while true {
-            let remaining = ContinuousClock.now.duration(to: deadline)
-            if remaining <= .zero { return .timedOut }
-            var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
-            if let wakeFD { fds.append(pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)) }
-            let rc = poll(&fds, nfds_t(fds.count), Socket.milliseconds(remaining))
-            if rc < 0 {
-                if errno == EINTR { continue }
-                return .readable // let the following read report the error
-            }
-            if rc == 0 { continue } // re-check the deadline
-            if fds[0].revents != 0 { return .readable }
-            if fds.count > 1 && fds[1].revents != 0 { return .woken }
-        }
-    }
-
-    /// Reads available bytes into `buffer`; returns the count, 0 at EOF, -1 on error.
-    func receive(into buffer: inout [UInt8]) -> Int {
+    /// Reads available bytes into `buffer` without blocking.
+    func receive(into buffer: inout [UInt8]) -> IOResult {
         while true {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n < 0 && errno == EINTR { continue }
-            return n
+            if n >= 0 { return .done(n) }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK { return .wouldBlock }
+            return .failed(code)
         }
     }
 
-    /// Sends all of `bytes` (retrying partial writes); never raises SIGPIPE.
-    func sendAll(_ bytes: [UInt8]) throws(SocketIOError) {
+    /// Sends as much of `bytes[offset...]` as the socket takes without blocking; never raises SIGPIPE.
+    func sendSome(_ bytes: [UInt8], from offset: Int) -> IOResult {
+        while true {
+            let n = bytes.withUnsafeBytes { raw in
+                send(fd, raw.baseAddress! + offset, raw.count - offset, Socket.noSignal)
+            }
+            if n >= 0 { return .done(n) }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK { return .wouldBlock }
+            return .failed(code)
+        }
+    }
+
+    /// Sends all of `bytes`, waiting up to `timeout` for the peer each time the socket
+    /// buffer is full. Used on worker threads only (it blocks).
+    func sendAll(_ bytes: [UInt8], timeout: Duration) throws(SocketIOError) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { raw in
-                send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+            switch sendSome(bytes, from: offset) {
+            case .done(let n):
+                offset += n
+            case .failed(let code):
+                throw .failed(errno: code)
+            case .wouldBlock:
+                try waitWritable(timeout: timeout)
             }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .failed(errno: errno)
-            }
-            offset += n
         }
     }
 
-    /// Half-closes our side and discards what the client still sends (bounded), so that
-    /// an error response is not destroyed by a TCP reset from unread request bytes.
-    func lingeringClose(maxBytes: Int = 1 << 20, timeout: Duration = .seconds(2)) {
-        shutdown(fd, Int32(SHUT_WR))
+    /// Waits until the socket is writable (or failed, which the next `send` reports).
+    private func waitWritable(timeout: Duration) throws(SocketIOError) {
         let deadline = ContinuousClock.now.advanced(by: timeout)
-        var scratch = [UInt8](repeating: 0, count: 16 * 1024)
-        var drained = 0
-        while drained < maxBytes, case .readable = waitReadable(until: deadline, wakeFD: nil) {
-            let n = receive(into: &scratch)
-            if n <= 0 { break }
-            drained += n
+        while true {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            if remaining <= .zero { throw .timedOut }
+            var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            let rc = poll(&entry, 1, Socket.milliseconds(remaining))
+            if rc < 0 && errno != EINTR { throw .failed(errno: errno) }
+            if rc > 0 { return }
         }
     }
 
-    /// Sets the send timeout, TCP_NODELAY and close-on-exec on an accepted socket.
-    func configureAccepted(writeTimeout: Duration) {
+    /// Prepares an accepted socket: non-blocking, close-on-exec, `TCP_NODELAY`, and on Darwin
+    /// `SO_NOSIGPIPE` (Linux writes use `MSG_NOSIGNAL`).
+    func configureAccepted() {
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        let ms = Socket.milliseconds(writeTimeout)
-        var tv = timeval(tv_sec: time_t(ms / 1000), tv_usec: suseconds_t((ms % 1000) * 1000))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        #if canImport(Darwin)
+        setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
+        #endif
     }
+
+    /// Closes the sending side, so the peer sees EOF after what was sent.
+    func shutdownWrite() {
+        _ = shutdown(fd, Int32(SHUT_WR))
+    }
+
+    #if canImport(Darwin)
+    static let noSignal: Int32 = 0
+    #else
+    static let noSignal = Int32(MSG_NOSIGNAL)
+    #endif
 
     /// `duration` in whole milliseconds, rounded up, clamped to `Int32`.
     static func milliseconds(_ duration: Duration) -> Int32 {

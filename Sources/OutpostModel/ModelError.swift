@@ -8,6 +8,9 @@ public enum ModelError: Error, Sendable, Hashable, CustomStringConvertible {
     case identityMismatch(recordID: String, reason: String)
     /// The record was deleted; restore it before editing.
     case recordDeleted(recordID: String)
+    /// A node's write counter for a record reached 2^63−1, the protocol's maximum: the node
+    /// cannot write this record any more (only a corrupt or hostile peer gets there).
+    case counterExhausted(node: String)
 
     public var description: String {
         switch self {
@@ -19,6 +22,8 @@ public enum ModelError: Error, Sendable, Hashable, CustomStringConvertible {
             return "Record \(id) cannot be merged: \(reason)."
         case .recordDeleted(let id):
             return "Record \(id) has been deleted. Restore it before editing."
+        case .counterExhausted(let node):
+            return "This record cannot be changed any more from this device (\(node)): its write counter reached the protocol maximum. The record's data is probably corrupt; contact support."
         }
     }
 }

@@ -18,10 +18,12 @@ public final class SyncServer: Sendable {
     public let router: Router
 
     /// Creates a server on `host`:`port` (port 0 picks a free port; read it from ``port`` after ``start()``).
+    /// `maxClockSkewMillis` is how far ahead of this server's clock pushed writes may be stamped.
     public init(database: ServerDatabase, host: String = "127.0.0.1", port: Int = 8080, log: RequestLogMiddleware? = nil,
+                maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis,
                 configure: (inout HTTPServer.Configuration) -> Void = { _ in }) {
         self.database = database
-        router = SyncRoutes.makeRouter(database: database, log: log)
+        router = SyncRoutes.makeRouter(database: database, log: log, maxClockSkewMillis: maxClockSkewMillis)
         var configuration = HTTPServer.Configuration()
         configuration.host = host
         configuration.port = port

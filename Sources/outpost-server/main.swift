@@ -21,8 +21,18 @@ let root = CommandSpec(
                 OptionSpec("port", short: "p", help: "TCP port (0 picks a free one).", valueName: "port", defaultValue: "8080"),
                 OptionSpec("host", help: "Address to listen on.", valueName: "address", defaultValue: "127.0.0.1"),
                 OptionSpec("max-connections", help: "Connections served at once.", valueName: "n", defaultValue: "64"),
+                OptionSpec("max-clock-skew", help: "Refuse changes stamped more than this many seconds ahead of this server's clock.",
+                           valueName: "seconds", defaultValue: "3600"),
             ],
             flags: [FlagSpec("quiet", help: "Do not log requests to standard error.")]),
+        CommandSpec(
+            name: "backup", abstract: "Copy the database to a new file; safe while the server is running.",
+            discussion: "The copy is one consistent snapshot: every push is either wholly in it or not at all. Pushes go on meanwhile.",
+            options: [OptionSpec("to", help: "The backup file to create (must not exist).", valueName: "file", isRequired: true)]),
+        CommandSpec(
+            name: "restore", abstract: "Replace the database by a backup (stop the server first).",
+            discussion: "Begins a new epoch: clients notice on their next sync and re-send the changes the backup lacks. The replaced file is kept next to it as <db>.before-restore-….",
+            options: [OptionSpec("from", help: "The backup file.", valueName: "file", isRequired: true)]),
         CommandSpec(
             name: "upstream", abstract: "Reconcile this (branch) server with headquarters.",
             subcommands: [
@@ -76,16 +86,42 @@ do {
     case ["serve"]:
         let port = tool.valueOrExit(path: parsed.path) { () throws(ArgumentError) -> Int? in try values.int("port") } ?? 8080
         let maxConnections = tool.valueOrExit(path: parsed.path) { () throws(ArgumentError) -> Int? in try values.int("max-connections") } ?? 64
+        let skew = tool.valueOrExit(path: parsed.path) { () throws(ArgumentError) -> Int? in try values.int("max-clock-skew") } ?? 3600
         guard (0...65535).contains(port) else { fail("--port must be 0–65535.", code: 64) }
+        guard skew >= 0 else { fail("--max-clock-skew must be 0 or more seconds.", code: 64) }
         let log: RequestLogMiddleware? = values.flag("quiet") ? nil : .standardError
-        let server = SyncServer(database: openDatabase(), host: values.option("host") ?? "127.0.0.1", port: port, log: log) {
+        let lock = try ServerDatabaseLock(databasePath: dbPath)
+        let database = openDatabase()
+        let server = SyncServer(database: database, host: values.option("host") ?? "127.0.0.1", port: port, log: log,
+                                maxClockSkewMillis: Int64(skew) * 1000) {
             $0.maxConnections = max(1, maxConnections)
         }
         try server.start()
         server.installSignalHandlers()
         FileHandle.standardOutput.write(Data("Outpost server listening on http://\(server.http.configuration.host):\(server.port) (database \(dbPath))\n".utf8))
         server.waitUntilStopped()
+        // Leave a self-contained database file: everything in the write-ahead log moves into it.
+        do {
+            try database.checkpoint()
+        } catch {
+            FileHandle.standardError.write(Data("Warning: could not fold the write-ahead log into \(dbPath): \(error)\n".utf8))
+        }
+        withExtendedLifetime(lock) {}
         print("Outpost server stopped.")
+    case ["backup"]:
+        let destination = try values.require("to")
+        let size = (try? FileManager.default.attributesOfItem(atPath: dbPath)[.size] as? Int64) ?? 0
+        print("Backing up \(dbPath) (\(size / 1024) KiB) to \(destination)…")
+        let summary = try ServerDatabase.backup(databaseAt: dbPath, to: destination)
+        print("Backup complete: \(summary.records) records, \(summary.bytes) bytes, epoch \(summary.epoch).")
+    case ["restore"]:
+        let source = try values.require("from")
+        let lock = try ServerDatabaseLock(databasePath: dbPath)
+        print("Restoring \(dbPath) from \(source)…")
+        let summary = try ServerDatabase.restore(from: source, to: dbPath)
+        withExtendedLifetime(lock) {}
+        if let kept = summary.keptReplacedFile { print("The replaced database is kept as \(kept).") }
+        print("Restored \(summary.records) records. New epoch \(summary.epoch): clients re-send what the backup lacks on their next sync.")
     case ["upstream", "sync"]:
         let api = SyncAPI(transport: try HTTPTransport(baseURL: try values.require("server")), token: try values.require("token"))
         let upstream = UpstreamSync(database: openDatabase(), api: api)

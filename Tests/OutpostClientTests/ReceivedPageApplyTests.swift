@@ -28,17 +28,17 @@ struct ReceivedPageApplyTests {
                                   node: nodes[1], at: HybridTimestamp(millis: 12))
         let complaint = Record.create(id: .random(), type: .complaint, branch: "BJ",
                                       fields: ["customer": .string(customer.id.rawValue), "receivedAt": "2024-05-02T09:00:00Z"],
-                                      node: nodes[2], at: HybridTimestamp(millis: -13))
+                                      node: nodes[2], at: HybridTimestamp(millis: 13))  // hlc millis are 0…253402300799999 (SPEC §2.5)
         var versions: [Record] = [customer, contact, visit, complaint]
         for (n, node) in nodes.enumerated() {
             var edited = customer
             try edited.write(["name": .string("name by \(n)"), "code": .string("C-\(n)")], node: node, at: HybridTimestamp(millis: 20 + Int64(n)))
-            if n == 2 { edited.delete(node: node, at: HybridTimestamp(millis: 30)) }
+            if n == 2 { try edited.delete(node: node, at: HybridTimestamp(millis: 30)) }
             versions.append(edited)
         }
         var restored = visit
-        restored.delete(node: nodes[1], at: HybridTimestamp(millis: 50))
-        restored.restore(node: nodes[2], at: HybridTimestamp(millis: 51))
+        try restored.delete(node: nodes[1], at: HybridTimestamp(millis: 50))
+        try restored.restore(node: nodes[2], at: HybridTimestamp(millis: 51))
         versions.append(restored)
 
         var rng = SeededGenerator(seed: 5)

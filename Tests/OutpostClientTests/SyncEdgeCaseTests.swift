@@ -138,7 +138,7 @@ struct ApplyOrderTests {
         for (n, node) in nodes.enumerated() {
             var edited = base
             try edited.write(["name": .string("name by \(n)"), "notes": .string("note \(n)")], node: node, at: HybridTimestamp(millis: 20 + Int64(n)))
-            if n == 2 { edited.delete(node: node, at: HybridTimestamp(millis: 30)) }
+            if n == 2 { try edited.delete(node: node, at: HybridTimestamp(millis: 30)) }
             versions.append(edited)
         }
         var chained = versions[2]  // written by nodes[1], which writes again

@@ -9,14 +9,14 @@ struct ServerCrashTests {
     static let batchSize = 25
 
     /// Makes one batch of new customers tagged with the batch number.
-    static func batch(_ number: Int, node: NodeID) -> PushRequest {
+    static func batch(_ number: Int, node: NodeID, after: BatchID? = nil) -> PushRequest {
         let records = (0..<batchSize).map { index in
             Record.create(id: .random(), type: .customer, branch: "BJ",
                           fields: ["code": .string("B\(number)-\(index)"), "name": .string("Batch \(number) #\(index)"),
                                    "kind": "enterprise", "tier": "general", "notes": .string("batch-\(number)")],
                           node: node, at: HybridTimestamp(millis: Int64(number * 1000 + index)))
         }
-        return PushRequest(batch: .random(), node: node, records: records)
+        return PushRequest(batch: .random(), node: node, after: after, records: records)
     }
 
     @Test func killedServerKeepsEveryAcknowledgedBatchWhole() async throws {
@@ -28,7 +28,6 @@ struct ServerCrashTests {
         #expect(added.status == 0)
         let token = try #require(added.output.split(separator: "\n").last.map(String.init))
 
-        let node = NodeID.random()
         var acknowledged: Set<Int> = []
         var sent = 0
         var generator = SystemRandomNumberGenerator()
@@ -38,12 +37,18 @@ struct ServerCrashTests {
             let killAfter = Int.random(in: 1...6, using: &generator)
             // Push batches from a task; kill the server while the pusher keeps sending.
             let first = sent
+            // A fresh device each round: the batch in flight at the kill may have landed unanswered,
+            // so the old device's chain (SPEC §10.5) would need that batch retried, not a new one.
+            let node = NodeID.random()
             let pusher = Task { () -> [Int] in
                 var acked: [Int] = []
                 var number = first
+                var after: BatchID?
                 while !Task.isCancelled {
                     do {
-                        _ = try await api.push(Self.batch(number, node: node))
+                        let request = Self.batch(number, node: node, after: after)
+                        _ = try await api.push(request)
+                        after = request.batch
                         acked.append(number)
                     } catch {
                         return acked

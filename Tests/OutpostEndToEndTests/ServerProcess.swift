@@ -29,10 +29,10 @@ final class ServerProcess: @unchecked Sendable {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    /// Starts `outpost-server serve` on a free port and waits for its "listening" line.
-    init(database: String) throws {
+    /// Starts `outpost-server serve` on a free port (plus `arguments`) and waits for its "listening" line.
+    init(database: String, arguments: [String] = []) throws {
         process.executableURL = Self.productsDirectory.appendingPathComponent("outpost-server")
-        process.arguments = ["serve", "--db", database, "--port", "0"]
+        process.arguments = ["serve", "--db", database, "--port", "0", "--quiet"] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice

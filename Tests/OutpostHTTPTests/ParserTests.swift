@@ -169,4 +169,37 @@ struct ParserTests {
         #expect(request.path == "/a/b")
         #expect(request.query["q"] == "1")
     }
+
+    @Test(arguments: [
+        "GET / HTTP/1.1\nHost: x\n\n",              // bare LF everywhere
+        "GET / HTTP/1.1\nHost: x\r\n\r\n",          // bare LF after the request line
+        "GET / HTTP/1.1\r\nHost: x\n\r\n",          // bare LF after a header
+        "GET / HTTP/1.1\r\nHost: x\r\n\n",          // bare LF as the empty line
+        "\nGET / HTTP/1.1\r\nHost: x\r\n\r\n",      // bare LF as a leading empty line
+    ])
+    func bareLFLineEndingsAreRejectedWith400(_ text: String) {
+        let error = parseError(text)
+        #expect(error == .invalidRequestLine || error == .invalidHeader, "\(text.debugDescription) → \(String(describing: error))")
+        #expect(error?.status == .badRequest)
+        #expect(error?.errorCode == "bad_request")
+    }
+
+    @Test func bareLFIsRejectedAsSoonAsItArrivesWithoutWaitingForTheEndOfTheHead() {
+        // Without the CRLF CRLF terminator the old scanner waited for more bytes forever.
+        var parser = HTTPRequestParser()
+        parser.append(bytes("GET / HTTP/1.1\nHost: x\n"))
+        #expect(throws: HTTPParseError.invalidRequestLine) { try parser.next() }
+        var byteWise = HTTPRequestParser()
+        var thrown: HTTPParseError?
+        for byte in bytes("GET / HTTP/1.1\r\nHost: x\nX: y") where thrown == nil {
+            byteWise.append([byte])
+            do { _ = try byteWise.next() } catch { thrown = error }
+        }
+        #expect(thrown == .invalidHeader)
+    }
+
+    @Test func bareLFInsideTheBodyIsJustData() throws {
+        let request = try parseAll("POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\na\nb")[0]
+        #expect(request.bodyText == "a\nb")
+    }
 }

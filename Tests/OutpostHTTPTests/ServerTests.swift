@@ -217,17 +217,24 @@ struct ServerTests {
         #expect(TestClient.connectionError(port: port) == ECONNREFUSED)
     }
 
-    @Test func connectionsBeyondMaxConnectionsWaitInTheBacklogAndAreServedLater() throws {
+    @Test func whenNoConnectionIsIdleAFullServerRefusesNewConnectionsWith503() throws {
         let gate = Gate()
-        try withServer(.init(maxConnections: 1), gate: gate) { _, port in
+        try withServer(.init(maxConnections: 1), gate: gate) { server, port in
             let first = try TestClient(port: port)
             try first.send("GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             gate.entered.wait()
-            let second = try TestClient(port: port) // accepted by the kernel backlog
+            // The only slot is busy (not idle): the newcomer is refused quickly instead of waiting.
+            let second = try TestClient(port: port)
             try second.send("GET /hello/second HTTP/1.1\r\nHost: x\r\n\r\n")
+            let refused = try second.readResponse()
+            #expect(refused.status == 503)
+            #expect(refused.bodyText.hasPrefix(#"{"error":{"code":"unavailable""#))
+            #expect(refused.headers["Connection"] == "close")
+            #expect(refused.headers["Retry-After"] == "1")
+            #expect(try second.readToEOF().isEmpty)
             gate.release.signal()
             #expect(try first.readResponse().bodyText == "finished")
-            #expect(try second.readResponse().bodyText == "hello second")
+            #expect(server.waitForStatistics(timeout: .seconds(10)) { $0.rejected == 1 } != nil)
         }
     }
 

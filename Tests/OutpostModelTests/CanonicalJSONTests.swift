@@ -15,11 +15,11 @@ struct CanonicalJSONTests {
             for step in 0..<Int.random(in: 0...8, using: &rng) {
                 let node = nodes.randomElement(using: &rng)!
                 switch Int.random(in: 0..<10, using: &rng) {
-                case 0: record.delete(node: node, at: ts(Int64(step), 1))
-                case 1: record.restore(node: node, at: ts(Int64(step), 2))
+                case 0: try record.delete(node: node, at: ts(Int64(step), 1))
+                case 1: try record.restore(node: node, at: ts(Int64(step), 2))
                 default:
                     var other = record
-                    if other.isDeleted { other.restore(node: node, at: ts(Int64(step))) }
+                    if other.isDeleted { try other.restore(node: node, at: ts(Int64(step))) }
                     try other.write([names.randomElement(using: &rng)!: values.randomElement(using: &rng)!], node: node, at: ts(Int64(step), 3))
                     record = try record.merged(with: other)
                 }

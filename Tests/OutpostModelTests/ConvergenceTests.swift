@@ -56,17 +56,17 @@ struct ConvergenceTests {
                 for field in values.keys { written[field, default: []].insert(dot) }
             case 45..<50:
                 let at = stamp(replica)
-                replicas[replica].delete(node: nodes[replica], at: at)
+                try replicas[replica].delete(node: nodes[replica], at: at)
             case 50..<53:
                 let at = stamp(replica)
-                replicas[replica].restore(node: nodes[replica], at: at)
+                try replicas[replica].restore(node: nodes[replica], at: at)
             default:
                 // Exchange: a one-way merge, sometimes repeated (duplicate delivery / retry).
                 let source = Int.random(in: 0..<replicas.count, using: &rng)
                 let incoming = replicas[source]
                 replicas[replica] = try replicas[replica].merged(with: incoming)
                 if Bool.random(using: &rng) { replicas[replica] = try replicas[replica].merged(with: incoming) }
-                for sibling in incoming.fields.values.flatMap(\.siblings) { clocks[replica].observe(sibling.timestamp) }
+                for sibling in incoming.fields.values.flatMap(\.siblings) { clocks[replica].observe(sibling.timestamp, wallMillis: wall) }
             }
         }
 

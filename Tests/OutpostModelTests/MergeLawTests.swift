@@ -83,7 +83,7 @@ struct MergeLawTests {
         let base = newCustomer()
         var deleter = base
         var editor = base
-        deleter.delete(node: .a, at: ts(5))
+        try deleter.delete(node: .a, at: ts(5))
         try editor.write(["notes": "called today"], node: .b, at: ts(4))
         let merged = try deleter.merged(with: editor)
         #expect(merged == (try editor.merged(with: deleter)))
@@ -95,7 +95,7 @@ struct MergeLawTests {
     @Test func deleteAfterSeeingEditsIsNotAConflict() throws {
         var record = newCustomer()
         try record.write(["notes": "x"], node: .b, at: ts(2))
-        record.delete(node: .a, at: ts(3))
+        try record.delete(node: .a, at: ts(3))
         #expect(record.isDeleted)
         #expect(record.conflicts.isEmpty)
     }
@@ -104,19 +104,19 @@ struct MergeLawTests {
         let base = newCustomer()
         var deleter = base
         var editor = base
-        deleter.delete(node: .a, at: ts(5))
+        try deleter.delete(node: .a, at: ts(5))
         try editor.write(["notes": "keep me"], node: .b, at: ts(4))
         var merged = try deleter.merged(with: editor)
-        merged.restore(node: .c, at: ts(6))
+        try merged.restore(node: .c, at: ts(6))
         #expect(!merged.isDeleted)
         #expect(merged.conflicts.isEmpty)
         #expect(merged.value(of: "notes") == "keep me")
         #expect(try deleter.merged(with: merged) == merged)
     }
 
-    @Test func editingADeletedRecordIsRefused() {
+    @Test func editingADeletedRecordIsRefused() throws {
         var record = newCustomer()
-        record.delete(node: .a, at: ts(2))
+        try record.delete(node: .a, at: ts(2))
         #expect(throws: ModelError.recordDeleted(recordID: fixedID.rawValue)) {
             try record.write(["name": "x"], node: .a, at: ts(3))
         }

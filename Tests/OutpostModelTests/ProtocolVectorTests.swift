@@ -87,7 +87,7 @@ struct ProtocolVectorTests {
 
     @Test func mergeVectors() throws {
         let cases = try Self.cases("Protocol/vectors/merge.json")
-        #expect(cases.count >= 9)
+        #expect(cases.count >= 20)
         for item in cases {
             let name = try Self.member(item, "name").stringValue ?? "?"
             if item.objectValue?["knownIssue"]?.boolValue == true {
@@ -115,6 +115,21 @@ struct ProtocolVectorTests {
         for (field, value) in try member(item, "winners").objectValue ?? [:] {
             #expect(expected.value(of: field) == value, "\(name): winner of \(field)")
             #expect(leftRight.value(of: field) == value, "\(name): winner of \(field) in the computed merge")
+        }
+        for (field, shown) in item.objectValue?["display"]?.objectValue ?? [:] {
+            let values = expected.fields[field]?.distinctValues.map(\.value) ?? []
+            #expect(values == shown.arrayValue, "\(name): display of \(field)")
+        }
+        // Where left and right claim the same write with different content (SPEC §4.5).
+        let reused = item.objectValue?["reused"]?.stringValue
+        for (a, b, label) in [(left, right, "left/right"), (right, left, "right/left")] {
+            let place: String? = switch a.reusedWrite(comparedWith: b)?.place {
+            case .field(let field): field
+            case .lifecycle: "lifecycle"
+            case .record: "record"
+            case nil: nil
+            }
+            #expect(place == reused, "\(name): reused write (\(label))")
         }
         if let deleted = item.objectValue?["deleted"]?.boolValue {
             #expect(expected.isDeleted == deleted, "\(name): deleted")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import OutpostHTTP
+import OutpostJSON
 import OutpostModel
 import OutpostServer
 
@@ -65,6 +66,8 @@ struct APIDescriptionTests {
             .invalidCursor("x"), .unsupportedProtocol("9"), .unauthorized("x"), .forbidden("x", record: id),
             .batchReused("b"), .invalidRecords([ErrorDetail(message: "x")]),
             .recordMismatch(.identityMismatch(recordID: id.rawValue, reason: "x"), record: id), .notFound, .internal("x"),
+            .nodeReused(NodeID(unchecked: "n")), .dotReused("x", record: id), .recoveryRequired("x"),
+            .recordTooLarge([ErrorDetail(message: "x")]), .clockAhead([ErrorDetail(message: "x")]),
         ]
         for error in errors {
             let code = error.body.code
@@ -88,5 +91,22 @@ struct APIDescriptionTests {
             #expect(spec.contains("| \(status) | `\(code)` |"), "SPEC.md's error tables lack \(status) \(code)")
             #expect(openAPI.contains(code), "openapi.yaml does not name \(code)")
         }
+    }
+
+    @Test func theNewExamplesDecodeWithTheSwiftTypesAndRoundTrip() throws {
+        let diff = try JSONValue.parse(Array(Self.protocolFile("examples/diff-request.json").utf8))
+        #expect(try DiffRequest(json: diff).jsonValue == diff)
+        let missing = try JSONValue.parse(Array(Self.protocolFile("examples/diff-response.json").utf8))
+        #expect(try DiffResponse(json: missing).jsonValue == missing)
+        let authors = try JSONValue.parse(Array(Self.protocolFile("examples/authors.json").utf8))
+        #expect(try AuthorsResponse(json: authors).jsonValue == authors)
+        for name in ["error-node-reused.json", "error-recovery-required.json", "error-unsupported-protocol.json"] {
+            let body = try ErrorBody(json: JSONValue.parse(Array(Self.protocolFile("examples/\(name)").utf8)))
+            #expect(body.jsonValue == (try JSONValue.parse(Array(Self.protocolFile("examples/\(name)").utf8))), "\(name)")
+        }
+        // The server's own unsupported_protocol answer has the example's shape.
+        let served = APIError.unsupportedProtocol("1").body
+        let example = try ErrorBody(json: JSONValue.parse(Array(Self.protocolFile("examples/error-unsupported-protocol.json").utf8)))
+        #expect(served == example)
     }
 }

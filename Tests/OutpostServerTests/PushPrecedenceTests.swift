@@ -11,7 +11,7 @@ struct PushPrecedenceTests {
         let stored = makeCustomer(branch: "BJ")
         _ = try h.pushOK([stored], token: token)
         let impostor = makeCustomer(branch: "SH", id: stored.id, node: nodeB)
-        let invalid = makeCustomer(code: "C-9", extra: ["tier": "gold"])
+        let invalid = makeCustomer(code: "C-9", node: nodeB, extra: ["tier": "gold"])
         try expectError(h.push([impostor, invalid], token: token), 422, "invalid_record")
         #expect(try h.pullPage(token: token).records == [stored])
     }
@@ -29,7 +29,7 @@ struct PushPrecedenceTests {
     @Test func contactMustShareItsCustomersBranch() throws {
         let h = try Harness()
         let token = try h.user("zhao", role: .hq, branch: "HQ")
-        let customer = makeCustomer(branch: "BJ")
+        let customer = makeCustomer(branch: "BJ", node: nodeB)
         let contact = Record.create(id: .random(), type: .contact, branch: "SH",
                                     fields: ["customer": .string(customer.id.rawValue), "name": "Wang"], node: nodeB, at: ts(5))
         try expectError(h.push([customer, contact], token: token), 422, "invalid_record")

@@ -122,7 +122,7 @@ struct PushTests {
         let base = makeCustomer()
         _ = try h.pushOK([base], token: token)
         let batch = newBatch()
-        let body = h.pushBody([try edited(base, ["name": "Acme Ltd"]), makeCustomer(code: "C-002")], batch: batch)
+        let body = h.pushBody([try edited(base, ["name": "Acme Ltd"]), makeCustomer(code: "C-002")], batch: batch, token: token)
         let first = h.send("POST", "/v1/push", token: token, body: body)
         #expect(first.status == 200)
         let cursor = try h.pullAll(token: token).cursor
@@ -139,7 +139,7 @@ struct PushTests {
         let token = try h.user("li")
         let v1 = makeCustomer()
         let batch = newBatch()
-        let body = h.pushBody([v1], batch: batch)
+        let body = h.pushBody([v1], batch: batch, token: token)
         let first = h.send("POST", "/v1/push", token: token, body: body)
         let v2 = try edited(v1, ["name": "Acme Ltd"])
         _ = try h.pushOK([v2], token: token)
@@ -164,7 +164,7 @@ struct PushTests {
         let wang = try h.user("wang")
         let batch = newBatch()
         _ = try h.pushOK([makeCustomer(code: "C-001")], token: li, batch: batch)
-        _ = try h.pushOK([makeCustomer(code: "C-002")], token: wang, batch: batch)
+        _ = try h.pushOK([makeCustomer(code: "C-002", node: nodeB)], token: wang, batch: batch)
         #expect(try h.pullAll(token: li).records.count == 2)
     }
 
@@ -227,7 +227,7 @@ struct PushTests {
         let stored = makeCustomer(branch: "BJ")
         _ = try h.pushOK([stored], token: token)
         let impostor = makeCustomer(branch: "SH", id: stored.id, node: nodeB)
-        let body = try expectError(h.push([impostor, makeCustomer(code: "C-2")], token: token), 422, "record_mismatch")
+        let body = try expectError(h.push([impostor, makeCustomer(code: "C-2", node: nodeB)], token: token), 422, "record_mismatch")
         #expect(body.details.first?.record == stored.id.rawValue)
         #expect(try h.pullPage(token: token).records == [stored])
     }

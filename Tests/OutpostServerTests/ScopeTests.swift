@@ -29,7 +29,7 @@ struct ScopeTests {
         let record = makeCustomer()
         _ = try h.pushOK([record], token: sales)
         var deleted = try #require(try h.pullPage(token: sales).records.first)
-        deleted.delete(node: nodeA, at: ts(5))
+        try deleted.delete(node: nodeA, at: ts(5))
         let body = try expectError(h.push([deleted], token: sales), 403, "forbidden")
         #expect(body.details.first?.record == record.id.rawValue)
         #expect(try h.pullPage(token: sales).records.first?.isDeleted == false)
@@ -39,7 +39,7 @@ struct ScopeTests {
         let h = try Harness()
         let sales = try h.user("li", role: .sales, branch: "BJ")
         var record = makeCustomer()
-        record.delete(node: nodeA, at: ts(2))
+        try record.delete(node: nodeA, at: ts(2))
         try expectError(h.push([record], token: sales), 403, "forbidden")
         #expect(try h.pullPage(token: sales).records.isEmpty)
     }
@@ -50,7 +50,7 @@ struct ScopeTests {
         let sales = try h.user("li", role: .sales, branch: "BJ")
         var record = makeCustomer()
         _ = try h.pushOK([record], token: manager)
-        record.delete(node: nodeB, at: ts(3))
+        try record.delete(node: nodeB, at: ts(3))
         _ = try h.pushOK([record], token: manager)
         let pulled = try #require(try h.pullPage(token: sales).records.first)
         let result = try h.pushOK([pulled], token: sales).results[0]
@@ -62,7 +62,7 @@ struct ScopeTests {
         let manager = try h.user("wang", role: .manager, branch: "BJ")
         var record = makeCustomer()
         _ = try h.pushOK([record], token: manager)
-        record.delete(node: nodeB, at: ts(3))
+        try record.delete(node: nodeB, at: ts(3))
         let result = try h.pushOK([record], token: manager).results[0]
         #expect(result.status == .accepted)
         let stored = try #require(try h.pullPage(token: manager).records.first)

@@ -20,7 +20,7 @@ struct SocketTests {
         #expect(session.serverID == h.database.serverID)
 
         let records = (0..<30).map { makeCustomer(code: "C-\($0)", extra: ["notes": .string(String(repeating: "n", count: 3000))]) }
-        let pushed = try await api.push(PushRequest(batch: .random(), node: testPushNode, records: records))
+        let pushed = try await api.push(PushRequest(batch: .random(), node: nodeA, records: records))
         #expect(pushed.results.allSatisfy { $0.status == .accepted })
 
         let page = try await api.pull(cursor: nil, limit: 20)

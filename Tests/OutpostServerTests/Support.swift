@@ -3,6 +3,7 @@ import Testing
 import OutpostClient
 import OutpostJSON
 import OutpostModel
+import OutpostHTTP
 import OutpostServer
 import OutpostTestSupport
 
@@ -14,8 +15,51 @@ func ts(_ millis: Int64) -> HybridTimestamp { HybridTimestamp(millis: millis) }
 /// A fresh lowercase UUID for a batch id.
 func newBatch() -> String { UUID().uuidString.lowercased() }
 
-/// The node id the test pushes are made under.
+/// The node id test pushes of no records are made under.
 let testPushNode = NodeID(unchecked: "testnode")
+
+/// The node a test push is made under: the writer of the newest write in the batch (so a record
+/// made by `nodeB` is pushed by `nodeB`, as a real device pushes only its own writes).
+func pushingNode(of records: [Record]) -> NodeID {
+    var newest: (HybridTimestamp, Dot)?
+    for record in records {
+        for sibling in record.fields.values.flatMap(\.siblings) where newest.map({ ($0.0, $0.1) < (sibling.timestamp, sibling.dot) }) ?? true {
+            newest = (sibling.timestamp, sibling.dot)
+        }
+        for sibling in record.lifecycle.siblings where newest.map({ ($0.0, $0.1) < (sibling.timestamp, sibling.dot) }) ?? true {
+            newest = (sibling.timestamp, sibling.dot)
+        }
+    }
+    return newest?.1.node ?? testPushNode
+}
+
+/// The last acknowledged batch of each (token, node), so test pushes chain like a device's (SPEC §10.5).
+final class PushChains: @unchecked Sendable {
+    // Safety: `chains` is only touched while holding `lock`.
+    private let lock = NSLock()
+    private var chains: [String: BatchID] = [:]
+    private var owners: [NodeID: String] = [:]
+
+    /// `node`, unless another token has pushed under it: then a node of this token's own (a
+    /// device pushes only for its user; re-pushing versions the server holds needs no particular node).
+    func node(_ node: NodeID, token: String) -> NodeID {
+        lock.withLock {
+            guard let owner = owners[node], owner != token else { return node }
+            return NodeID(unchecked: "own-" + String(token.suffix(16)))
+        }
+    }
+
+    func after(token: String, node: NodeID) -> BatchID? {
+        lock.withLock { chains["\(token) \(node.rawValue)"] }
+    }
+
+    func acknowledge(token: String, node: NodeID, batch: BatchID) {
+        lock.withLock {
+            chains["\(token) \(node.rawValue)"] = batch
+            owners[node] = owners[node] ?? token
+        }
+    }
+}
 
 /// A valid new customer written by `node`.
 func makeCustomer(branch: String = "BJ", code: String = "C-001", id: RecordID = .random(), node: NodeID = nodeA,
@@ -35,14 +79,33 @@ func edited(_ record: Record, _ values: [String: JSONValue], node: NodeID = node
 /// A test server plus helpers that speak the HTTP API in-process.
 final class Harness: Sendable {
     let server: TestServer
+    let database: ServerDatabase
+    let router: Router
+    let chains: PushChains
+    private let ownsDirectory: Bool
 
-    init() throws { server = try TestServer() }
-    deinit { server.cleanUp() }
+    init(maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) throws {
+        server = try TestServer()
+        database = server.database
+        router = SyncRoutes.makeRouter(database: server.database, maxClockSkewMillis: maxClockSkewMillis)
+        chains = PushChains()
+        ownsDirectory = true
+    }
 
-    var database: ServerDatabase { server.database }
+    /// A harness on another database file of `other`'s directory (e.g. one restored from a backup),
+    /// keeping `other`'s push chains as the devices would.
+    init(reopening path: String, like other: Harness, maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) throws {
+        server = other.server
+        database = try ServerDatabase(path: path)
+        router = SyncRoutes.makeRouter(database: database, maxClockSkewMillis: maxClockSkewMillis)
+        chains = other.chains
+        ownsDirectory = false
+    }
+
+    deinit { if ownsDirectory { server.cleanUp() } }
 
     func user(_ name: String, role: Role = .sales, branch: String = "BJ") throws -> String {
-        try server.addUser(name, role: role, branch: branch)
+        try database.addUser(name: name, role: role, branch: branch)
     }
 
     func send(_ method: String, _ path: String, token: String? = nil, query: [(String, String)] = [],
@@ -51,15 +114,28 @@ final class Harness: Sendable {
         if let token { all["Authorization"] = "Bearer \(token)" }
         if protocolHeader && all[SyncProtocol.versionHeader] == nil { all[SyncProtocol.versionHeader] = "2" }
         if !body.isEmpty { all["Content-Type"] = "application/json" }
-        return server.router.handle(TransportRequest(method: method, path: path, query: query, headers: all, body: body))
+        let response = router.handle(TransportRequest(method: method, path: path, query: query, headers: all, body: body))
+        // An acknowledged push advances its node's chain, as on a device.
+        if method == "POST", path == "/v1/push", response.status == 200, let token,
+            let request = try? PushRequest(json: JSONValue.parse(body)) {
+            chains.acknowledge(token: token, node: request.node, batch: request.batch)
+        }
+        return response
     }
 
-    func pushBody(_ records: [Record], batch: String = newBatch()) -> [UInt8] {
-        PushRequest(batch: BatchID(batch)!, node: testPushNode, records: records).jsonValue.serializedBytes()
+    /// A push body chained after the node's last acknowledged batch; `node` defaults to ``pushingNode(of:)``.
+    func pushBody(_ records: [Record], batch: String = newBatch(), token: String? = nil, node: NodeID? = nil,
+                  relay: Bool = false, recoveringFrom: String? = nil) -> [UInt8] {
+        let node = node ?? token.map { chains.node(pushingNode(of: records), token: $0) } ?? pushingNode(of: records)
+        let after = token.flatMap { chains.after(token: $0, node: node) }
+        return PushRequest(batch: BatchID(batch)!, node: node, after: after, relay: relay, recoveringFrom: recoveringFrom,
+                           records: records).jsonValue.serializedBytes()
     }
 
-    func push(_ records: [Record], token: String, batch: String = newBatch()) -> TransportResponse {
-        send("POST", "/v1/push", token: token, body: pushBody(records, batch: batch))
+    func push(_ records: [Record], token: String, batch: String = newBatch(), node: NodeID? = nil, relay: Bool = false,
+              recoveringFrom: String? = nil) -> TransportResponse {
+        send("POST", "/v1/push", token: token,
+             body: pushBody(records, batch: batch, token: token, node: node, relay: relay, recoveringFrom: recoveringFrom))
     }
 
     func pushRaw(_ body: String, token: String) -> TransportResponse {
@@ -67,9 +143,9 @@ final class Harness: Sendable {
     }
 
     /// Pushes and requires a 200 answer.
-    func pushOK(_ records: [Record], token: String, batch: String = newBatch(),
+    func pushOK(_ records: [Record], token: String, batch: String = newBatch(), node: NodeID? = nil, recoveringFrom: String? = nil,
                 sourceLocation: SourceLocation = #_sourceLocation) throws -> PushResponse {
-        let response = push(records, token: token, batch: batch)
+        let response = push(records, token: token, batch: batch, node: node, recoveringFrom: recoveringFrom)
         try #require(response.status == 200, "push answered \(response.status): \(response.text)", sourceLocation: sourceLocation)
         return try decodePush(response)
     }

@@ -195,7 +195,7 @@ extension Replica {
                 }
                 try store(db, record)
                 try enqueue(db, id)
-                clock.observe(record.lastModified)
+                clock.observe(record.lastModified, wallMillis: wallClock())
                 salvaged.append(record)
             }
             for id in salvage.refused {
@@ -205,7 +205,7 @@ extension Replica {
                 }
                 try store(db, record)
                 try enqueue(db, id)
-                clock.observe(record.lastModified)
+                clock.observe(record.lastModified, wallMillis: wallClock())
                 salvagedRefused.append(record)
             }
             try saveHybridClock(db, clock)

@@ -107,7 +107,7 @@ extension Replica {
                 if try !Self.insertIfNew(db, remote, state: received?[index], modified: modified) {
                     try Self.mergeExisting(db, remote)
                 }
-                clock.observe(modified)
+                clock.observe(modified, wallMillis: wallClock())
             }
             if clock != before { try Self.saveHybridClock(db, clock) }
             try Self.setMeta(db, "cursor", page.cursor)
@@ -127,7 +127,7 @@ extension Replica {
                     let remote = try page.record(at: index)
                     try Self.mergeExisting(db, remote)
                 }
-                clock.observe(summary.lastModified)
+                clock.observe(summary.lastModified, wallMillis: wallClock())
             }
             if clock != before { try Self.saveHybridClock(db, clock) }
             try Self.setMeta(db, "cursor", page.cursor)

@@ -163,13 +163,13 @@ public final class Replica: Sendable {
     /// Deletes a record (kept as a tombstone so the delete syncs; fields stay for a possible restore).
     @discardableResult
     public func delete(_ id: RecordID) throws -> Record {
-        try mutate(id, lifecycle: true) { record, _, stamp in record.delete(node: node, at: stamp) }
+        try mutate(id, lifecycle: true) { record, _, stamp in try record.delete(node: node, at: stamp) }
     }
 
     /// Restores a deleted record.
     @discardableResult
     public func restore(_ id: RecordID) throws -> Record {
-        try mutate(id, lifecycle: true) { record, _, stamp in record.restore(node: node, at: stamp) }
+        try mutate(id, lifecycle: true) { record, _, stamp in try record.restore(node: node, at: stamp) }
     }
 
     /// Resolves a field conflict by choosing one of its siblings (index in ``Conflict/field(name:siblings:)`` order)
@@ -183,7 +183,7 @@ public final class Replica: Sendable {
             let value: JSONValue
             switch choice {
             case .sibling(let index):
-                let siblings = register.siblingsByPrecedence
+                let siblings = register.distinctValues  // the order of Conflict.field(name:siblings:)
                 guard siblings.indices.contains(index) else {
                     throw ReplicaError.nothingToResolve("Field '\(field)' has only \(siblings.count) values to choose from.")
                 }

@@ -17,7 +17,7 @@ public enum CausalOrder: String, Sendable, Hashable {
 ///
 /// ```swift
 /// var a = VectorClock()
-/// a.increment(node)              // {node: 1}
+/// try a.increment(node)          // {node: 1}
 /// a.compare(to: b)               // .before / .after / .equal / .concurrent
 /// let both = a.merged(with: b)   // pointwise maximum
 /// ```
@@ -49,10 +49,18 @@ public struct VectorClock: Sendable, Hashable {
     /// `true` when no write has been seen.
     public var isEmpty: Bool { counters.isEmpty }
 
+    /// The largest counter the protocol allows (2^63−1, SPEC §2.3 and §14).
+    public static let maxCounter = UInt64(Int64.max)
+
     /// Increments the counter of `node` and returns the new dot.
+    ///
+    /// - Throws: ``ModelError/counterExhausted(node:)`` when the counter is already at
+    ///   ``maxCounter`` (the clock is left unchanged); never traps.
     @discardableResult
-    public mutating func increment(_ node: NodeID) -> Dot {
-        let next = self[node] + 1
+    public mutating func increment(_ node: NodeID) throws(ModelError) -> Dot {
+        let current = self[node]
+        guard current < Self.maxCounter else { throw .counterExhausted(node: node.rawValue) }
+        let next = current + 1
         counters[node] = next
         return Dot(node: node, counter: next)
     }

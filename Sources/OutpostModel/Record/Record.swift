@@ -10,7 +10,7 @@ import OutpostJSON
 ///                              fields: ["code": "C-001", "name": "Acme"], node: me, at: now)
 /// try customer.write(["tier": "core"], node: me, at: later)
 /// let merged = try customer.merged(with: theirs)   // field-level, deterministic
-/// merged.conflicts                                  // fields still holding siblings
+/// merged.conflicts                                  // fields holding distinct values
 /// ```
 public struct Record: Sendable, Hashable {
     /// The record's id (a UUID made on the creating device).
@@ -44,8 +44,9 @@ public struct Record: Sendable, Hashable {
         id: RecordID, type: EntityType, branch: String, fields: [String: JSONValue],
         node: NodeID, at timestamp: HybridTimestamp
     ) -> Record {
-        var record = Record(id: id, type: type, branch: branch, clock: VectorClock(), fields: [:])
-        let dot = record.clock.increment(node)
+        // A new record's first write: the counter starts at 1 and cannot be exhausted.
+        let dot = Dot(node: node, counter: 1)
+        var record = Record(id: id, type: type, branch: branch, clock: VectorClock([node: 1]), fields: [:])
         for (name, value) in fields {
             record.fields[name] = Register(Sibling(dot: dot, timestamp: timestamp, value: value))
         }
@@ -57,11 +58,12 @@ public struct Record: Sendable, Hashable {
     /// Writes field values as one edit by `node`. Each written field's siblings are replaced:
     /// writing a field that is in conflict resolves the conflict.
     ///
-    /// - Throws: ``ModelError/recordDeleted(recordID:)`` when the record is deleted.
+    /// - Throws: ``ModelError/recordDeleted(recordID:)`` when the record is deleted;
+    ///   ``ModelError/counterExhausted(node:)`` when `node`'s counter is at 2^63−1.
     public mutating func write(_ values: [String: JSONValue], node: NodeID, at timestamp: HybridTimestamp) throws(ModelError) {
         guard !isDeleted else { throw .recordDeleted(recordID: id.rawValue) }
         guard !values.isEmpty else { return }
-        let dot = clock.increment(node)
+        let dot = try clock.increment(node)
         for (name, value) in values {
             fields[name, default: Register()].assign(Sibling(dot: dot, timestamp: timestamp, value: value))
         }
@@ -75,14 +77,18 @@ public struct Record: Sendable, Hashable {
 
     /// Deletes the record. Field values are kept so a concurrent edit can be reviewed and the
     /// record restored; edits made elsewhere without having seen this delete flag a conflict.
-    public mutating func delete(node: NodeID, at timestamp: HybridTimestamp) {
-        let dot = clock.increment(node)
+    ///
+    /// - Throws: ``ModelError/counterExhausted(node:)`` when `node`'s counter is at 2^63−1.
+    public mutating func delete(node: NodeID, at timestamp: HybridTimestamp) throws(ModelError) {
+        let dot = try clock.increment(node)
         lifecycle.assign(Sibling(dot: dot, timestamp: timestamp, value: .deleted(seen: clock)))
     }
 
     /// Restores (undeletes) the record, keeping its field values.
-    public mutating func restore(node: NodeID, at timestamp: HybridTimestamp) {
-        let dot = clock.increment(node)
+    ///
+    /// - Throws: ``ModelError/counterExhausted(node:)`` when `node`'s counter is at 2^63−1.
+    public mutating func restore(node: NodeID, at timestamp: HybridTimestamp) throws(ModelError) {
+        let dot = try clock.increment(node)
         lifecycle.assign(Sibling(dot: dot, timestamp: timestamp, value: .restored))
     }
 
@@ -114,18 +120,20 @@ public struct Record: Sendable, Hashable {
         return latest
     }
 
-    /// The unresolved conflicts of this version, ordered by field name.
+    /// The unresolved conflicts of this version (SPEC §5): fields holding at least two distinct
+    /// values, ordered by field name (bytewise), then the lifecycle conflict. A field conflict
+    /// lists one sibling per distinct value (``Register/distinctValues``).
     public var conflicts: [Conflict] {
         var result: [Conflict] = []
-        for name in fields.keys.sorted() {
+        for name in fields.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             guard let register = fields[name], register.isConflicted else { continue }
-            result.append(.field(name: name, siblings: register.siblingsByPrecedence))
+            result.append(.field(name: name, siblings: register.distinctValues))
         }
         if let lifecycleConflict = self.lifecycleConflict { result.append(lifecycleConflict) }
         return result
     }
 
-    /// `true` when some field holds siblings or a delete raced an edit.
+    /// `true` when some field holds distinct values or a delete raced an edit (SPEC §5).
     public var hasConflicts: Bool {
         fields.values.contains { $0.isConflicted } || lifecycleConflict != nil
     }
@@ -147,13 +155,18 @@ public struct Record: Sendable, Hashable {
             edited.append(name)
         }
         guard !edited.isEmpty else { return nil }
-        return .deleteRacedEdit(editedFields: edited.sorted(), deleteTimestamp: deletes.map(\.timestamp).max() ?? .zero)
+        return .deleteRacedEdit(
+            editedFields: edited.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }),
+            deleteTimestamp: deletes.map(\.timestamp).max() ?? .zero)
     }
 
     // MARK: Merging
 
-    /// Merges another version of the same record: field-level, commutative, associative and
-    /// idempotent. A version that has seen everything the other has replaces it without conflict.
+    /// Merges another version of the same record (SPEC §4.2): field-level, commutative and
+    /// idempotent for every input, associative for the versions honest replicas produce. Every
+    /// register is merged by the general rule (§4.1) whatever the clocks say, so a stale sibling
+    /// the other side has seen and dropped is dropped even when it arrives inside a dominating
+    /// version. Linear in the number of siblings.
     ///
     /// - Throws: ``ModelError/identityMismatch(recordID:reason:)`` when the ids, types or branches differ.
     public func merged(with other: Record) throws(ModelError) -> Record {
@@ -165,11 +178,6 @@ public struct Record: Sendable, Hashable {
         }
         guard branch == other.branch else {
             throw .identityMismatch(recordID: id.rawValue, reason: "one version belongs to branch \(branch), the other to \(other.branch)")
-        }
-        switch clock.compare(to: other.clock) {
-        case .equal where self == other, .after: return self
-        case .before: return other
-        default: break
         }
         var mergedFields = fields
         for (name, theirs) in other.fields {
@@ -195,7 +203,9 @@ public struct Record: Sendable, Hashable {
 
 /// An unresolved conflict in a record, for a person to resolve.
 public enum Conflict: Sendable, Hashable {
-    /// Concurrent writes to one field; the first sibling is the provisional winner shown everywhere.
+    /// Concurrent writes of distinct values to one field (SPEC §5): one sibling per distinct value,
+    /// the highest-precedence sibling holding it, in descending precedence; the first is the
+    /// provisional winner shown everywhere. The register itself keeps every sibling.
     case field(name: String, siblings: [Sibling<JSONValue>])
     /// The record was deleted on one replica while edited (or restored) on another.
     /// The edits are kept; resolve by deleting again or restoring.

@@ -7,8 +7,9 @@ import OutpostJSON
 // Strictness is exactly that of `PullPage.decode(bytes:)` / `Record(json:)`: the light pass
 // accepts only canonical envelopes (members in canonical order, field names ascending, one
 // sibling per field, no lifecycle, no escaped keys), validating every member as the full
-// decoder does; any other envelope — valid or not — goes through the full decoder, and so
-// does the whole page when anything fails (to throw the reference decoder's error).
+// decoder does (including the hlc range and the limits of SPEC §14: clock entries, field
+// count); any other envelope — valid or not — goes through the full decoder, and so does the
+// whole page when anything fails (to throw the reference decoder's error).
 
 /// The values a replica derives from a record to store it: identity, flags, the latest write
 /// and the values copied into indexed columns. ``init(_:)`` is the definition.
@@ -266,10 +267,14 @@ extension Record {
         var latest = HybridTimestamp.zero
         var previous = UnsafeRawBufferPointer(start: nil, count: 0)
         var first = true
+        var fieldCount = 0
         var offset = 0
         var escaped: String?
         while let name = try reader.nextKeyBytes(keyOffset: &offset, escaped: &escaped) {
             guard escaped == nil else { return nil }
+            // Over the field limit (§14): the full decoder refuses it with the limit error.
+            fieldCount += 1
+            guard fieldCount <= RecordLimits.maxFields else { return nil }
             if !first {
                 guard Self.bytesLess(previous, name) else { return nil }
             }

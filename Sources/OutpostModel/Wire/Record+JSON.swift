@@ -13,6 +13,7 @@ extension VectorClock {
         guard case .object(let object) = json else {
             throw WireDecodingError(path: path, reason: "expected an object of node → counter, got \(json.typeName)")
         }
+        guard object.count <= RecordLimits.maxClockEntries else { throw .clockTooLarge(path: path) }
         var counters: [NodeID: UInt64] = [:]
         counters.reserveCapacity(object.count)
         for (key, value) in object {
@@ -48,7 +49,14 @@ extension HybridTimestamp {
         guard case .array(let items) = json, items.count == 2, case .int(let millis) = items[0],
             case .int(let logical) = items[1], logical >= 0, logical <= Int64(UInt32.max)
         else { throw WireDecodingError(path: path, reason: "expected [milliseconds, logical counter]") }
+        if let problem = Self.rangeProblem(millis: millis) { throw WireDecodingError(path: path, reason: problem) }
         self.init(millis: millis, logical: UInt32(logical))
+    }
+
+    /// Why `millis` is refused on the wire (`nil` when within ``validMillis``, SPEC §2.5).
+    static func rangeProblem(millis: Int64) -> String? {
+        guard !validMillis.contains(millis) else { return nil }
+        return "has the time \(millis) ms, outside the allowed 0…\(validMillis.upperBound) (1970 to the end of year 9999); the writing device's clock is wrong"
     }
 }
 
@@ -85,7 +93,9 @@ extension Record {
 
     /// Reads an envelope strictly: unknown members, malformed clocks and dots the clock does not
     /// cover are refused, and a delete's `seen` clock must cover its own write and stay within the
-    /// record clock. Field values are not checked against the entity schema here
+    /// record clock. Envelopes beyond the limits of ``RecordLimits`` (clock entries, fields,
+    /// siblings) are refused with a ``WireDecodingError/Kind/limitExceeded`` error; the byte
+    /// size is checked by ``checkLimits(path:)``. Field values are not checked against the entity schema here
     /// (see ``EntitySchema/validate(_:)-(Record)``).
     ///
     /// Error paths are only built when something is wrong, so decoding stays fast.
@@ -110,12 +120,14 @@ extension Record {
         guard case .object(let fieldsObject)? = object["fields"] else {
             throw fail("fields", object["fields"] == nil ? "is required" : "expected an object")
         }
+        guard fieldsObject.count <= RecordLimits.maxFields else { throw .tooManyFields(path: "\(path).fields") }
         var fields: [String: Register<JSONValue>] = [:]
         fields.reserveCapacity(fieldsObject.count)
         for (name, value) in fieldsObject {
             guard case .array(let items) = value, !items.isEmpty else {
                 throw fail("fields.\(name)", "expected a non-empty array of values")
             }
+            guard items.count <= RecordLimits.maxSiblings else { throw .tooManySiblings(path: "\(path).fields.\(name)") }
             var siblings: [Sibling<JSONValue>] = []
             siblings.reserveCapacity(items.count)
             for (index, item) in items.enumerated() {
@@ -154,6 +166,7 @@ extension Record {
         guard case .array(let items) = lifecycleValue else {
             throw WireDecodingError(path: "\(path).lifecycle", reason: "expected an array")
         }
+        guard items.count <= RecordLimits.maxSiblings else { throw .tooManySiblings(path: "\(path).lifecycle") }
         var siblings: [Sibling<Lifecycle>] = []
         for (index, item) in items.enumerated() {
             var siblingReader = try ObjectReader(item, path: "\(path).lifecycle[\(index)]")

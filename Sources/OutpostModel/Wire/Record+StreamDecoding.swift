@@ -5,7 +5,8 @@ import OutpostJSON
 // `PullPage(json:)` accept and refuse; for a document with a single fault the error is the
 // same too. With several faults the first one met may differ (the tree decoder itself
 // visits fields in dictionary order), so the public entry points re-run the reference
-// decoder to word the error.
+// decoder to word the error — except for a breached size limit (SPEC §14), reported as met
+// without reading the oversized document again.
 
 extension Record {
     /// Decodes one envelope at the reader's cursor (strictly, like ``init(json:path:)``),
@@ -141,6 +142,8 @@ extension Record {
             if counters[NodeID(unchecked: key)] != nil || zeroKeys.contains(key) {
                 throw reader.duplicateKey(key, at: keyOffset)
             }
+            // Refused before reading further: nobody makes us hash an unbounded clock.
+            guard counters.count + zeroKeys.count < RecordLimits.maxClockEntries else { throw WireDecodingError.clockTooLarge(path: path()) }
             guard NodeID.isValid(key) else {
                 _ = try reader.readValue()
                 throw WireDecodingError(path: "\(path()).\(key)", reason: "is not a valid node id")
@@ -171,6 +174,7 @@ extension Record {
         fields.reserveCapacity(16)
         var keyOffset = 0
         while let name = try reader.nextKey(keyOffset: &keyOffset) {
+            guard fields.count < RecordLimits.maxFields else { throw WireDecodingError.tooManyFields(path: "\(path()).fields") }
             guard try reader.peekKind() == .array else {
                 _ = try reader.readValue()
                 throw fail("fields.\(name)", "expected a non-empty array of values")
@@ -181,6 +185,7 @@ extension Record {
             var more: [Sibling<JSONValue>] = []
             var index = 0
             repeat {
+                guard index < RecordLimits.maxSiblings else { throw WireDecodingError.tooManySiblings(path: "\(path()).fields.\(name)") }
                 var covered = false
                 let sibling = try decodeSibling(&reader, clock: clock, covered: &covered) { fail("fields.\(name)[\(index)]\($0)", $1) }
                 if clock != nil {
@@ -220,6 +225,7 @@ extension Record {
         var extra: [String] = []
         var dot: Dot?
         var timestamp: HybridTimestamp?
+        var timestampProblem: String?
         var value: JSONValue = .null
         var keyOffset = 0
         var escaped: String?
@@ -250,13 +256,13 @@ extension Record {
             seen |= member
             switch member {
             case 1: dot = try readDot(&reader, clock: clock, covered: &covered)
-            case 2: timestamp = try readTimestamp(&reader)
+            case 2: timestamp = try readTimestamp(&reader, problem: &timestampProblem)
             default: value = try reader.readValue()
             }
         }
         guard seen == 7, extra.isEmpty else { throw fail("", "expected {dot, hlc, value}") }
         guard let dot else { throw fail(".dot", "expected [node id, positive counter]") }
-        guard let timestamp else { throw fail(".hlc", "expected [milliseconds, logical counter]") }
+        guard let timestamp else { throw fail(".hlc", timestampProblem ?? "expected [milliseconds, logical counter]") }
         return Sibling(dot: dot, timestamp: timestamp, value: value)
     }
 
@@ -275,7 +281,9 @@ extension Record {
         var clockCounter: UInt64?
         if try reader.peekKind() == .string {
             if let bytes = try reader.readPlainStringBytes() {
-                if let clock {
+                // A short clock is scanned by bytes (no hashing); a long one is looked up below,
+                // so decoding stays linear in the number of siblings.
+                if let clock, clock.counters.count <= 8 {
                     for (known, counter) in clock.counters where known.rawValue.utf8.count == bytes.count {
                         let equal = known.rawValue.utf8.withContiguousStorageIfAvailable { UnsafeRawBufferPointer($0).hasSameBytes(as: bytes) }
                             ?? known.rawValue.utf8.elementsEqual(bytes)
@@ -312,9 +320,17 @@ extension Record {
         return dot
     }
 
-    /// Reads `[millis, logical]`; `nil` (with the value consumed and checked) when it has another shape.
+    /// Reads `[millis, logical]`; `nil` (with the value consumed and checked) when it has another
+    /// shape or its milliseconds are outside ``HybridTimestamp/validMillis``.
     @inline(__always)
     static func readTimestamp(_ reader: inout JSONStreamReader) throws(JSONParseError) -> HybridTimestamp? {
+        var problem: String?
+        return try readTimestamp(&reader, problem: &problem)
+    }
+
+    /// ``readTimestamp(_:)``, setting `problem` to the reason when the milliseconds are out of range.
+    @inline(__always)
+    static func readTimestamp(_ reader: inout JSONStreamReader, problem: inout String?) throws(JSONParseError) -> HybridTimestamp? {
         guard try reader.peekKind() == .array else {
             try reader.skipValue()
             return nil
@@ -330,6 +346,10 @@ extension Record {
         }
         guard case .int(let millis) = millisValue, case .int(let logical) = logicalValue, logical >= 0, logical <= Int64(UInt32.max)
         else { return nil }
+        if let reason = HybridTimestamp.rangeProblem(millis: millis) {
+            problem = reason
+            return nil
+        }
         return HybridTimestamp(millis: millis, logical: UInt32(logical))
     }
 
@@ -345,7 +365,8 @@ extension Record {
     ///
     /// Accepts and refuses exactly what `Record(json: JSONValue.parse(bytes))` does and throws
     /// the same error (`JSONParseError` or `WireDecodingError`): when the fast path refuses the
-    /// text, the reference decoder is run to word the error.
+    /// text, the reference decoder is run to word the error — except for a breached limit
+    /// (``WireDecodingError/Kind/limitExceeded``), thrown as met so oversized text is not read twice.
     ///
     /// ```swift
     /// let record = try statement.withUnsafeBlob(at: 0) { try Record.decode(bytes: $0) }
@@ -356,6 +377,9 @@ extension Record {
             let record = try decode(from: &reader)
             try reader.finish()
             return record
+        } catch let error as WireDecodingError where error.isLimitExceeded {
+            // Met before reading past the limit: no need to parse the whole oversized text again.
+            throw error
         } catch {
             let record = try Record(json: JSONValue.parse(bytes))
             assertionFailure("the fast envelope decoder refused an envelope the reference decoder accepts: \(error)")
@@ -378,6 +402,8 @@ extension PullPage {
     public static func decode(bytes: [UInt8]) throws -> PullPage {
         do {
             return try decodeFast(bytes: bytes)
+        } catch let error as WireDecodingError where error.isLimitExceeded {
+            throw error  // as met: the reference decoder would refuse at the same limit
         } catch {
             // Word the error exactly as the reference decoder does.
             let page = try PullPage(json: JSONValue.parse(bytes))
@@ -467,8 +493,13 @@ extension PushRequest {
     /// throws the same error (`JSONParseError` or `WireDecodingError`): when the fast path
     /// refuses a body, the reference decoder is run to word the error.
     public static func decode(bytes: [UInt8]) throws -> PushRequest {
-        if let request = try? decodeFast(bytes: bytes) { return request }
-        return try PushRequest(json: JSONValue.parse(bytes))
+        do {
+            return try decodeFast(bytes: bytes)
+        } catch let error as WireDecodingError where error.isLimitExceeded {
+            throw error  // a record over a limit of SPEC §14, reported as met
+        } catch {
+            return try PushRequest(json: JSONValue.parse(bytes))
+        }
     }
 
     /// The fast decoder itself (no fallback; its errors are not worded for users).

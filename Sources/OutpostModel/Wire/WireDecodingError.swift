@@ -3,16 +3,32 @@ import OutpostJSON
 ///
 /// `path` points at the offending value, e.g. `records[3].fields.tier[0].dot`.
 public struct WireDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What sort of problem it is.
+    public enum Kind: Sendable, Hashable {
+        /// The document does not have the shape the protocol requires.
+        case invalid
+        /// The document is well formed but exceeds a size limit of SPEC §14 (``RecordLimits``):
+        /// too many clock entries, fields or siblings, or a record too large. Servers answer
+        /// `record_too_large` rather than `invalid_request`.
+        case limitExceeded
+    }
+
     /// Where in the document the problem is (`$` is the root).
     public let path: String
     /// What is wrong, in plain words.
     public let reason: String
+    /// What sort of problem it is.
+    public let kind: Kind
 
     /// Creates an error.
-    public init(path: String, reason: String) {
+    public init(path: String, reason: String, kind: Kind = .invalid) {
         self.path = path
         self.reason = reason
+        self.kind = kind
     }
+
+    /// `true` when the error is a breached size limit (``Kind/limitExceeded``).
+    public var isLimitExceeded: Bool { kind == .limitExceeded }
 
     public var description: String { "\(path): \(reason)" }
 }

@@ -16,8 +16,11 @@ enum AuthenticatedUser: RequestStorageKey {
 /// ```
 public enum SyncRoutes {
     /// The router with every endpoint and middleware.
-    /// - Parameter log: writes one line per request (see ``RequestLogMiddleware``); `nil` logs nothing.
-    public static func makeRouter(database: ServerDatabase, log: RequestLogMiddleware? = nil) -> Router {
+    /// - Parameters:
+    ///   - log: writes one line per request (see ``RequestLogMiddleware``); `nil` logs nothing.
+    ///   - maxClockSkewMillis: how far ahead of the server's clock pushed writes may be stamped (422 `clock_ahead`).
+    public static func makeRouter(database: ServerDatabase, log: RequestLogMiddleware? = nil,
+                                  maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) -> Router {
         var router = Router()
         if let log { router.add(middleware: log) }
         router.add(middleware: ProtocolVersionMiddleware())
@@ -37,10 +40,32 @@ public enum SyncRoutes {
             } catch let error as JSONParseError {
                 throw APIError.malformedJSON(error.description)
             } catch let error as WireDecodingError {
-                throw APIError.invalidRequest(error)
+                throw APIError.refusedBody(error)
             }
-            let response = try database.push(push, body: request.body, user: user)
+            let response = try database.push(push, body: request.body, user: user, maxClockSkewMillis: maxClockSkewMillis)
             return json(response.jsonValue)
+        }
+        router.post("/v1/diff") { request, _ in
+            let user = try currentUser(request)
+            guard !request.body.isEmpty else {
+                throw APIError.invalidRequest("The request needs a JSON body: {\"records\":[{\"id\":…,\"clock\":{…}}]}.")
+            }
+            let diff: DiffRequest
+            do {
+                diff = try DiffRequest(json: JSONValue.parse(request.body))
+            } catch let error as JSONParseError {
+                throw APIError.malformedJSON(error.description)
+            } catch let error as WireDecodingError {
+                throw APIError.refusedBody(error)
+            }
+            return json(try database.diff(diff, scope: user.scope).jsonValue)
+        }
+        router.get("/v1/authors") { request, _ in
+            let user = try currentUser(request)
+            if let item = request.queryItems.first {
+                throw APIError.invalidRequest("Unknown query parameter '\(item.name)'. Authors takes none.")
+            }
+            return json(try database.authors(scope: user.scope).jsonValue)
         }
         router.get("/v1/pull") { request, _ in
             let user = try currentUser(request)
@@ -50,6 +75,12 @@ public enum SyncRoutes {
             var after: Int64 = 0
             if let text = request.query["cursor"], !text.isEmpty {
                 guard let cursor = Cursor(text), cursor.serverID == database.serverID else { throw APIError.invalidCursor(text) }
+                guard cursor.epoch == database.epoch else {
+                    throw APIError.recoveryRequired("the cursor is from an earlier state of the server")
+                }
+                guard cursor.seq <= (try database.newestSeq()) else {
+                    throw APIError.recoveryRequired("the cursor is ahead of the server's newest change")
+                }
                 after = cursor.seq
             }
             var limit = SyncProtocol.defaultPageRecords

@@ -26,6 +26,16 @@ enum ServerSchema {
                   applied_at INTEGER NOT NULL, PRIMARY KEY (user, batch))
                 """)
         }
+        migrator.registerMigration("v2 nodes and epochs") { db in
+            // Every replica (node) that has pushed: whose it is and its last acknowledged batch (SPEC §10.5).
+            try db.execute(sql: """
+                CREATE TABLE nodes (
+                  node TEXT PRIMARY KEY, user TEXT NOT NULL, last_batch TEXT, epoch TEXT NOT NULL,
+                  enrolled_at INTEGER NOT NULL, last_push_at INTEGER NOT NULL)
+                """)
+            // Earlier epochs of this database, one per restore from backup (SPEC §11.1).
+            try db.execute(sql: "CREATE TABLE epochs (epoch TEXT PRIMARY KEY, ended_at INTEGER NOT NULL)")
+        }
         return migrator
     }()
 }

@@ -1,25 +1,40 @@
-/// The pull cursor: `<serverId>.<seq>`. Opaque to clients; tied to one server database so a
-/// cursor from a replaced server is recognised and refused instead of silently skipping changes.
+import OutpostModel
+
+/// The pull cursor: `<serverId>.<epoch>.<seq>`. Opaque to clients; tied to one server database
+/// and one epoch of it, so a cursor from a replaced server is refused (400 `invalid_cursor`) and
+/// one from before a restore asks for a recovery sync (409 `recovery_required`) instead of
+/// silently skipping changes.
+///
+/// ```swift
+/// let cursor = Cursor(serverID: database.serverID, epoch: database.epoch, seq: 1044)
+/// cursor.text   // "4b1d7c0e9a2f4e6b.9c1e2d3f4a5b6c7d.1044"
+/// ```
 public struct Cursor: Sendable, Hashable {
     /// The server database id that issued the cursor.
     public let serverID: String
+    /// The server database's epoch when the cursor was issued.
+    public let epoch: String
     /// The last sequence number the client has received.
     public let seq: Int64
 
     /// Creates a cursor.
-    public init(serverID: String, seq: Int64) {
+    public init(serverID: String, epoch: String, seq: Int64) {
         self.serverID = serverID
+        self.epoch = epoch
         self.seq = seq
     }
 
     /// Parses the text form; `nil` when malformed.
     public init?(_ text: String) {
-        guard let dot = text.lastIndex(of: "."), let seq = Int64(text[text.index(after: dot)...]), seq >= 0 else { return nil }
-        serverID = String(text[..<dot])
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[0].isEmpty, Epoch.isValid(String(parts[1])), let seq = Int64(parts[2]), seq >= 0 else {
+            return nil
+        }
+        serverID = String(parts[0])
+        epoch = String(parts[1])
         self.seq = seq
-        guard !serverID.isEmpty else { return nil }
     }
 
     /// The text form.
-    public var text: String { "\(serverID).\(seq)" }
+    public var text: String { "\(serverID).\(epoch).\(seq)" }
 }

@@ -2,9 +2,44 @@ import OutpostModel
 
 /// Decides, for one pushed record, what the server stores and answers. Pure: no I/O.
 ///
-/// Checks scope (branch and role), validates the pushed version against its entity schema,
-/// merges it with the stored version and classifies the outcome.
+/// A push is judged on what it changes, not on which dots it carries (SPEC §10.3): the planner
+/// merges the pushed version with the stored one and checks, in the order of SPEC §10, who may
+/// make that change (scope, forged foreign writes, lifecycle), whether the merged result is valid
+/// and within the limits, whether its new writes are stamped in the future, whether the identity
+/// matches, and whether the push reuses a write id for other content.
+///
+/// ```swift
+/// let context = PushPlanner.Context(scope: user.scope, node: request.node, nowMillis: now)
+/// let outcome = try PushPlanner.plan(pushed: record, stored: stored, context: context)
+/// ```
 public enum PushPlanner {
+    /// What the planner needs to know about the push besides the two versions.
+    public struct Context: Sendable, Hashable {
+        /// The pushing user's access scope.
+        public var scope: AccessScope
+        /// The pushing replica's own node id (`PushRequest.node`).
+        public var node: NodeID
+        /// `true` for relay and recovery pushes: writes under other nodes the server lacks are accepted.
+        public var acceptsForeignWrites: Bool
+        /// The server's wall clock (UTC ms).
+        public var nowMillis: Int64
+        /// How far ahead of ``nowMillis`` a new write may be stamped (ms).
+        public var maxClockSkewMillis: Int64
+
+        /// Creates a context.
+        public init(scope: AccessScope, node: NodeID, acceptsForeignWrites: Bool = false, nowMillis: Int64,
+                    maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) {
+            self.scope = scope
+            self.node = node
+            self.acceptsForeignWrites = acceptsForeignWrites
+            self.nowMillis = nowMillis
+            self.maxClockSkewMillis = maxClockSkewMillis
+        }
+    }
+
+    /// The default tolerance for writes stamped ahead of the server's clock: one hour.
+    public static let defaultMaxClockSkewMillis: Int64 = 3_600_000
+
     /// The decision for one record.
     public struct Outcome: Sendable, Hashable {
         /// The version to store.
@@ -15,36 +50,97 @@ public enum PushPlanner {
         public var changed: Bool
     }
 
-    /// Plans one record. Throws an ``APIError`` (403 or 422) when it must be refused.
-    public static func plan(pushed: Record, stored: Record?, scope: AccessScope) throws(APIError) -> Outcome {
-        guard scope.canWrite(branch: pushed.branch) else {
-            throw .forbidden(
-                scope.role == .auditor
-                    ? "Auditors can read but not change records."
-                    : "You may not change records of branch \(pushed.branch); your branch is \(scope.branch).",
-                record: pushed.id)
+    /// Why a record is refused. Cases are declared in the order of SPEC §10: when records of a
+    /// batch are refused for different reasons, the earliest case decides the answer.
+    public enum Refusal: Error, Sendable, Hashable, Comparable {
+        /// 403 `forbidden`: outside the user's scope, a forged foreign write, or a lifecycle change by `sales`.
+        case forbidden(String)
+        /// 413 `record_too_large`: over a limit of SPEC §14.
+        case tooLarge(ErrorDetail)
+        /// 422 `invalid_record`: refused by the entity schema (pushed or merged version).
+        case invalid(ErrorDetail)
+        /// 422 `clock_ahead`: a new write stamped too far in the future.
+        case clockAhead(ErrorDetail)
+        /// 422 `record_mismatch`: type or branch differ from the stored version.
+        case mismatch(String)
+        /// 409 `dot_reused`: a write id the server holds with other content.
+        case dotReused(String, field: String?)
+
+        /// The rank of the case in SPEC §10's order (lower decides).
+        public var rank: Int {
+            switch self {
+            case .forbidden: return 0
+            case .tooLarge: return 1
+            case .invalid: return 2
+            case .clockAhead: return 3
+            case .mismatch: return 4
+            case .dotReused: return 5
+            }
         }
+
+        public static func < (lhs: Refusal, rhs: Refusal) -> Bool { lhs.rank < rhs.rank }
+    }
+
+    /// Plans one record. Throws the first ``Refusal`` in SPEC §10's order.
+    public static func plan(pushed: Record, stored: Record?, context: Context) throws(Refusal) -> Outcome {
+        let scope = context.scope
+        guard scope.canWrite(branch: pushed.branch) else {
+            throw .forbidden(scope.role == .auditor
+                ? "Auditors can read but not change records."
+                : "You may not change records of branch \(pushed.branch); your branch is \(scope.branch).")
+        }
+        let known = stored?.clock ?? VectorClock()
+        if !context.acceptsForeignWrites, let foreign = foreignWrite(pushed: pushed, known: known, node: context.node) {
+            throw .forbidden("The record carries writes under node \(foreign.rawValue), which is not this device's "
+                + "(this device pushes as \(context.node.rawValue)); a device may only send its own changes.")
+        }
+        // The merged version, when the identities agree (otherwise refused below as a mismatch).
+        let merged: Record?
         do {
-            try EntitySchema.for(pushed.type).validate(pushed)
+            merged = try stored.map { stored throws(ModelError) in try stored.merged(with: pushed) } ?? pushed
         } catch {
-            throw .invalidRecords([ErrorDetail(message: error.description, record: pushed.id.rawValue, field: error.field)])
+            merged = nil
+        }
+        if !scope.canDelete(branch: pushed.branch) && changesLifecycle(pushed: pushed, stored: stored, merged: merged) {
+            throw .forbidden("Your role (\(scope.role.rawValue)) may not delete or restore records. Ask a manager.")
+        }
+        // Limits apply to what would be stored (the pushed version itself when it cannot be merged).
+        do {
+            try (merged ?? pushed).checkLimits()
+        } catch {
+            throw .tooLarge(ErrorDetail(message: error.reason, record: pushed.id.rawValue))
+        }
+        let versions = merged.map { $0 == pushed ? [pushed] : [pushed, $0] } ?? [pushed]
+        for version in versions {
+            do {
+                try EntitySchema.for(version.type).validate(version)
+            } catch {
+                let message = version == pushed ? error.description : "Merged with the server's version: \(error.description)"
+                throw .invalid(ErrorDetail(message: message, record: pushed.id.rawValue, field: error.field))
+            }
+        }
+        if let ahead = futureWrite(pushed: pushed, known: known, limit: context.nowMillis + context.maxClockSkewMillis) {
+            let minutes = (ahead.millis - context.nowMillis) / 60_000
+            throw .clockAhead(ErrorDetail(
+                message: "A change was stamped \(minutes) minutes ahead of the server's clock: the device's date and time are wrong.",
+                record: pushed.id.rawValue, field: ahead.field))
         }
         guard let stored else {
-            try checkLifecycle(pushed: pushed, stored: nil, scope: scope)
             return Outcome(merged: pushed, status: pushed.hasConflicts ? .conflict : .accepted, changed: true)
         }
-        if let field = Self.rewrittenWrite(pushed: pushed, stored: stored) {
-            throw .invalidRecords([ErrorDetail(
-                message: "Field '\(field)' carries a write id the server already holds with a different value; the client's replica is damaged.",
-                record: pushed.id.rawValue, field: field)])
+        guard let merged else {
+            do {
+                _ = try stored.merged(with: pushed)
+            } catch {
+                throw .mismatch(error.description)
+            }
+            throw .mismatch("The record cannot be merged with the server's version.")
         }
-        let merged: Record
-        do {
-            merged = try stored.merged(with: pushed)
-        } catch {
-            throw .recordMismatch(error, record: pushed.id)
+        if let reuse = stored.reusedWrite(comparedWith: pushed) {
+            let field: String?
+            if case .field(let name) = reuse.place { field = name } else { field = nil }
+            throw .dotReused(reuse.description, field: field)
         }
-        try checkLifecycle(pushed: pushed, stored: stored, scope: scope)
         let status: PushStatus
         if merged.hasConflicts {
             status = .conflict
@@ -56,24 +152,32 @@ public enum PushPlanner {
         return Outcome(merged: merged, status: status, changed: merged != stored)
     }
 
-    /// The first field where the pushed version holds a write (dot) the server holds with other content.
-    private static func rewrittenWrite(pushed: Record, stored: Record) -> String? {
-        for (name, register) in pushed.fields {
-            guard let storedRegister = stored.fields[name] else { continue }
-            for sibling in register.siblings {
-                if let twin = storedRegister.siblings.first(where: { $0.dot == sibling.dot }), twin != sibling { return name }
-            }
-        }
-        return nil
+    /// A node other than `node` under which the pushed clock goes beyond what the server knows:
+    /// a write this device cannot have made and the server has never seen.
+    static func foreignWrite(pushed: Record, known: VectorClock, node: NodeID) -> NodeID? {
+        pushed.clock.sortedEntries.first { $0.node != node && $0.counter > known[$0.node] }?.node
     }
 
-    /// Refuses delete/restore writes the server has not seen yet from roles that may not delete.
-    private static func checkLifecycle(pushed: Record, stored: Record?, scope: AccessScope) throws(APIError) {
-        guard !scope.canDelete(branch: pushed.branch) else { return }
-        let known = stored?.clock ?? VectorClock()
-        if pushed.lifecycle.siblings.contains(where: { !known.covers($0.dot) }) {
-            throw .forbidden("Your role (\(scope.role.rawValue)) may not delete or restore records. Ask a manager.",
-                             record: pushed.id)
+    /// `true` when the push changes the record's lifecycle: the merged lifecycle differs from the
+    /// stored one, or a new record arrives with one. Without a merged version (identity mismatch),
+    /// any lifecycle write the server has not seen counts.
+    static func changesLifecycle(pushed: Record, stored: Record?, merged: Record?) -> Bool {
+        guard let stored else { return !pushed.lifecycle.isEmpty }
+        guard let merged else { return pushed.lifecycle.siblings.contains { !stored.clock.covers($0.dot) } }
+        return merged.lifecycle != stored.lifecycle
+    }
+
+    /// The latest-stamped write new to the server (dot not covered by `known`) stamped after `limit`.
+    static func futureWrite(pushed: Record, known: VectorClock, limit: Int64) -> (millis: Int64, field: String?)? {
+        var worst: (millis: Int64, field: String?)?
+        for name in pushed.fields.keys.sorted() {
+            for sibling in pushed.fields[name]!.siblings where !known.covers(sibling.dot) && sibling.timestamp.millis > limit {
+                if sibling.timestamp.millis > worst?.millis ?? .min { worst = (sibling.timestamp.millis, name) }
+            }
         }
+        for sibling in pushed.lifecycle.siblings where !known.covers(sibling.dot) && sibling.timestamp.millis > limit {
+            if sibling.timestamp.millis > worst?.millis ?? .min { worst = (sibling.timestamp.millis, nil) }
+        }
+        return worst
     }
 }

@@ -8,66 +8,142 @@ extension ServerDatabase {
     /// Applies a push batch for `user` atomically and returns the answer.
     ///
     /// The whole batch is one write transaction: a refused record refuses the batch and nothing
-    /// is stored. Replaying a batch id with the same body returns the stored answer.
-    public func push(_ request: PushRequest, body: [UInt8], user: UserAccount) throws -> PushResponse {
+    /// is stored. The steps follow SPEC §10: idempotence (a replayed batch id with the same body
+    /// gets its stored answer), the recovery epoch, the node chain, then every record is planned
+    /// (``PushPlanner``) and the batch is refused for the earliest failing check, or stored.
+    ///
+    /// - Parameter maxClockSkewMillis: how far ahead of this server's clock new writes may be stamped.
+    public func push(_ request: PushRequest, body: [UInt8], user: UserAccount,
+                     maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) throws -> PushResponse {
         let bodyHash = SHA256.hash(body).hexString
         return try pool.write { db in
-            if let row = try db.cachedStatement(sql: "SELECT body_hash, response FROM batches WHERE user = ? AND batch = ?")
-                .fetchOne(arguments: [user.name, request.batch.rawValue])
-            {
-                guard let storedHash: String = row[0], storedHash == bodyHash else { throw APIError.batchReused(request.batch.rawValue) }
-                guard let text: String = row[1], let stored = try? PushResponse(json: JSONValue.parse(text)) else {
-                    throw APIError.internal("The stored answer of batch \(request.batch) cannot be read.")
-                }
-                return stored
+            if let answer = try Self.storedAnswer(db, user: user, batch: request.batch, bodyHash: bodyHash) { return answer }
+            if let from = request.recoveringFrom { try checkRecoveryEpoch(db, from) }
+            try advanceNodeChain(db, request, user: user)
+            if user.role == .auditor {
+                throw APIError.forbidden("Auditors can read but not change records.")
             }
-            var nextSeq: Int64 = (try db.fetchScalar(sql: "SELECT MAX(seq) FROM records") ?? 0) + 1
-            var results: [PushResult] = []
-            results.reserveCapacity(request.records.count)
-            var problems: [ErrorDetail] = []
-            var forbidden: APIError?
-            var mismatch: APIError?
-            var plans: [(PushPlanner.Outcome, Int64?)] = []
-            for record in request.records {
-                let stored = try Self.loadRecord(db, record.id)
-                do throws(APIError) {
-                    let outcome = try PushPlanner.plan(pushed: record, stored: stored?.record, scope: user.scope)
-                    plans.append((outcome, stored?.seq))
-                } catch {
-                    if error.statusCode == 403 {
-                        forbidden = forbidden ?? error
-                    } else if error.body.code == "invalid_record" {
-                        problems.append(contentsOf: error.body.details)
-                    } else {
-                        mismatch = mismatch ?? error
-                    }
-                }
+            if request.relay && ![.admin, .hq, .manager].contains(user.role) {
+                throw APIError.forbidden("Only headquarters, administrators and managers may relay other devices' changes.")
             }
-            // Precedence as in the spec (§10): scope, then validation, then identity.
-            if let forbidden { throw forbidden }
-            let batchCustomers = Dictionary(request.records.filter { $0.type == .customer }.map { ($0.id, $0.branch) },
-                                            uniquingKeysWith: { first, _ in first })
-            for (outcome, _) in plans where outcome.merged.type != .customer {
-                if let problem = try Self.checkCustomerReference(db, outcome.merged, batchCustomers: batchCustomers) {
-                    problems.append(problem)
-                }
-            }
-            if !problems.isEmpty { throw APIError.invalidRecords(problems) }
-            if let mismatch { throw mismatch }
-            for (outcome, oldSeq) in plans {
-                var seq = oldSeq ?? 0
-                if outcome.changed {
-                    seq = nextSeq
-                    nextSeq += 1
-                    try Self.storeRecord(db, outcome.merged, seq: seq)
-                }
-                results.append(PushResult(id: outcome.merged.id, status: outcome.status, seq: seq))
-            }
-            let response = PushResponse(batch: request.batch, results: results)
+            let context = PushPlanner.Context(
+                scope: user.scope, node: request.node, acceptsForeignWrites: request.relay || request.recoveringFrom != nil,
+                nowMillis: Self.nowMillis(), maxClockSkewMillis: maxClockSkewMillis)
+            let plans = try Self.planBatch(db, request.records, context: context)
+            let response = try Self.store(db, plans, batch: request.batch)
             try db.cachedStatement(sql: "INSERT INTO batches(user, batch, body_hash, response, applied_at) VALUES (?, ?, ?, ?, ?)")
                 .execute(arguments: [user.name, request.batch.rawValue, bodyHash, response.jsonValue.serialized(), Self.nowMillis()])
             return response
         }
+    }
+
+    /// The stored answer of a batch already applied for `user` with the same body (SPEC §10.4);
+    /// 409 `batch_reused` when the body differs.
+    static func storedAnswer(_ db: Database, user: UserAccount, batch: BatchID, bodyHash: String) throws -> PushResponse? {
+        guard let row = try db.cachedStatement(sql: "SELECT body_hash, response FROM batches WHERE user = ? AND batch = ?")
+            .fetchOne(arguments: [user.name, batch.rawValue])
+        else { return nil }
+        guard let storedHash: String = row[0], storedHash == bodyHash else { throw APIError.batchReused(batch.rawValue) }
+        guard let text: String = row[1], let stored = try? PushResponse(json: JSONValue.parse(text)) else {
+            throw APIError.internal("The stored answer of batch \(batch) cannot be read.")
+        }
+        return stored
+    }
+
+    /// A recovery push must name an earlier epoch of this database (SPEC §11.1); 400 otherwise.
+    func checkRecoveryEpoch(_ db: Database, _ from: String) throws {
+        let known: Int = try db.fetchScalar(sql: "SELECT COUNT(*) FROM epochs WHERE epoch = ?", arguments: [from]) ?? 0
+        guard known == 1, from != epoch else {
+            throw APIError.invalidRequest(WireDecodingError(
+                path: "$.recoveringFrom",
+                reason: "'\(from)' is not an earlier epoch of this server (the current epoch is \(epoch)); send it only after a restore"))
+        }
+    }
+
+    /// Checks and advances the pushing node's chain of batches (SPEC §10.5): the node must be this
+    /// user's, and `after` must name its last acknowledged batch unless the server was restored
+    /// since (the node's row is from an earlier epoch) or the node is new here.
+    func advanceNodeChain(_ db: Database, _ request: PushRequest, user: UserAccount) throws {
+        let now = Self.nowMillis()
+        let row = try db.cachedStatement(sql: "SELECT user, last_batch, epoch FROM nodes WHERE node = ?")
+            .fetchOne(arguments: [request.node.rawValue])
+        guard let row else {
+            try db.cachedStatement(sql: """
+                INSERT INTO nodes(node, user, last_batch, epoch, enrolled_at, last_push_at) VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [request.node.rawValue, user.name, request.batch.rawValue, epoch, now, now])
+            return
+        }
+        let owner: String = row[0] ?? ""
+        guard owner == user.name else {
+            throw APIError.forbidden("Device \(request.node.rawValue) belongs to another user; a device pushes only for the user who set it up.")
+        }
+        let lastBatch: String? = row[1]
+        let rowEpoch: String? = row[2]
+        if rowEpoch == epoch && lastBatch != request.after?.rawValue {
+            throw APIError.nodeReused(request.node)
+        }
+        try db.cachedStatement(sql: "UPDATE nodes SET last_batch = ?, epoch = ?, last_push_at = ? WHERE node = ?")
+            .execute(arguments: [request.batch.rawValue, epoch, now, request.node.rawValue])
+    }
+
+    /// A planned record: the decision and the record's current seq (`nil` when new).
+    typealias Plan = (outcome: PushPlanner.Outcome, oldSeq: Int64?)
+
+    /// Plans every record, then refuses the batch for the earliest failing check of SPEC §10
+    /// (naming every record refused for that reason), or returns the plans.
+    static func planBatch(_ db: Database, _ records: [Record], context: PushPlanner.Context) throws -> [Plan] {
+        var plans: [Plan] = []
+        plans.reserveCapacity(records.count)
+        var refusals: [(record: RecordID, refusal: PushPlanner.Refusal)] = []
+        for record in records {
+            let stored = try loadRecord(db, record.id)
+            do throws(PushPlanner.Refusal) {
+                plans.append((try PushPlanner.plan(pushed: record, stored: stored?.record, context: context), stored?.seq))
+            } catch {
+                refusals.append((record.id, error))
+            }
+        }
+        // A contact, visit or complaint must name a known customer (validation, like the schema).
+        let batchCustomers = Dictionary(records.filter { $0.type == .customer }.map { ($0.id, $0.branch) },
+                                        uniquingKeysWith: { first, _ in first })
+        for plan in plans where plan.outcome.merged.type != .customer {
+            if let problem = try checkCustomerReference(db, plan.outcome.merged, batchCustomers: batchCustomers) {
+                refusals.append((plan.outcome.merged.id, .invalid(problem)))
+            }
+        }
+        guard let first = refusals.map(\.refusal).min() else { return plans }
+        let decisive = refusals.filter { $0.refusal.rank == first.rank }
+        switch first {
+        case .forbidden(let message):
+            throw APIError.forbidden(message, record: decisive[0].record)
+        case .tooLarge:
+            throw APIError.recordTooLarge(decisive.compactMap { if case .tooLarge(let detail) = $0.refusal { detail } else { nil } })
+        case .invalid:
+            throw APIError.invalidRecords(decisive.compactMap { if case .invalid(let detail) = $0.refusal { detail } else { nil } })
+        case .clockAhead:
+            throw APIError.clockAhead(decisive.compactMap { if case .clockAhead(let detail) = $0.refusal { detail } else { nil } })
+        case .mismatch(let message):
+            throw APIError.recordMismatch(message, record: decisive[0].record)
+        case .dotReused(let problem, let field):
+            throw APIError.dotReused(problem, record: decisive[0].record, field: field)
+        }
+    }
+
+    /// Stores every changed record under a new seq and returns the answer.
+    static func store(_ db: Database, _ plans: [Plan], batch: BatchID) throws -> PushResponse {
+        var nextSeq: Int64 = (try db.fetchScalar(sql: "SELECT MAX(seq) FROM records") ?? 0) + 1
+        var results: [PushResult] = []
+        results.reserveCapacity(plans.count)
+        for (outcome, oldSeq) in plans {
+            var seq = oldSeq ?? 0
+            if outcome.changed {
+                seq = nextSeq
+                nextSeq += 1
+                try storeRecord(db, outcome.merged, seq: seq)
+            }
+            results.append(PushResult(id: outcome.merged.id, status: outcome.status, seq: seq))
+        }
+        return PushResponse(batch: batch, results: results)
     }
 
     /// A contact, visit or complaint must name a customer the server knows (or that comes in the
@@ -151,7 +227,7 @@ extension ServerDatabase {
                     buffer.removeAll(keepingCapacity: true)
                 }
             }
-            let cursor = Cursor(serverID: serverID, seq: last).text
+            let cursor = Cursor(serverID: serverID, epoch: epoch, seq: last).text
             buffer.append(contentsOf: Array(#"],"cursor":"\#(cursor)","hasMore":\#(hasMore)}"#.utf8))
             try write(buffer)
         }
