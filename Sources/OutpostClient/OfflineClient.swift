@@ -32,10 +32,8 @@ public actor OfflineClient {
     public static func connect(databasePath: String, serverURL: String, token: String,
                                transport: (any SyncTransport)? = nil) async throws -> OfflineClient {
         let transport = try transport ?? HTTPTransport(baseURL: serverURL)
+        // Throws SyncError.unsupportedProtocol when the app and the server share no protocol version.
         let session = try await SyncAPI(transport: transport, token: token).session()
-        guard session.protocolVersions.contains(SyncProtocol.currentVersion) else {
-            throw SyncError.unsupportedProtocol(serverVersions: session.protocolVersions)
-        }
         let client = try OfflineClient(databasePath: databasePath, transport: transport)
         try client.replica.configure(ReplicaSettings(serverURL: serverURL, token: token, user: session.user,
                                                      role: session.role, branch: session.branch, serverID: session.serverID))

@@ -2,13 +2,17 @@ import OutpostClient
 import OutpostModel
 import OutpostServer
 
-/// Reconciles a branch office's server with headquarters, e.g. nightly: the branch server pushes
+/// Reconciles a branch office's server with headquarters, e.g. nightly: the branch server relays
 /// every record changed since the last run to headquarters, then pulls what headquarters has
 /// (within the token's scope) and merges it, so branch clients receive it on their next sync.
 ///
-/// Both servers are replicas; merging is the same field-level merge clients use, so running it
-/// twice, or being killed part-way and run again, changes nothing more. The branch authenticates
-/// with an ordinary token issued by headquarters (`manager` of its branch, or `hq`).
+/// It runs the same sync loop as clients (``SyncLoop``, SPEC §15.1) over ``UpstreamStore``:
+/// batches chained under a persistent relay node id with `relay: true`, customers before the
+/// records that refer to them, records headquarters refuses set aside (listed in the report,
+/// sent again once they change) instead of stopping the run, and a recovery sync when
+/// headquarters was restored from a backup. Running it twice, or killing it part-way and running
+/// it again, changes nothing more. The branch authenticates with an ordinary token issued by
+/// headquarters (`manager` of its branch, or `hq`).
 ///
 /// ```swift
 /// let upstream = UpstreamSync(database: branchDatabase,
@@ -35,47 +39,121 @@ public struct UpstreamSync: Sendable {
 
     /// What a run did.
     public struct Report: Sendable, Hashable {
-        /// Records sent to headquarters.
+        /// Records sent to headquarters and acknowledged.
         public var pushed = 0
         /// Of those, how many ended in conflict there.
         public var conflicts = 0
+        /// Records headquarters refused in this run (kept here; sent again once they change).
+        public var setAside = 0
+        /// Every record headquarters has refused and that has not changed since, with the reason.
+        public var refused: [ServerDatabase.UpstreamRefusal] = []
         /// Records received from headquarters.
         public var pulled = 0
         /// Received records that changed something here.
         public var changedHere = 0
+        /// Records re-offered to headquarters after it was restored from a backup.
+        public var recovered = 0
+        /// Times the relay took a new node id (another copy of this database had relayed under it).
+        public var nodeChanges = 0
     }
 
     /// Pushes local changes, then pulls until caught up. `progress` gets a line per batch or page.
     public func run(progress: @Sendable (String) -> Void = { _ in }) async throws -> Report {
-        var report = Report()
-        var state = try database.upstreamState()
-        while true {
-            let changes = try database.changes(after: state.sentSeq, limit: batchSize)
-            guard let last = changes.last else { break }
-            let response = try await api.push(PushRequest(batch: .random(), node: .random(), relay: true, records: changes.map(\.record)))
-            try database.markSentUpstream(through: last.seq)
-            state.sentSeq = last.seq
-            report.pushed += changes.count
-            report.conflicts += response.results.filter { $0.status == .conflict }.count
-            progress("Sent \(report.pushed) records to headquarters…")
-        }
-        var cursor = state.cursor
-        var restarted = false
-        while true {
-            let page: PullPage
-            do {
-                page = try await api.pull(cursor: cursor, limit: pageSize)
-            } catch SyncError.rejected(_, let error) where error.code == "invalid_cursor" && cursor != nil && !restarted {
-                restarted = true
-                cursor = nil
-                continue
+        try database.prepareUpstream()
+        var loopReport = SyncLoopReport()
+        let loop = SyncLoop(store: UpstreamStore(database: database), api: api, batchSize: batchSize, pageSize: pageSize)
+        try await loop.run(&loopReport, events: { event in
+            switch event {
+            case .pushed(let count): progress("Sent \(count) records to headquarters…")
+            case .pulled(let count): progress("Received \(count) records from headquarters…")
+            case .recovering(let count): progress("Re-offered \(count) records to the restored headquarters server…")
             }
-            report.changedHere += try database.mergeFromUpstream(page.records, cursor: page.cursor)
-            report.pulled += page.records.count
-            progress("Received \(report.pulled) records from headquarters…")
-            cursor = page.cursor
-            if !page.hasMore { break }
-        }
+        })
+        var report = Report()
+        report.pushed = loopReport.pushed
+        report.conflicts = loopReport.conflicted
+        report.setAside = loopReport.setAside
+        report.refused = try database.upstreamRefusals()
+        report.pulled = loopReport.pulled
+        report.changedHere = loopReport.changedHere
+        report.recovered = loopReport.recovered
+        report.nodeChanges = loopReport.nodeChanges
         return report
+    }
+}
+
+/// A branch server's upstream state as the local side of the sync loop (SPEC §15.1).
+public struct UpstreamStore: SyncStore {
+    /// The branch server's database.
+    public let database: ServerDatabase
+
+    /// Wraps a branch server's database.
+    public init(database: ServerDatabase) { self.database = database }
+
+    public var relaysWrites: Bool { true }
+
+    public func syncNextBatch(limit: Int) throws -> PendingBatch? {
+        try database.nextUpstreamBatch(limit: limit).map(Self.pending)
+    }
+
+    public func syncNextRecoveryBatch(limit: Int, recoveringFrom: String?) throws -> PendingBatch? {
+        try database.nextUpstreamRecoveryBatch(limit: limit, recoveringFrom: recoveringFrom).map(Self.pending)
+    }
+
+    public func syncAcknowledge(_ batch: PendingBatch, response: PushResponse) throws {
+        try database.acknowledgeUpstream(Self.upstream(batch))
+    }
+
+    public func syncSetAside(_ batch: PendingBatch, error: ErrorBody) throws -> Int {
+        try database.setAsideUpstream(Self.upstream(batch), error: error)
+    }
+
+    public func syncTakeNewNode() throws { try database.renewUpstreamNode() }
+
+    public func syncNode() throws -> NodeID { try database.upstreamState().node }
+
+    public func syncCursor() throws -> String? { try database.upstreamState().cursor }
+
+    public func syncResetCursor() throws { try database.resetUpstreamCursor() }
+
+    /// Merges a page from headquarters. Records of entity types this server does not know are
+    /// not stored here (its clients could not receive them either); they stay at headquarters.
+    public func syncApply(_ page: PulledPage) throws -> Int {
+        try database.mergeFromUpstream(try page.page.records(), cursor: page.cursor)
+    }
+
+    public func syncEpochState() throws -> SyncEpochState {
+        let state = try database.upstreamState()
+        return SyncEpochState(serverID: state.epochServerID, epoch: state.epoch, recoveringFrom: state.recoveringFrom,
+                              step: state.recoveryStep.flatMap(SyncEpochState.RecoveryStep.init) ?? .diff)
+    }
+
+    public func syncBeginRecovery(from epoch: String) throws { try database.beginUpstreamRecovery(from: epoch) }
+
+    public func syncRecoveryCandidates(limit: Int) throws -> [DiffRequest.Entry] {
+        try database.upstreamRecoveryCandidates(limit: limit)
+    }
+
+    public func syncRecoveryDiffed(through last: RecordID, missing: [RecordID]) throws {
+        try database.upstreamRecoveryDiffed(through: last, missing: missing)
+    }
+
+    public func syncRecoveryStep(_ step: SyncEpochState.RecoveryStep) throws {
+        try database.setUpstreamRecoveryStep(step.rawValue)
+    }
+
+    public func syncCompleted(serverID: String, epoch: String) throws {
+        try database.upstreamCompleted(serverID: serverID, epoch: epoch)
+    }
+
+    static func pending(_ batch: ServerDatabase.UpstreamBatch) -> PendingBatch {
+        PendingBatch(request: batch.request, entries: batch.entries.map { PendingBatch.Entry(record: $0.record, outboxSeq: $0.seq) },
+                     isRecovery: batch.isRecovery)
+    }
+
+    static func upstream(_ batch: PendingBatch) -> ServerDatabase.UpstreamBatch {
+        ServerDatabase.UpstreamBatch(request: batch.request,
+                                     entries: batch.entries.map { ServerDatabase.UpstreamBatch.Entry(record: $0.record, seq: $0.outboxSeq) },
+                                     isRecovery: batch.isRecovery)
     }
 }

@@ -20,7 +20,7 @@ let root = CommandSpec(
             options: [
                 OptionSpec("port", short: "p", help: "TCP port (0 picks a free one).", valueName: "port", defaultValue: "8080"),
                 OptionSpec("host", help: "Address to listen on.", valueName: "address", defaultValue: "127.0.0.1"),
-                OptionSpec("max-connections", help: "Connections served at once.", valueName: "n", defaultValue: "64"),
+                OptionSpec("max-connections", help: "Connections held open at once (idle ones are closed first when full).", valueName: "n", defaultValue: "10000"),
                 OptionSpec("max-clock-skew", help: "Refuse changes stamped more than this many seconds ahead of this server's clock.",
                            valueName: "seconds", defaultValue: "3600"),
             ],
@@ -85,7 +85,7 @@ do {
     switch Array(parsed.path.dropFirst()) {
     case ["serve"]:
         let port = tool.valueOrExit(path: parsed.path) { () throws(ArgumentError) -> Int? in try values.int("port") } ?? 8080
-        let maxConnections = tool.valueOrExit(path: parsed.path) { () throws(ArgumentError) -> Int? in try values.int("max-connections") } ?? 64
+        let maxConnections = tool.valueOrExit(path: parsed.path) { () throws(ArgumentError) -> Int? in try values.int("max-connections") } ?? 10_000
         let skew = tool.valueOrExit(path: parsed.path) { () throws(ArgumentError) -> Int? in try values.int("max-clock-skew") } ?? 3600
         guard (0...65535).contains(port) else { fail("--port must be 0–65535.", code: 64) }
         guard skew >= 0 else { fail("--max-clock-skew must be 0 or more seconds.", code: 64) }

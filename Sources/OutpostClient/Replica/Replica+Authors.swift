@@ -10,6 +10,12 @@ extension Replica {
     /// ```swift
     /// try queue.write { db in try Replica.rememberAuthors(page.authors, db: db) }
     /// ```
+    /// Stores the server's answer to `GET /v1/authors`, so conflicts name who wrote each value.
+    public func rememberAuthors(_ response: AuthorsResponse) throws {
+        let authors = Dictionary(uniqueKeysWithValues: response.authors.map { ($0.key.rawValue, $0.value) })
+        try queue.write { db in try Self.rememberAuthors(authors, db: db) }
+    }
+
     static func rememberAuthors(_ authors: [String: String], db: Database) throws {
         guard !authors.isEmpty else { return }
         let statement = try db.cachedStatement(sql: """

@@ -188,8 +188,17 @@ extension Replica {
                 for (key, value) in values { try setMeta(db, key, value) }
             }
             var clock = salvage.clock ?? HybridClock()
+            // The rebuilt replica writes under a new node: the old node's writes the server may not
+            // hold are re-stamped under it, as after a node change (without the acknowledged
+            // counters every old write is re-stamped; values the server has show once, §5).
+            let newNode = try replica.currentNode(db)
+            func restampedSalvage(_ id: RecordID) -> Record? {
+                guard let record = salvage.records[id] else { return nil }
+                guard let old = salvage.node, old != newNode else { return record }
+                return restamped(record, from: old, to: newNode, known: min(salvage.acked[id] ?? 0, record.clock[old]))
+            }
             for id in salvage.pending {
-                guard let record = salvage.records[id] else {
+                guard let record = restampedSalvage(id) else {
                     lost.append(id)
                     continue
                 }
@@ -199,7 +208,7 @@ extension Replica {
                 salvaged.append(record)
             }
             for id in salvage.refused {
-                guard let record = salvage.records[id] else {
+                guard let record = restampedSalvage(id) else {
                     lost.append(id)
                     continue
                 }
@@ -251,6 +260,8 @@ extension Replica {
         var refused: [RecordID] = []
         var records: [RecordID: Record] = [:]
         var authors: [String: String] = [:]
+        /// Per record, the highest counter of the old node the server is known to hold (SPEC §15).
+        var acked: [RecordID: UInt64] = [:]
 
         init(path: String) {
             guard let queue = try? DatabaseQueue(path: path, configuration: Replica.salvageConfiguration) else { return }
@@ -303,6 +314,9 @@ extension Replica {
             }
 
             _ = Replica.readRows(db, "SELECT node, user FROM authors") { row in authors[row.text(at: 0)] = row.text(at: 1) }
+            _ = Replica.readRows(db, "SELECT record_id, counter FROM acked") { row in
+                acked[RecordID(unchecked: row.text(at: 0))] = UInt64(max(0, row.int64(at: 1)))
+            }
         }
     }
 }

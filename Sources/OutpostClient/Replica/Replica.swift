@@ -14,8 +14,13 @@ import OutpostStore
 /// ```
 public final class Replica: Sendable {
     let queue: DatabaseQueue
-    /// This replica's node id (fresh for every new database).
-    public let node: NodeID
+    /// The node id as last read or written (the database's `meta.node` is the truth; writes read it
+    /// inside their transaction).
+    let nodeCache: NodeCache
+    /// This replica's node id: fresh for every new database, and replaced by a fresh one when the
+    /// server finds that another copy of this replica (a copied file or a restored device backup)
+    /// has synchronised under the same id (SPEC §15).
+    public var node: NodeID { nodeCache.value }
     /// Reads the wall clock; replaceable for tests. Only used for display order and tie-breaks.
     let wallClock: @Sendable () -> Int64
 
@@ -34,7 +39,7 @@ public final class Replica: Sendable {
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         try ReplicaSchema.migrator.migrate(queue)
-        node = try queue.write { db in
+        let node = try queue.write { db in
             if let text: String = try db.fetchScalar(sql: "SELECT value FROM meta WHERE key = 'node'") {
                 return NodeID(unchecked: text)
             }
@@ -42,6 +47,7 @@ public final class Replica: Sendable {
             try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('node', ?)", arguments: [fresh.rawValue])
             return fresh
         }
+        nodeCache = NodeCache(node)
         self.wallClock = wallClock
     }
 
@@ -132,9 +138,10 @@ public final class Replica: Sendable {
             }
             guard try Self.load(db, id) == nil else { throw ReplicaError.notAllowed("Record \(id) already exists.") }
             if type == .customer, case .string(let code)? = fields["code"] { try Self.checkCodeUnique(db, code: code, except: id) }
+            let node = try currentNode(db)
             let record = Record.create(id: id, type: type, branch: recordBranch, fields: fields, node: node, at: try tick(db))
             try Self.store(db, record)
-            try Self.enqueue(db, record.id)
+            try Self.enqueue(db, record.id, ackedCounter: 0)
             return record
         }
     }
@@ -142,7 +149,7 @@ public final class Replica: Sendable {
     /// Edits fields of a record (`.null` clears an optional field). Editing a field in conflict resolves it.
     @discardableResult
     public func update(_ id: RecordID, fields: [String: JSONValue]) throws -> Record {
-        try mutate(id) { record, db, stamp in
+        try mutate(id) { record, db, stamp, node in
             do throws(ValidationError) {
                 try EntitySchema.for(record.type).validate(fields, requireAll: false)
             } catch {
@@ -163,20 +170,20 @@ public final class Replica: Sendable {
     /// Deletes a record (kept as a tombstone so the delete syncs; fields stay for a possible restore).
     @discardableResult
     public func delete(_ id: RecordID) throws -> Record {
-        try mutate(id, lifecycle: true) { record, _, stamp in try record.delete(node: node, at: stamp) }
+        try mutate(id, lifecycle: true) { record, _, stamp, node in try record.delete(node: node, at: stamp) }
     }
 
     /// Restores a deleted record.
     @discardableResult
     public func restore(_ id: RecordID) throws -> Record {
-        try mutate(id, lifecycle: true) { record, _, stamp in try record.restore(node: node, at: stamp) }
+        try mutate(id, lifecycle: true) { record, _, stamp, node in try record.restore(node: node, at: stamp) }
     }
 
     /// Resolves a field conflict by choosing one of its siblings (index in ``Conflict/field(name:siblings:)`` order)
     /// or by writing a new value.
     @discardableResult
     public func resolve(_ id: RecordID, field: String, choice: ResolutionChoice) throws -> Record {
-        try mutate(id) { record, _, stamp in
+        try mutate(id) { record, _, stamp, node in
             guard let register = record.fields[field], register.isConflicted else {
                 throw ReplicaError.nothingToResolve("Field '\(field)' of record \(id) has no conflict.")
             }
@@ -210,7 +217,7 @@ public final class Replica: Sendable {
         case value(JSONValue)
     }
 
-    private func mutate(_ id: RecordID, lifecycle: Bool = false, _ change: (inout Record, Database, HybridTimestamp) throws -> Void) throws -> Record {
+    private func mutate(_ id: RecordID, lifecycle: Bool = false, _ change: (inout Record, Database, HybridTimestamp, NodeID) throws -> Void) throws -> Record {
         try queue.write { db in
             guard var record = try Self.load(db, id) else { throw ReplicaError.notFound(id.rawValue) }
             if let scope = try Self.loadSettings(db)?.scope {
@@ -222,10 +229,11 @@ public final class Replica: Sendable {
                 }
             }
             let before = record
-            try change(&record, db, try tick(db))
+            let node = try currentNode(db)
+            try change(&record, db, try tick(db), node)
             guard record != before else { return record }
             try Self.store(db, record)
-            try Self.enqueue(db, record.id)
+            try Self.enqueue(db, record.id, ackedCounter: before.clock[node])
             return record
         }
     }
@@ -237,6 +245,15 @@ public final class Replica: Sendable {
         {
             throw ReplicaError.duplicateCode(code: code, existing: RecordID(unchecked: existing))
         }
+    }
+
+    /// The node id stored in the database, read inside the caller's transaction (so a write never
+    /// uses an id another transaction has just replaced).
+    func currentNode(_ db: Database) throws -> NodeID {
+        guard let text = try Self.meta(db, "node") else { throw ReplicaError.corrupt("the replica has no node id") }
+        let node = NodeID(unchecked: text)
+        nodeCache.value = node
+        return node
     }
 
     /// Issues the next hybrid timestamp and persists the clock.
@@ -258,13 +275,26 @@ public final class Replica: Sendable {
         try setMeta(db, "hlc", "\(clock.last.millis).\(clock.last.logical)")
     }
 
-    /// Marks a record as edited: appended to the outbox, or (already there) its edit number raised so
-    /// an acknowledgement of an earlier batch does not clear the newer edit.
+    /// Marks a stored record as edited (see ``enqueue(_:_:ackedCounter:)``), taking every write of
+    /// the current node in its stored version as known to the server when it has no acknowledged
+    /// counter yet (e.g. records queued again by a repair, under a fresh node id).
     static func enqueue(_ db: Database, _ id: RecordID) throws {
+        let node = try meta(db, "node").map { NodeID(unchecked: $0) }
+        let counter = try node.flatMap { node in try load(db, id)?.clock[node] } ?? 0
+        try enqueue(db, id, ackedCounter: counter)
+    }
+
+    /// Marks a record as edited: appended to the outbox, or (already there) its edit number raised so
+    /// an acknowledgement of an earlier batch does not clear the newer edit. `ackedCounter` is the
+    /// record's counter of this node before the edit: when the record has no acknowledged counter
+    /// yet, everything up to it is known to the server (or was never written).
+    static func enqueue(_ db: Database, _ id: RecordID, ackedCounter: UInt64) throws {
         try db.cachedStatement(sql: """
             INSERT INTO outbox(record_id, edit) VALUES (?, (SELECT COALESCE(MAX(edit), 0) + 1 FROM outbox))
             ON CONFLICT(record_id) DO UPDATE SET edit = excluded.edit
             """).execute(arguments: [id.rawValue])
+        try db.cachedStatement(sql: "INSERT INTO acked(record_id, counter) VALUES (?, ?) ON CONFLICT(record_id) DO NOTHING")
+            .execute(arguments: [id.rawValue, Int64(clamping: ackedCounter)])
         try db.cachedStatement(sql: "DELETE FROM refused WHERE record_id = ?").execute(arguments: [id.rawValue])
     }
 
@@ -423,5 +453,19 @@ public final class Replica: Sendable {
         try statement.bind(summary.label, at: 9)
         try statement.bind(summary.lastModified.millis, at: 10)
         while try statement.step() {}
+    }
+}
+
+
+/// The replica's node id, readable from any thread.
+final class NodeCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: NodeID
+
+    init(_ node: NodeID) { stored = node }
+
+    var value: NodeID {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
     }
 }

@@ -32,7 +32,19 @@ enum ReplicaSchema {
                                       refused_at INTEGER NOT NULL)
                 """)
         }
-        migrator.registerMigration("v2 authors") { db in
+        migrator.registerMigration("v2 acknowledged counters, recovery queue") { db in
+            // Per record with local edits: the highest counter of this replica's current node that the
+            // server is known to hold (acknowledged by a push or received in a pull). Writes above it are
+            // unacknowledged; they are re-stamped when the node id has to change (SPEC §15).
+            try db.execute(sql: "CREATE TABLE acked (record_id TEXT PRIMARY KEY, counter INTEGER NOT NULL)")
+            // Records a recovery sync must re-offer to a restored server (SPEC §11.1, §15).
+            try db.execute(sql: "CREATE TABLE recovery_queue (record_id TEXT PRIMARY KEY)")
+            // A pending batch is either outbox edits or a recovery batch.
+            try db.execute(sql: "ALTER TABLE pending_batch ADD COLUMN kind TEXT NOT NULL DEFAULT 'outbox'")
+            // Records of entity types this app does not know (from newer apps), kept as received.
+            try db.execute(sql: "CREATE TABLE opaque_records (id TEXT PRIMARY KEY, type TEXT NOT NULL, state TEXT NOT NULL)")
+        }
+        migrator.registerMigration("v3 authors") { db in
             // The user enrolled for each node, as named by the server in pull pages (Replica+Authors).
             try db.execute(sql: "CREATE TABLE authors (node TEXT PRIMARY KEY, user TEXT NOT NULL)")
         }

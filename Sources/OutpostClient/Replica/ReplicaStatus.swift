@@ -63,12 +63,28 @@ public struct PendingBatch: Sendable, Hashable {
     public var request: PushRequest
     /// The outbox entries it covers: record id and its edit number at the time of batching.
     public var entries: [Entry]
+    /// `true` for a batch of a recovery sync (records re-offered to a restored server, SPEC §11.1):
+    /// acknowledging it leaves the outbox as it is.
+    public var isRecovery: Bool
+
+    /// Creates a batch description.
+    public init(request: PushRequest, entries: [Entry], isRecovery: Bool = false) {
+        self.request = request
+        self.entries = entries
+        self.isRecovery = isRecovery
+    }
 
     /// One outbox entry.
     public struct Entry: Sendable, Hashable {
         /// The record.
         public var record: RecordID
-        /// The record's outbox edit number when the batch was made.
+        /// The record's outbox edit number when the batch was made (for a relay: the record's local seq).
         public var outboxSeq: Int64
+
+        /// Creates an entry.
+        public init(record: RecordID, outboxSeq: Int64) {
+            self.record = record
+            self.outboxSeq = outboxSeq
+        }
     }
 }

@@ -13,17 +13,61 @@ public struct SyncAPI: Sendable {
     public let transport: any SyncTransport
     /// The bearer token.
     public let token: String
+    /// The protocol version sent with every request (`Outpost-Protocol`): this build's preferred
+    /// one until ``negotiate()`` picks the highest version both sides speak.
+    public var version: Int
 
     /// Creates an API client.
-    public init(transport: any SyncTransport, token: String) {
+    public init(transport: any SyncTransport, token: String, version: Int = SyncProtocol.currentVersion) {
         self.transport = transport
         self.token = token
+        self.version = version
     }
 
     /// `GET /v1/session`: who the token belongs to, and the server's limits.
+    ///
+    /// - Throws: ``SyncError/unsupportedProtocol(serverVersions:)`` when the server speaks none of
+    ///   this build's protocol versions.
     public func session() async throws -> SessionInfo {
-        let json = try await call(TransportRequest(method: "GET", path: "/v1/session"))
-        return try decode(json, SessionInfo.init(json:))
+        try await negotiate().session
+    }
+
+    /// Reads `GET /v1/session` and picks the protocol version to use: the highest one both this
+    /// build (``SyncProtocol/supportedVersions``) and the server (`protocolVersions`) speak. The
+    /// session is asked for without a version header, so a server of any version answers it.
+    ///
+    /// ```swift
+    /// var api = SyncAPI(transport: transport, token: token)
+    /// let (session, version) = try await api.negotiate()
+    /// api.version = version
+    /// ```
+    ///
+    /// - Throws: ``SyncError/unsupportedProtocol(serverVersions:)`` when there is none.
+    public func negotiate() async throws -> (session: SessionInfo, version: Int) {
+        var request = TransportRequest(method: "GET", path: "/v1/session")
+        request.headers["Authorization"] = "Bearer \(token)"
+        request.headers["Accept"] = "application/json"
+        let json = try check(try await transport.send(request))
+        // Versions first: an older or newer server's session may differ in other members.
+        let versions = json.objectValue?["protocolVersions"]?.arrayValue?.compactMap { $0.intValue.map(Int.init) } ?? []
+        guard let version = SyncProtocol.negotiate(serverVersions: versions) else {
+            throw SyncError.unsupportedProtocol(serverVersions: versions)
+        }
+        return (try decode(json, SessionInfo.init(json:)), version)
+    }
+
+    /// `POST /v1/diff`: which of these record versions (at most ``SyncProtocol/maxBatchRecords``)
+    /// hold writes the server lacks. Used by the recovery sync after a server restore.
+    public func diff(_ request: DiffRequest) async throws -> DiffResponse {
+        let json = try await call(TransportRequest(method: "POST", path: "/v1/diff", headers: ["Content-Type": "application/json"],
+                                                   body: request.jsonValue.serializedBytes()))
+        return try decode(json, DiffResponse.init(json:))
+    }
+
+    /// `GET /v1/authors`: the user behind each node id the caller may read.
+    public func authors() async throws -> AuthorsResponse {
+        let json = try await call(TransportRequest(method: "GET", path: "/v1/authors"))
+        return try decode(json, AuthorsResponse.init(json:))
     }
 
     /// `POST /v1/push`: merges a batch atomically.
@@ -50,6 +94,12 @@ public struct SyncAPI: Sendable {
         try await pullBody(cursor: cursor, limit: limit) { body in try ReceivedPullPage.decode(bytes: body) }
     }
 
+    /// `GET /v1/pull` as a ``PulledPage``: like ``pullReceived(cursor:limit:)``, but records of
+    /// entity types this app does not know are kept opaque instead of refusing the page.
+    public func pullPage(cursor: String?, limit: Int) async throws -> PulledPage {
+        try await pullBody(cursor: cursor, limit: limit) { body in try PulledPage.decode(bytes: body) }
+    }
+
     private func pullBody<Page>(cursor: String?, limit: Int, decode: ([UInt8]) throws -> Page) async throws -> Page {
         var query = [("limit", String(limit))]
         if let cursor { query.append(("cursor", cursor)) }
@@ -71,7 +121,7 @@ public struct SyncAPI: Sendable {
     private func send(_ request: TransportRequest) async throws -> TransportResponse {
         var request = request
         request.headers["Authorization"] = "Bearer \(token)"
-        request.headers[SyncProtocol.versionHeader] = String(SyncProtocol.currentVersion)
+        request.headers[SyncProtocol.versionHeader] = String(version)
         request.headers["Accept"] = "application/json"
         return try await transport.send(request)
     }

@@ -34,9 +34,21 @@ public enum SyncError: Error, Sendable, Hashable, CustomStringConvertible {
             return "The server's answer was not understood: check that the address points to an Outpost sync server, "
                 + "or update this app. (\(reason))"
         case .unsupportedProtocol(let versions):
-            return "The server speaks protocol versions \(versions.map(String.init).joined(separator: ", ")); this client needs \(SyncProtocol.currentVersion). Update the client or the server."
+            let theirs = versions.isEmpty ? "no protocol version this app knows" : "protocol versions " + versions.map(String.init).joined(separator: ", ")
+            let ours = SyncProtocol.supportedVersions.map(String.init).joined(separator: ", ")
+            let advice = (versions.max() ?? 0) > (SyncProtocol.supportedVersions.max() ?? 0)
+                ? "Update the app." : "Ask your administrator to update the server."
+            return "The server speaks \(theirs); this app speaks \(ours). \(advice) Your edits are kept on this device."
         case .notConfigured:
             return "This device is not set up yet. Run `outpost init --server URL --token TOKEN` first."
         }
+    }
+}
+
+extension SyncProtocol {
+    /// The highest protocol version both this build and a server listing `serverVersions` speak,
+    /// or `nil` when they share none (SPEC §12).
+    public static func negotiate(serverVersions: [Int]) -> Int? {
+        Set(serverVersions).intersection(supportedVersions).max()
     }
 }

@@ -44,6 +44,11 @@ public struct SyncReport: Sendable, Hashable {
     public var pulled: Int = 0
     /// Records in conflict locally after the sync.
     public var conflictsAfter: Int = 0
+    /// Times this replica took a new node id because another copy of it (a copied file or a
+    /// restored backup) had synchronised under the same id; its unsent edits were re-stamped.
+    public var nodeChanges: Int = 0
+    /// Records re-offered to a server restored from a backup (recovery sync).
+    public var recovered: Int = 0
 
     /// Creates an empty report.
     public init() {}
