@@ -45,6 +45,7 @@ ENTITIES = {
         ("annualPurchase", ("decimal", 0, 10**13), False, "Annual purchase amount"),
         ("notes", text(4000), False, "Free notes"),
         ("creditCode", ("creditCode",), False, "Unified social credit code (统一社会信用代码)"),
+        ("mergedInto", ("reference", "customer"), False, "On a merged duplicate: the customer it was merged into (§6.6)"),
     ]),
     "contact": ("A person at a customer.", [
         ("customer", ("reference", "customer"), True, "The customer's record id"),

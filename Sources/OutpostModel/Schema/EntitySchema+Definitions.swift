@@ -17,6 +17,7 @@ extension EntitySchema {
         FieldSchema("annualPurchase", .decimal(0...1e13), "Annual purchase amount"),
         FieldSchema("notes", .text(maxLength: 4000), "Free notes"),
         FieldSchema("creditCode", .creditCode, "Unified social credit code (统一社会信用代码)"),
+        FieldSchema("mergedInto", .reference(.customer), "On a merged duplicate: the customer it was merged into (§6.6)"),
     ])
 
     /// A person at a customer.
