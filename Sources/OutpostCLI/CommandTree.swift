@@ -65,7 +65,7 @@ enum CommandTree {
                     ]),
                 CommandSpec(name: "completion", abstract: l("help.completion.abstract"),
                             discussion: l("help.completion.discussion"), arguments: [shell]),
-            ])
+            ] + ImportExportCommands.specs(l))
     }
 
     static func tool(_ l: Localizer) -> CommandLineTool {
@@ -169,7 +169,7 @@ enum CommandTree {
         }
         let subcommands = [
             CommandSpec(name: addCommand(type), abstract: l("help.\(entity).add"), discussion: l("help.\(entity).add.discussion"),
-                        options: addOptions),
+                        options: addOptions, flags: type == .customer ? [MergeCommand.forceFlag(l)] : []),
             CommandSpec(
                 name: "edit", abstract: l("help.edit.abstract", ["thing": noun]),
                 discussion: type == .visit ? l("help.time.input") : nil,
@@ -183,7 +183,7 @@ enum CommandTree {
                         arguments: [recordArgument(l)]),
             CommandSpec(name: "delete", abstract: l("help.delete.abstract", ["thing": noun]), arguments: [recordArgument(l)]),
             CommandSpec(name: "restore", abstract: l("help.restore.abstract", ["thing": noun]), arguments: [recordArgument(l)]),
-        ]
+        ] + (type == .customer ? MergeCommand.specs(l) : [])
         return CommandSpec(name: entity, abstract: l("help.\(entity).abstract"), subcommands: subcommands)
     }
 

@@ -27,10 +27,12 @@ struct Handlers {
         case "doctor": try Doctor(context: context).run()
         case "config": try ConfigCommands(context: context).run()
         case "completion": try completion()
+        case "import", "export": try ImportExportCommands(context: context).run()
         default:
             guard command.count == 2, let group = command.first, let type = EntityType(rawValue: group) else {
                 throw CLIError.usage(l("error.unknownCommand", ["command": command.joined(separator: " ")]))
             }
+            if type == .customer, try MergeCommand(context: context).run(command[1]) { return }
             let records = RecordCommands(context: context, type: type)
             switch command[1] {
             case CommandTree.addCommand(type): try records.add()

@@ -88,6 +88,7 @@ struct RecordCommands {
         if type == .visit && fields["plannedAt"] == nil && fields["actualAt"] == nil {
             fields["actualAt"] = .string(Timestamps.format(context.now / 1000 * 1000))
         }
+        if type == .customer { try MergeCommand.checkBeforeAdding(fields, replica: replica, context: context) }
         let record = try replica.create(type, fields: fields)
         if context.json {
             context.printJSON(Presentation.json(record))
