@@ -130,9 +130,10 @@ struct MergeCommand {
         let interactive = values.options("take").isEmpty && !values.flag("take-all") && !values.flag("yes") && !context.json
             && isatty(STDIN_FILENO) == 1
         var chosen: [String: JSONValue] = [:]
+        let fillIn = CustomerMerge.fillIn(keep: keep, duplicate: duplicate)
         for name in differing {
             let mine = keep.value(of: name), theirs = duplicate.value(of: name)
-            var takeDuplicate = taken.contains(name) || (mine == nil || mine == .null || mine == .string(""))
+            var takeDuplicate = taken.contains(name) || fillIn[name] != nil
             if interactive && name != "code" && mine != nil && mine != .null {
                 context.print(l("merge.prompt", ["field": name, "keep": FieldInput.display(mine), "duplicate": FieldInput.display(theirs)]))
                 context.out.write(l("merge.choose"))

@@ -214,7 +214,7 @@ extension Catalogue {
 
         // MARK: Tables and lists
         // MARK: Import, export, duplicates and merge (issue #10)
-        "column.why": "why",
+        "column.why": "WHY",
         "field.customer.mergedInto": "On a merged duplicate: the customer it was merged into",
         "fieldLabel.mergedInto": "merged-into",
         "help.import.abstract": "Import customers, contacts or visits from a CSV file (UTF-8, UTF-8 with BOM, GBK/GB18030).",

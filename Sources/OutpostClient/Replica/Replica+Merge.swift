@@ -38,6 +38,7 @@ extension Replica {
             if let scope = try Self.loadSettings(db)?.scope, !scope.canDelete(branch: duplicate.branch) {
                 throw MergeError.notAllowed(role: scope.role.rawValue)
             }
+            let writes = try CustomerMerge.keepWrites(chosen: values, keep: keep)
             let node = try currentNode(db)
             // The duplicate first: its code is free for keep once it is deleted.
             try localWrite(db, &duplicate, node: node) { record, stamp throws(ModelError) in
@@ -46,7 +47,6 @@ extension Replica {
             try localWrite(db, &duplicate, node: node) { record, stamp throws(ModelError) in
                 try record.delete(node: node, at: stamp)
             }
-            let writes = try CustomerMerge.keepWrites(chosen: values, keep: keep)
             if case .string(let code)? = writes["code"], let holder: String = try db.fetchScalar(
                 sql: "SELECT id FROM records WHERE type = 'customer' AND code = ? AND id != ? AND deleted = 0 LIMIT 1",
                 arguments: [code, keep.id.rawValue])

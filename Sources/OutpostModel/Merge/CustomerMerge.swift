@@ -72,6 +72,19 @@ public enum CustomerMerge {
         }
     }
 
+    /// The duplicate's values of the fields `keep` lacks (absent, null or empty text): what a
+    /// merge takes from the duplicate when nobody chooses otherwise.
+    public static func fillIn(keep: Record, duplicate: Record) -> [String: JSONValue] {
+        var values: [String: JSONValue] = [:]
+        for name in differingFields(keep: keep, duplicate: duplicate) where name != "code" {
+            let mine = keep.value(of: name)
+            if mine == nil || mine == .null || mine == .string(""), let theirs = duplicate.value(of: name), theirs != .null {
+                values[name] = theirs
+            }
+        }
+        return values
+    }
+
     /// Checks that `duplicate` may be merged into `keep`.
     public static func check(keep: Record, duplicate: Record) throws(MergeError) {
         guard keep.type == .customer, duplicate.type == .customer else { throw .notCustomers }
