@@ -85,8 +85,8 @@ struct ImportMergeTests {
         let duplicates = try #require(report["duplicates"]?.arrayValue)
         #expect(duplicates.count == 1 && duplicates[0].objectValue?["code"] == .string("C-006"))
         let c007 = try await wang.execOK("customer", "show", "C-007", "--json").json().objectValue
-        #expect(c007?["fields"]?.objectValue?["name"] == .string("天津\"滨海\"物流"))
-        #expect(c007?["fields"]?.objectValue?["notes"] == .string("两行\n备注"))
+        #expect(c007?["name"] == .string("天津\"滨海\"物流"))
+        #expect(c007?["notes"] == .string("两行\n备注"))
 
         // Importing the same file again adds nothing.
         let again = try await wang.exec("import", "customers", sheet, "--json")
@@ -113,7 +113,7 @@ struct ImportMergeTests {
         // The duplicates report finds C-001 and C-006.
         let groups = try await wang.execOK("customer", "duplicates", "--json").json().arrayValue ?? []
         #expect(groups.count == 1)
-        let codes = Set(groups.first?.arrayValue?.compactMap { $0.objectValue?["fields"]?.objectValue?["code"]?.stringValue } ?? [])
+        let codes = Set(groups.first?.arrayValue?.compactMap { $0.objectValue?["code"]?.stringValue } ?? [])
         #expect(codes == ["C-001", "C-006"])
 
         // Both devices hold everything; then li edits C-006 offline and adds a contact to it.
@@ -134,13 +134,13 @@ struct ImportMergeTests {
         // One customer, every edit kept, on both devices.
         for device in [wang, li] {
             let list = try await device.execOK("customer", "list", "--json").json().arrayValue ?? []
-            #expect(!list.contains { $0.objectValue?["fields"]?.objectValue?["code"] == .string("C-006") })
+            #expect(!list.contains { $0.objectValue?["code"] == .string("C-006") })
             let keep = try await device.execOK("customer", "show", "C-001", "--json").json().objectValue
-            #expect(keep?["fields"]?.objectValue?["address"] == .string("北京市朝阳区建国路 1 号"))
+            #expect(keep?["address"] == .string("北京市朝阳区建国路 1 号"))
             #expect(keep?["contacts"] == .int(2))
             #expect(keep?["visits"] == .int(1))
             let names = Set(try await device.execOK("contact", "list", "--customer", "C-001", "--json").json().arrayValue?
-                .compactMap { $0.objectValue?["fields"]?.objectValue?["name"]?.stringValue } ?? [])
+                .compactMap { $0.objectValue?["name"]?.stringValue } ?? [])
             #expect(names == ["赵六", "钱七"])
         }
         let wangExport = try await wang.execOK("export", "customers").out
