@@ -71,6 +71,17 @@ struct MergeCommand {
         throw CLIError.operational(message)
     }
 
+    /// Refuses to edit a merged duplicate, naming the customer it was merged into.
+    static func refuseMerged(_ record: Record, replica: Replica, context: Context) throws {
+        guard let target = CustomerMerge.mergedInto(record) else { return }
+        let keep = try replica.record(target)
+        throw CLIError.operational(context.l("merge.error.editMerged", [
+            "label": context.display.label(record),
+            "keep": keep.map { context.display.label($0) } ?? target.rawValue,
+            "code": keep?.value(of: "code")?.stringValue ?? Presentation.short(target),
+        ]))
+    }
+
     // MARK: duplicates
 
     func duplicates() throws {

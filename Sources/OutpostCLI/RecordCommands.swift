@@ -115,6 +115,7 @@ struct RecordCommands {
         }
         let replica = try context.openReplica()
         let record = try Self.lookup(replica, try values.require("record"), type: type, l)
+        try MergeCommand.refuseMerged(record, replica: replica, context: context)
         let updated = try replica.update(record.id, fields: fields)
         if context.json {
             context.printJSON(Presentation.json(updated))

@@ -143,6 +143,9 @@ struct ImportMergeTests {
                 .compactMap { $0.objectValue?["name"]?.stringValue } ?? [])
             #expect(names == ["赵六", "钱七"])
         }
+        // The merged duplicate is not edited any more; the message names the customer to edit.
+        let late = try await li.exec("customer", "edit", "C-006", "--notes", "too late")
+        #expect(late.status == 1 && late.err.contains("merged into customer C-001"))
         let wangExport = try await wang.execOK("export", "customers").out
         let liExport = try await li.execOK("export", "customers").out
         #expect(wangExport == liExport)

@@ -297,6 +297,7 @@ extension Catalogue {
         "merge.error.deleted": "{label}已删除。请先恢复，或合并其他客户。",
         "merge.error.branches": "这两个客户属于不同的分公司（{keep} 和 {duplicate}）；只能合并同一分公司的客户。",
         "merge.error.field": "合并时不能选择字段 {field}。",
+        "merge.error.editMerged": "{label}已合并到{keep}；请改为编辑该客户（outpost customer edit {code} …）。",
         "merge.error.role": "你的角色（{role}）不能合并客户：合并会删除重复的客户。请联系经理。",
         "column.id": "ID",
         "column.code": "代码",

@@ -299,6 +299,7 @@ extension Catalogue {
         "merge.error.deleted": "{label} is deleted. Restore it first, or merge other customers.",
         "merge.error.branches": "The customers belong to different branches ({keep} and {duplicate}); only customers of one branch can be merged.",
         "merge.error.field": "Field {field} cannot be chosen in a merge.",
+        "merge.error.editMerged": "{label} was merged into {keep}; edit that one instead (outpost customer edit {code} …).",
         "merge.error.role": "Your role ({role}) may not merge customers: a merge deletes the duplicate. Ask a manager.",
         "column.id": "ID",
         "column.code": "CODE",
