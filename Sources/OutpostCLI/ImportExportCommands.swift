@@ -17,7 +17,7 @@ struct ImportExportCommands {
     static func specs(_ l: Localizer) -> [CommandSpec] {
         let file = ArgumentSpec("file", help: l("help.import.file"))
         let imports = importable.map { entry in
-            CommandSpec(name: entry.word, abstract: l("help.import.one", ["things": l("entity.\(entry.type.rawValue).plural")]),
+            CommandSpec(name: entry.word, abstract: l("help.import.entity", ["things": l("entity.\(entry.type.rawValue).plural")]),
                         discussion: l("help.import.\(entry.type.rawValue)"),
                         arguments: [file],
                         flags: [
@@ -27,7 +27,7 @@ struct ImportExportCommands {
                         ])
         }
         let exports = exportable.map { entry in
-            CommandSpec(name: entry.word, abstract: l("help.export.one", ["things": l("entity.\(entry.type.rawValue).plural")]),
+            CommandSpec(name: entry.word, abstract: l("help.export.entity", ["things": l("entity.\(entry.type.rawValue).plural")]),
                         options: [OptionSpec("output", help: l("help.export.output"), valueName: "file")])
         }
         return [
