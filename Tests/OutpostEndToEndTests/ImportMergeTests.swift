@@ -68,6 +68,11 @@ struct ImportMergeTests {
         #expect(dry.out.contains("Line 8, column 客户编码 (code): C-002 is already on line 3"))
         #expect(dry.out.contains("Columns not imported: 录入人"))
         #expect(try await wang.execOK("customer", "list", "--json").json().arrayValue?.isEmpty == true)
+        var chinese = wang
+        chinese.environment["LANG"] = "zh_CN.UTF-8"
+        let zhDry = try await chinese.exec("import", "customers", sheet, "--dry-run")
+        #expect(zhDry.out.contains("第 4 行，列 客户名称（name）：为空，但 name 是必填项"))
+        #expect(zhDry.out.contains("试运行，未保存"))
 
         // All or nothing: refused as a whole.
         let refused = try await wang.exec("import", "customers", sheet, "--all-or-nothing", "--json")
@@ -164,6 +169,12 @@ struct ImportMergeTests {
         try await source.execOK("visit", "log", "--customer", "C-2", "--method", "phone", "--actual-at", "2026-11-24T09:30:00Z", "--satisfaction", "4")
         try await source.execOK("complaint", "open", "--customer", "C-1", "--channel", "phone", "--content", "Late, again",
                                 "--category", "assist", "--received-at", "2026-11-24T10:00:00Z")
+        // The same credit code is the same company: refused unless forced.
+        let same = try await source.exec("customer", "add", "--code", "C-3", "--name", "Other name", "--kind", "enterprise",
+                                         "--tier", "core", "--credit-code", "91350100m000100y43")
+        #expect(same.status == 1 && same.err.contains("C-1") && same.err.contains("same credit code 91350100M000100Y43"))
+        try await source.execOK("customer", "add", "--code", "C-3", "--name", "Other name", "--kind", "enterprise",
+                                "--tier", "core", "--credit-code", "91350100M000100Y43", "--force")
         for (word, file) in [("customers", "c.csv"), ("contacts", "k.csv"), ("visits", "v.csv"), ("complaints", "x.csv")] {
             try await source.execOK("export", word, "--output", path(file))
             let bytes = try Data(contentsOf: URL(fileURLWithPath: path(file)))
