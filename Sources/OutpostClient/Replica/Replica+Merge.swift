@@ -71,14 +71,19 @@ extension Replica {
     /// merged customer tombstone that the merge had not seen go to the customer it was merged
     /// into, and this device's contacts, visits and complaints still naming the duplicate are
     /// pointed there. Each write is redirected once. Sync runs it after pulling; it returns the
-    /// number of records it changed.
+    /// number of records it changed. It reads only deleted records (through a partial index), so
+    /// it costs next to nothing on a replica of a million live customers.
     @discardableResult
     public func redirectMergedWrites() throws -> Int {
         try queue.write { db in
+            // Created on first use (one scan), then kept up to date by SQLite.
+            try db.execute(sql: "CREATE INDEX IF NOT EXISTS records_deleted ON records(type) WHERE deleted = 1")
             let node = try currentNode(db)
             var changed = 0
-            let tombstones = try db.fetchAll(sql: "SELECT id, state FROM records WHERE type = 'customer' AND deleted = 1")
-                .map(Self.decode).filter { CustomerMerge.mergedInto($0) != nil }
+            let tombstones = try db.fetchAll(sql: """
+                SELECT id, state FROM records INDEXED BY records_deleted
+                WHERE type = 'customer' AND deleted = 1 AND instr(state, 'mergedInto') > 0
+                """).map(Self.decode).filter { CustomerMerge.mergedInto($0) != nil }
             for tombstone in tombstones {
                 guard var target = try Self.liveMergeTarget(db, of: tombstone) else { continue }
                 let key = "merge.redirected.\(node.rawValue).\(tombstone.id.rawValue)"
