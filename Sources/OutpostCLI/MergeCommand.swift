@@ -82,6 +82,25 @@ struct MergeCommand {
         ]))
     }
 
+    /// Refuses to restore a merged duplicate: its contacts, visits and complaints, and its late
+    /// edits, belong to the customer it was merged into.
+    static func refuseRestoreMerged(_ record: Record, replica: Replica, context: Context) throws {
+        guard let target = CustomerMerge.mergedInto(record) else { return }
+        let keep = try replica.record(target)
+        throw CLIError.operational(context.l("merge.error.restoreMerged", [
+            "label": context.display.label(record), "keep": keep.map { context.display.label($0) } ?? target.rawValue,
+            "id": Presentation.short(record.id),
+        ]))
+    }
+
+    /// For `outpost conflicts`: a merged duplicate's late edits were moved to the customer it was merged into.
+    static func mergedNote(_ record: Record, replica: Replica, context: Context) throws -> String? {
+        guard let target = CustomerMerge.mergedInto(record) else { return nil }
+        let keep = try replica.record(target)
+        return context.l("merge.conflictNote", ["keep": keep.map { context.display.label($0) } ?? target.rawValue,
+                                                "id": Presentation.short(record.id)])
+    }
+
     // MARK: duplicates
 
     func duplicates() throws {

@@ -143,6 +143,7 @@ struct RecordCommands {
         let record = try Self.lookup(replica, try values.require("record"), type: type, preferDeleted: true, l)
         let label = display.label(record, codes: try Self.customerCodes(replica))
         guard record.isDeleted else { throw CLIError.operational(l("record.notDeleted", ["label": label])) }
+        try MergeCommand.refuseRestoreMerged(record, replica: replica, context: context)
         if type == .customer, let code = record.value(of: "code")?.stringValue,
             let holder = try replica.find(code, type: .customer).first(where: { !$0.isDeleted && $0.value(of: "code")?.stringValue == code })
         {

@@ -151,6 +151,15 @@ struct ImportMergeTests {
         // The merged duplicate is not edited any more; the message names the customer to edit.
         let late = try await li.exec("customer", "edit", "C-006", "--notes", "too late")
         #expect(late.status == 1 && late.err.contains("merged into customer C-001"))
+        // The tombstone keeps li's late edit for review; it cannot be restored, the notice is cleared by deleting again.
+        let conflicts = try await wang.execOK("conflicts").out
+        #expect(conflicts.contains("merged into customer C-001"))
+        let restore = try await wang.exec("resolve", "C-006", "--restore")
+        #expect(restore.status == 1 && restore.err.contains("cannot be restored"))
+        try await wang.execOK("resolve", "C-006", "--delete")
+        try await wang.execOK("sync")
+        try await li.execOK("sync")
+        #expect(try await li.execOK("status", "--json").json().objectValue?["conflicts"] == .int(0))
         let wangExport = try await wang.execOK("export", "customers").out
         let liExport = try await li.execOK("export", "customers").out
         #expect(wangExport == liExport)

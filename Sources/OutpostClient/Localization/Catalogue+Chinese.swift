@@ -298,6 +298,8 @@ extension Catalogue {
         "merge.error.branches": "这两个客户属于不同的分公司（{keep} 和 {duplicate}）；只能合并同一分公司的客户。",
         "merge.error.field": "合并时不能选择字段 {field}。",
         "merge.error.editMerged": "{label}已合并到{keep}；请改为编辑该客户（outpost customer edit {code} …）。",
+        "merge.error.restoreMerged": "{label}已合并到{keep}，不能恢复；它的联系人、拜访、投诉和迟到的修改现在都在那里。要清除提示：outpost resolve {id} --delete",
+        "merge.conflictNote": "已合并到{keep}：离线时对它的修改已在这些设备同步时转到那里；`outpost resolve {id} --delete` 可清除此提示。",
         "merge.error.role": "你的角色（{role}）不能合并客户：合并会删除重复的客户。请联系经理。",
         "column.id": "ID",
         "column.code": "代码",

@@ -300,6 +300,8 @@ extension Catalogue {
         "merge.error.branches": "The customers belong to different branches ({keep} and {duplicate}); only customers of one branch can be merged.",
         "merge.error.field": "Field {field} cannot be chosen in a merge.",
         "merge.error.editMerged": "{label} was merged into {keep}; edit that one instead (outpost customer edit {code} …).",
+        "merge.error.restoreMerged": "{label} was merged into {keep} and cannot be restored; its contacts, visits, complaints and late edits are there now. To clear the notice: outpost resolve {id} --delete",
+        "merge.conflictNote": "merged into {keep}: edits made to it offline were moved there when their devices synced; `outpost resolve {id} --delete` clears this notice.",
         "merge.error.role": "Your role ({role}) may not merge customers: a merge deletes the duplicate. Ask a manager.",
         "column.id": "ID",
         "column.code": "CODE",
