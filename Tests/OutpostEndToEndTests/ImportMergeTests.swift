@@ -123,6 +123,11 @@ struct ImportMergeTests {
 
         // Both devices hold everything; then li edits C-006 offline and adds a contact to it.
         try await wang.execOK("sync")
+        // Headquarters sees the same group on the server, across devices.
+        let serverReport = try ServerProcess.run(["duplicates", "--db", database, "--json"])
+        #expect(serverReport.status == 0)
+        let serverGroups = try JSONValue.parse(serverReport.output).arrayValue ?? []
+        #expect(Set(serverGroups.first?.arrayValue?.compactMap { $0.objectValue?["code"]?.stringValue } ?? []) == ["C-001", "C-006"])
         try await li.execOK("sync")
         try await li.execOK("customer", "edit", "C-006", "--address", "北京市朝阳区建国路 1 号")
         try await li.execOK("contact", "add", "--customer", "C-006", "--name", "钱七")
