@@ -195,7 +195,11 @@ struct ImportMergeTests {
             #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF], "\(word) starts with a BOM")
         }
         #expect(try String(contentsOfFile: path("x.csv"), encoding: .utf8).contains("\"Late, again\""))
-        try await copy.execOK("import", "customers", path("c.csv"))
+        // Not a terminal: no progress bar unless asked for.
+        let quiet = try await device("dry").execOK("import", "customers", path("c.csv"), "--dry-run")
+        #expect(!quiet.err.contains("%"))
+        let imported = try await copy.execOK("import", "customers", path("c.csv"), "--progress")
+        #expect(imported.err.contains("] 100%  3/3"))
         try await copy.execOK("import", "contacts", path("k.csv"))
         try await copy.execOK("import", "visits", path("v.csv"))
         for word in ["customers", "contacts", "visits"] {
