@@ -122,7 +122,8 @@ enum CommandTree {
     static func verbList(_ l: Localizer) -> String {
         EntityType.allCases.map { type in
             "  " + type.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
-                + ([addCommand(type)] + ["edit", "list", "show", "delete", "restore"]).joined(separator: " ")
+                + ([addCommand(type)] + ["edit", "list", "show", "delete", "restore"]
+                    + (type == .customer ? MergeCommand.specs(l).map(\.name) : [])).joined(separator: " ")
         }.joined(separator: "\n")
     }
 
