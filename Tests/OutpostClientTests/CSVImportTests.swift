@@ -108,10 +108,11 @@ struct CSVImportTests {
     @Test func importsContactsAndVisitsByCustomerCodeInLocalTime() throws {
         let replica = try Replica(path: ":memory:")
         let customer = try replica.create(.customer, fields: ["code": "C-1", "name": "Acme", "kind": "enterprise", "tier": "core"])
-        let contacts = "客户编码,姓名,电话,决策人\nC-1,王丽,010-1234 5678；13800138000,是\nC-9,无名,,\n"
+        let contacts = "客户编码,姓名,电话,决策人\nC-1,王丽,010-1234 5678；13800138000,是\nC-9,无名,,\nC-1,王丽,,\n"
         let report = try replica.importCSV(.contact, bytes: Array(contacts.utf8), options: options)
-        #expect(report.created == 1 && report.issues.map(\.line) == [3])
+        #expect(report.created == 1 && report.issues.map(\.line) == [3, 4])
         #expect(report.issues.first?.problem == .unknownCustomer(code: "C-9"))
+        #expect(report.issues.last?.problem == .repeatedCode(code: "王丽", firstLine: 2) && report.issues.last?.column == "姓名")
         let contact = try #require(try replica.records(.contact, customer: customer.id).first)
         #expect(contact.value(of: "phones") == .array(["010-1234 5678", "13800138000"]))
         #expect(contact.value(of: "decisionMaker") == .bool(true))

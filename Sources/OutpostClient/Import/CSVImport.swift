@@ -15,7 +15,8 @@ public enum ImportProblem: Error, Sendable, Hashable {
     case missing
     /// No live customer on this device has this code.
     case unknownCustomer(code: String)
-    /// The same code appears on an earlier line of the file.
+    /// The same code (contacts: customer and name; visits: customer, time and method) appears on
+    /// an earlier line of the file; `code` is the identifying value of this row.
     case repeatedCode(code: String, firstLine: Int)
     /// The row has more fields than the header.
     case extraFields(expected: Int, got: Int)
@@ -228,9 +229,11 @@ extension Replica {
             }
             let key = Self.matchKey(type, values)
             if let first = seenKeys[key] {
-                let column = headersByField[type == .customer ? "code" : "name"]?.first ?? ""
-                report.issues.append(ImportIssue(line: row.line, column: column, field: type == .customer ? "code" : nil,
-                                                 problem: .repeatedCode(code: values["code"]?.stringValue ?? key, firstLine: first)))
+                // Name the row by what identifies it: the code, the contact's name, the visit's time.
+                let field = type == .customer ? "code" : type == .contact ? "name" : values["actualAt"] != nil ? "actualAt" : "plannedAt"
+                let column = headersByField[field]?.first ?? field
+                report.issues.append(ImportIssue(line: row.line, column: column, field: field,
+                                                 problem: .repeatedCode(code: values[field]?.stringValue ?? "", firstLine: first)))
                 continue
             }
             seenKeys[key] = row.line
