@@ -52,6 +52,9 @@ enum FieldInput {
             case .failure(let problem):
                 return .failure(.badValue(field: field.name, text: text, expected: "\(field.kind.summary): \(problem)"))
             }
+        case .userList:
+            let names = texts.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            return .success(.array(names.filter { !$0.isEmpty }.map { .string($0) }))
         case .phoneList:
             let phones = texts.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             return .success(.array(phones.filter { !$0.isEmpty }.map { .string($0) }))
@@ -80,6 +83,7 @@ enum FieldInput {
         case .reference: return "id"
         case .email: return "email"
         case .phoneList: return "phone"
+        case .userList: return "user"
         case .creditCode: return "code"
         }
     }

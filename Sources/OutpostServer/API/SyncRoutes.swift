@@ -30,6 +30,7 @@ public enum SyncRoutes {
         }
         router.get("/v1/session") { request, _ in
             let user = try currentUser(request)
+            try database.noteSync(user: user.name)
             return json(SessionInfo(user: user.name, role: user.role, branch: user.branch, serverID: database.serverID, epoch: database.epoch).jsonValue)
         }
         router.post("/v1/push") { request, _ in
@@ -81,6 +82,7 @@ public enum SyncRoutes {
                 guard cursor.seq <= (try database.newestSeq()) else {
                     throw APIError.recoveryRequired("the cursor is ahead of the server's newest change")
                 }
+                guard cursor.generation == user.scopeGeneration else { throw APIError.scopeChanged() }
                 after = cursor.seq
             }
             var limit = SyncProtocol.defaultPageRecords
@@ -91,10 +93,27 @@ public enum SyncRoutes {
                 limit = value
             }
             let scope = user.scope
-            let (pageAfter, pageLimit) = (after, limit)
+            let (pageAfter, pageLimit, generation) = (after, limit, user.scopeGeneration)
             return .stream(contentType: "application/json") { writer in
-                try database.streamPull(after: pageAfter, limit: pageLimit, scope: scope) { bytes in try writer.write(bytes) }
+                try database.streamPull(after: pageAfter, limit: pageLimit, scope: scope, generation: generation) { bytes in try writer.write(bytes) }
             }
+        }
+        router.get("/v1/audit") { request, _ in
+            let user = try currentUser(request)
+            guard user.role != .sales else {
+                throw APIError.forbidden("The audit log of access changes is for headquarters, administrators, auditors and branch heads.")
+            }
+            var limit = 1000
+            for item in request.queryItems {
+                guard item.name == "limit", let value = Int(item.value), (1...10_000).contains(value) else {
+                    throw APIError.invalidRequest("Audit takes only limit, a whole number from 1 to 10000.")
+                }
+                limit = value
+            }
+            return json(.object(["entries": .array(try database.auditLog(scope: user.scope, limit: limit).map { entry in
+                .object(["at": .string(Timestamps.format(entry.at)), "actor": .string(entry.actor), "action": .string(entry.action),
+                         "subject": .string(entry.subject), "branch": .string(entry.branch), "detail": .string(entry.detail)])
+            })]))
         }
         return router
     }
@@ -139,8 +158,13 @@ struct AuthenticationMiddleware: HTTPMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw APIError.unauthorized("The Authorization header must be 'Bearer <token>'.")
         }
-        guard let user = try database.authenticate(token: String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
+        guard let user = try database.account(token: String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
             throw APIError.unauthorized("The access token is unknown or has been revoked.")
+        }
+        switch user.status {
+        case .active: break
+        case .frozen: throw APIError.unauthorized("Your account is frozen. Ask your branch administrator.")
+        case .deactivated: throw APIError.unauthorized("Your account has been deactivated. Ask your branch administrator.")
         }
         var request = request
         request.storage[AuthenticatedUser.self] = user
