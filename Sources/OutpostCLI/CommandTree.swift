@@ -88,6 +88,7 @@ enum CommandTree {
                         addAbstract: "Log a visit (now by default) or plan one with --planned-at."),
             entityGroup(.complaint, abstract: "Record complaints and follow their deadlines.", addName: "open",
                         addAbstract: "Record a complaint received from a customer."),
+            ScopeCommands.setAsideSpec,
         ])
 
     static let tool = CommandLineTool(root: root)
@@ -156,7 +157,8 @@ enum CommandTree {
             CommandSpec(name: "delete", abstract: "Delete a \(type.rawValue) (it can be restored).", arguments: [recordArgument]),
             CommandSpec(name: "restore", abstract: "Restore a deleted \(type.rawValue).", arguments: [recordArgument]),
         ]
-        return CommandSpec(name: type.rawValue, abstract: abstract, subcommands: subcommands)
+        return CommandSpec(name: type.rawValue, abstract: abstract,
+                           subcommands: subcommands + (type == .customer ? [ScopeCommands.reassignSpec] : []))
     }
 
     /// Options for the fields of `schema`, named after them (`annualPurchase` → `--annual-purchase`).

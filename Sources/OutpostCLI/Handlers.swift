@@ -20,6 +20,7 @@ struct Handlers {
         case "conflicts": try conflicts()
         case "resolve": try resolve()
         case "doctor": try Doctor(context: context).run()
+        case "set-aside": try ScopeCommands(context: context).setAside()
         default:
             guard command.count == 2, let group = command.first, let type = EntityType(rawValue: group) else {
                 throw CLIError.usage("Unknown command '\(command.joined(separator: " "))'.")
@@ -32,6 +33,7 @@ struct Handlers {
             case "show": try records.show()
             case "delete": try records.delete()
             case "restore": try records.restore()
+            case "reassign" where type == .customer: try ScopeCommands(context: context).reassign()
             default: throw CLIError.usage("Unknown command '\(command.joined(separator: " "))'.")
             }
         }

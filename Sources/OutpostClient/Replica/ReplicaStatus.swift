@@ -26,7 +26,7 @@ public struct ReplicaSettings: Sendable, Hashable {
     }
 
     /// The access scope of the signed-in user.
-    public var scope: AccessScope { AccessScope(role: role, branch: branch) }
+    public var scope: AccessScope { AccessScope(role: role, branch: branch, user: user) }
 }
 
 /// A summary of the replica for `status` displays.
