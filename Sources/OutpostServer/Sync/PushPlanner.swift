@@ -152,15 +152,10 @@ public enum PushPlanner {
         } else {
             after = access.customer
         }
-        guard let after, scope.canWrite(after) else {
-            if pushed.type == .customer && stored == nil && scope.role == .sales {
-                throw .forbidden("A new customer of yours must name you as its owner (owner: \(scope.user)); a manager assigns customers to others.")
-            }
-            throw .forbidden(outOfScopeMessage(pushed.id))
-        }
-        if pushed.type == .customer {
+        if pushed.type == .customer && (stored == nil || stored?.type == .customer) {
             try checkAssignment(pushed: pushed, stored: stored, merged: merged ?? pushed, context: context)
         }
+        guard let after, scope.canWrite(after) else { throw .forbidden(outOfScopeMessage(pushed.id)) }
         if !scope.canDelete(branch: pushed.branch) && changesLifecycle(pushed: pushed, stored: stored, merged: merged) {
             throw .forbidden("Your role (\(scope.role.rawValue)) may not delete or restore records. Ask a manager.")
         }
@@ -230,6 +225,9 @@ public enum PushPlanner {
         if !scope.canAssign(branch: pushed.branch) {
             if stored == nil && after == [scope.user] && merged.fields["sharedWith"] == nil { return }
             if stored == nil && after == [scope.user] && (merged.value(of: "sharedWith")?.arrayValue?.isEmpty ?? true) { return }
+            if stored == nil {
+                throw .forbidden("A new customer of yours must name you as its owner (owner: \(scope.user)) and be shared with nobody; a manager assigns customers to others.")
+            }
             throw .forbidden("Only managers, branch administrators and headquarters change who owns a customer or whom it is shared with.")
         }
         guard !scope.assignsAcrossBranches, let directory = context.directory else { return }

@@ -106,12 +106,13 @@ extension ServerDatabase {
             let record = records[index]
             let stored = try loadRecord(db, record.id)
             let access: PushPlanner.Access
-            if record.type == .customer {
+            if record.type == .customer && stored.map({ $0.record.type == .customer }) ?? true {
                 access = PushPlanner.Access(stored: stored.map { RecordAccess(customer: $0.record) }, customer: nil)
             } else {
                 let before = try stored.map { stored in
-                    try stored.record.value(of: "customer")?.stringValue.flatMap { try storedCustomerAccess(db, $0) }
-                        ?? RecordAccess(branch: stored.record.branch, users: [])
+                    stored.record.type == .customer ? RecordAccess(customer: stored.record)
+                        : try stored.record.value(of: "customer")?.stringValue.flatMap { try storedCustomerAccess(db, $0) }
+                            ?? RecordAccess(branch: stored.record.branch, users: [])
                 }
                 var customer: RecordAccess?
                 if let id = record.value(of: "customer")?.stringValue {
