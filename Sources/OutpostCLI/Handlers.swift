@@ -86,6 +86,7 @@ struct Handlers {
                 "replica": .string(path), "node": .string(status.node.rawValue), "pendingChanges": .int(Int64(status.pendingChanges)),
                 "conflicts": .int(Int64(status.conflicts)), "records": .int(Int64(status.records)),
                 "refused": .array(try replica.refusedEdits().map { .object(["id": .string($0.record.rawValue), "code": .string($0.code), "message": .string($0.message)]) }),
+                "setAside": .int(Int64(status.setAside)),
                 "lastSync": status.lastSyncMillis.map { .string(Presentation.time($0)) } ?? .null,
                 "server": .null, "user": .null, "role": .null, "branch": .null,
             ]
@@ -110,6 +111,7 @@ struct Handlers {
             rows.append(("Refused", plural(status.refusedChanges, "edit") + " refused by the server (kept here; edit the record to retry):"))
             for edit in try replica.refusedEdits() { rows.append(("", "\(Presentation.short(edit.record))  \(edit.message)")) }
         }
+        if status.setAside > 0 { rows.append(("Set aside", ScopeCommands.setAsideSummary(status.setAside))) }
         rows.append(("Conflicts", status.conflicts == 0 ? "none" : plural(status.conflicts, "record") + " — run `outpost conflicts`"))
         rows.append(("Records", String(status.records)))
         rows.append(("Last sync", status.lastSyncMillis.map(Presentation.time) ?? "never"))

@@ -35,6 +35,11 @@ struct ScopeCommands {
                         arguments: [ArgumentSpec("record", help: "The record id.")]),
         ])
 
+    /// The `status` line for `count` set-aside records.
+    static func setAsideSummary(_ count: Int) -> String {
+        "\(count) record\(count == 1 ? "" : "s") that stopped being yours, with changes not sent — run `outpost set-aside list`"
+    }
+
     /// Runs `customer reassign`.
     func reassign() throws {
         let values = context.values

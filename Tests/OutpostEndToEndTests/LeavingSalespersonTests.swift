@@ -78,6 +78,7 @@ struct LeavingSalespersonTests {
         #expect(liSync.status == 0, "\(liSync.err)")
         #expect(try await codes(li).isEmpty)
         #expect(try await visitCount(li) == 0)
+        #expect(try await li.execOK("status", "--json").json().objectValue?["setAside"] == 1)
         let setAside = try await li.execOK("set-aside", "list").out
         #expect(setAside.contains("visit"), "\(setAside)")
         let exported = try await li.execOK("set-aside", "export").json()

@@ -380,7 +380,8 @@ public final class Replica: Sendable {
                 refusedChanges: try db.fetchScalar(sql: "SELECT COUNT(*) FROM refused") ?? 0,
                 conflicts: try db.fetchScalar(sql: "SELECT COUNT(*) FROM records WHERE conflicted = 1") ?? 0,
                 records: try db.fetchScalar(sql: "SELECT COUNT(*) FROM records") ?? 0,
-                lastSyncMillis: try Self.meta(db, "last_sync").flatMap { Int64($0) })
+                lastSyncMillis: try Self.meta(db, "last_sync").flatMap { Int64($0) },
+                setAside: try db.fetchScalar(sql: "SELECT COUNT(*) FROM set_aside") ?? 0)
         }
     }
 
