@@ -305,3 +305,27 @@ struct ScopeTests {
         #expect(try h.database.users().first { $0.name == "wu" }?.lastSyncAt == nil)
     }
 }
+
+@Suite("Access scope: records moving between customers")
+struct ScopeMoveTests {
+    /// A contact pushed with another customer (a hand-made or merged change of `customer`) moves
+    /// into that customer's scope: both salespeople re-scope and see it where it now belongs.
+    @Test func aContactMovedToAnotherCustomerFollowsItsNewCustomer() throws {
+        let h = try Harness()
+        let manager = try h.user("wang", role: .manager, branch: "BJ")
+        let li = try h.user("li")
+        let wu = try h.user("wu")
+        let acme = makeCustomer(code: "C-1", owner: "li")
+        let beta = makeCustomer(code: "C-2", owner: "wu")
+        let contact = Record.create(id: .random(), type: .contact, branch: "BJ",
+                                    fields: ["customer": .string(acme.id.rawValue), "name": "P"], node: nodeA, at: ts(2))
+        _ = try h.pushOK([acme, beta, contact], token: manager)
+        let liCursor = try h.pullAll(token: li).cursor
+        let wuCursor = try h.pullAll(token: wu).cursor
+        _ = try h.pushOK([try edited(contact, ["customer": .string(beta.id.rawValue)], at: 3)], token: manager)
+        try expectError(h.pull(token: li, cursor: liCursor), 409, "scope_changed")
+        try expectError(h.pull(token: wu, cursor: wuCursor), 409, "scope_changed")
+        #expect(try h.pullAll(token: li).records.map(\.id) == [acme.id])
+        #expect(Set(try h.pullAll(token: wu).records.map(\.id)) == [beta.id, contact.id])
+    }
+}

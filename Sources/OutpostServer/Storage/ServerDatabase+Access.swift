@@ -85,6 +85,22 @@ extension ServerDatabase {
                   detail: "owner/shared: [\(before.sorted().joined(separator: ", "))] → [\(after.sorted().joined(separator: ", "))]")
     }
 
+    /// A contact, visit or complaint now naming another customer than the stored version (a
+    /// concurrent or hand-made change of `customer`) moves into that customer's scope: every user
+    /// who gains or loses it by the move re-scopes (SPEC §11.2). Call before storing the new version.
+    static func noteCustomerChange(_ db: Database, _ record: Record) throws {
+        let before: String? = try db.fetchScalar(sql: "SELECT customer FROM records WHERE id = ?", arguments: [record.id.rawValue])
+        let after = record.value(of: "customer")?.stringValue
+        guard before != after else { return }
+        func users(_ customer: String?) throws -> Set<String> {
+            guard let customer else { return [] }
+            return Set(try db.fetchColumn(sql: "SELECT user FROM customer_access WHERE customer = ?", arguments: [customer]) as [String])
+        }
+        for user in try users(before).symmetricDifference(users(after)).sorted() {
+            try db.cachedStatement(sql: "UPDATE users SET scope_gen = scope_gen + 1 WHERE name = ?").execute(arguments: [user])
+        }
+    }
+
     /// Hands every live customer owned by `from` (or only the one with `code`) to `to`, as a write of
     /// `owner` by the server under its node `srv-<epoch>` (SPEC §8.4). The new versions reach every
     /// device through ordinary pulls; both users' devices re-scope; each change is audited.

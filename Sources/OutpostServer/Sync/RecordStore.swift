@@ -172,6 +172,9 @@ extension ServerDatabase {
             if outcome.changed {
                 seq = nextSeq
                 nextSeq += 1
+                if outcome.merged.type != .customer && oldSeq != nil {
+                    try noteCustomerChange(db, outcome.merged)
+                }
                 try storeRecord(db, outcome.merged, seq: seq)
                 if outcome.merged.type == .customer {
                     try updateCustomerAccess(db, outcome.merged, isNew: oldSeq == nil, actor: actor)

@@ -306,6 +306,7 @@ extension ServerDatabase {
             for record in records {
                 let isNew = try Self.loadRecord(db, record.id) == nil
                 let outcome = try Self.recordTable.merge(db, record) { merged in
+                    if merged.type != .customer && !isNew { try Self.noteCustomerChange(db, merged) }
                     try Self.storeRecord(db, merged, seq: nextSeq)
                     nextSeq += 1
                     if merged.type == .customer { try Self.updateCustomerAccess(db, merged, isNew: isNew, actor: "upstream") }
