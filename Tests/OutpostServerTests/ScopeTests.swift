@@ -329,3 +329,53 @@ struct ScopeMoveTests {
         #expect(Set(try h.pullAll(token: wu).records.map(\.id)) == [beta.id, contact.id])
     }
 }
+
+@Suite("Access scope: branch administrators manage their users over the API")
+struct UserStateEndpointTests {
+    func setState(_ h: Harness, _ name: String, _ state: String, token: String) -> TransportResponse {
+        h.send("POST", "/v1/users/\(name)/state", token: token, body: Array(#"{"state":"\#(state)"}"#.utf8))
+    }
+
+    @Test func aBranchAdministratorFreezesAndDeactivatesUsersOfItsBranchOnly() throws {
+        let h = try Harness()
+        let admin = try h.user("zhou", role: .branchAdmin, branch: "BJ")
+        let li = try h.user("li")
+        _ = try h.user("chen", branch: "SH")
+        _ = try h.user("zhao", role: .hq, branch: "BJ")
+        let manager = try h.user("wang", role: .manager, branch: "BJ")
+
+        #expect(setState(h, "li", "frozen", token: admin).status == 200)
+        try expectError(h.session(token: li), 401, "unauthorized")
+        #expect(setState(h, "li", "active", token: admin).status == 200)
+        #expect(h.session(token: li).status == 200)
+        // Another branch's user, HQ, and a user who does not exist get the same answer.
+        let answers = try ["chen", "zhao", "nobody"].map { name in
+            try expectError(setState(h, name, "deactivated", token: admin), 403, "forbidden").message
+                .replacingOccurrences(of: name, with: "NAME")
+        }
+        #expect(Set(answers).count == 1)
+        try expectError(setState(h, "li", "frozen", token: manager), 403, "forbidden")
+        try expectError(setState(h, "li", "gone", token: admin), 400, "invalid_request")
+
+        #expect(setState(h, "li", "deactivated", token: admin).status == 200)
+        try expectError(h.session(token: li), 401, "unauthorized")
+        try expectError(setState(h, "li", "active", token: admin), 400, "invalid_request")
+        #expect(try h.database.auditLog().contains { $0.action == "user.deactivate" && $0.actor == "zhou" && $0.subject == "li" })
+    }
+
+    @Test func theUserListShowsTheBranchWithLastSyncsAndInactiveUsers() throws {
+        let h = try Harness()
+        let admin = try h.user("zhou", role: .branchAdmin, branch: "BJ")
+        let li = try h.user("li")
+        _ = try h.user("chen", branch: "SH")
+        #expect(h.session(token: li).status == 200)
+        func names(_ response: TransportResponse) throws -> [String] {
+            try #require(response.status == 200, "\(response.text)")
+            return try JSONValue.parse(response.body).objectValue?["users"]?.arrayValue?.compactMap { $0.objectValue?["name"]?.stringValue } ?? []
+        }
+        #expect(try names(h.send("GET", "/v1/users", token: admin)) == ["li", "zhou"])
+        #expect(try names(h.send("GET", "/v1/users", token: admin, query: [("inactive", "14")])).isEmpty)
+        try expectError(h.send("GET", "/v1/users", token: li), 403, "forbidden")
+        try expectError(h.send("GET", "/v1/users", token: admin, query: [("inactive", "x")]), 400, "invalid_request")
+    }
+}

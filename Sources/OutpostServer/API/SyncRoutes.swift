@@ -98,6 +98,44 @@ public enum SyncRoutes {
                 try database.streamPull(after: pageAfter, limit: pageLimit, scope: scope, generation: generation) { bytes in try writer.write(bytes) }
             }
         }
+        router.get("/v1/users") { request, _ in
+            let user = try currentUser(request)
+            guard user.scope.managesUsers(of: user.branch) || user.role == .manager else {
+                throw APIError.forbidden("The user list is for headquarters, administrators, branch heads and branch administrators.")
+            }
+            var days: Int?
+            for item in request.queryItems {
+                guard item.name == "inactive", let value = Int(item.value), value >= 1 else {
+                    throw APIError.invalidRequest("Users takes only inactive, a whole number of days (1 or more).")
+                }
+                days = value
+            }
+            let listed = try days.map { try database.inactiveUsers(days: $0) } ?? database.users()
+            let visible = listed.filter { user.scope.readsAllBranches || $0.branch == user.branch }
+            return json(.object(["users": .array(visible.map { account in
+                .object(["name": .string(account.name), "role": .string(account.role.rawValue), "branch": .string(account.branch),
+                         "state": .string(account.status.rawValue),
+                         "lastSync": account.lastSyncAt.map { .string(Timestamps.format($0)) } ?? .null])
+            })]))
+        }
+        router.post("/v1/users/:name/state") { request, parameters in
+            let user = try currentUser(request)
+            let name = parameters["name"] ?? ""
+            let state: UserAccount.Status
+            do {
+                let body = try JSONValue.parse(request.body)
+                guard let object = body.objectValue, object.count == 1, let text = object["state"]?.stringValue,
+                      let parsed = UserAccount.Status(rawValue: text)
+                else {
+                    throw APIError.invalidRequest(#"The body must be {"state": "active" | "frozen" | "deactivated"}."#)
+                }
+                state = parsed
+            } catch let error as JSONParseError {
+                throw APIError.malformedJSON(error.description)
+            }
+            try database.setState(of: name, to: state, by: user)
+            return json(.object(["user": .string(name), "state": .string(state.rawValue)]))
+        }
         router.get("/v1/audit") { request, _ in
             let user = try currentUser(request)
             guard user.role != .sales else {

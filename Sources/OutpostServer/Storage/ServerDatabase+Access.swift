@@ -54,6 +54,39 @@ extension ServerDatabase {
         }
     }
 
+    /// Freezes, unfreezes or deactivates `name` on behalf of `actor` over the API (SPEC §9.7):
+    /// administrators and HQ for anyone, a branch administrator for the users of its branch
+    /// (not administrators or HQ). Reactivation issues a token, so it stays on the server host.
+    ///
+    /// - Throws: ``APIError`` 403 when the actor may not (the same answer whether or not the user
+    ///   exists), 400 for a deactivated account (reactivation stays on the host).
+    public func setState(of name: String, to state: UserAccount.Status, by actor: UserAccount) throws {
+        let target = try users().first { $0.name == name }
+        let refusal = APIError.forbidden("You may not manage the account '\(name)'. Branch administrators manage the users of their own branch.")
+        guard let target, actor.scope.managesUsers(of: target.branch),
+              actor.scope.readsAllBranches || ![.admin, .hq, .auditor].contains(target.role)
+        else { throw refusal }
+        do {
+            switch (target.status, state) {
+            case (let from, let to) where from == to:
+                return
+            case (.active, .frozen):
+                try setFrozen(name: name, true, actor: actor.name)
+            case (.frozen, .active):
+                try setFrozen(name: name, false, actor: actor.name)
+            case (_, .deactivated):
+                try deactivateUser(name: name, actor: actor.name)
+            case (.deactivated, _):
+                throw APIError.invalidRequest(
+                    "\(name)'s account is deactivated; it is reactivated on the server host (`outpost-server user reactivate \(name)`), which issues a new token.")
+            default:
+                return
+            }
+        } catch let error as UserAdminError {
+            throw APIError.invalidRequest(error.description)
+        }
+    }
+
     /// The access of the customer `id` as stored (`nil` when the server does not hold it).
     static func storedCustomerAccess(_ db: Database, _ id: String) throws -> RecordAccess? {
         guard let row = try db.cachedStatement(sql: "SELECT branch FROM records WHERE id = ? AND type = 'customer'").fetchOne(arguments: [id]),
