@@ -12,10 +12,18 @@ import OutpostJSON
 /// | `sales`        | customers owned by / shared with them, and their contacts, visits, complaints | the same | no | no |
 /// | `auditor`      | every branch                           | nothing           | no             | no               |
 public enum Role: String, Sendable, Hashable, CaseIterable {
-    case admin, hq, manager
+    /// A system administrator: every branch.
+    case admin
+    /// Headquarters management: every branch; the only role besides `admin` that hands customers to another branch's staff.
+    case hq
+    /// A branch head: the whole branch, assigns its customers, deletes and restores.
+    case manager
     /// A branch administrator: sees and edits the whole branch and manages its users; never deletes.
     case branchAdmin = "branch-admin"
-    case sales, auditor
+    /// A salesperson: only the customers it owns or that are shared with it.
+    case sales
+    /// Inspection: reads every branch, writes nothing.
+    case auditor
 
     /// A one-line description for help output.
     public var summary: String {
