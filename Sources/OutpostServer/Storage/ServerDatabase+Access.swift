@@ -98,7 +98,8 @@ extension ServerDatabase {
 
     /// Stores who may see customer `record` and raises the scope generation of every user who
     /// gains or loses it (their devices re-scope, SPEC §11.2). A new customer raises nobody: its
-    /// records all come after any cursor. Audits owner changes made by `actor`.
+    /// records all come after any cursor. Audits the change as made by `actor`, except a new
+    /// customer owned by its creator alone.
     static func updateCustomerAccess(_ db: Database, _ record: Record, isNew: Bool, actor: String) throws {
         let id = record.id.rawValue
         let before = Set<String>(try db.fetchColumn(sql: "SELECT user FROM customer_access WHERE customer = ?", arguments: [id]))
@@ -114,6 +115,8 @@ extension ServerDatabase {
                 try db.cachedStatement(sql: "UPDATE users SET scope_gen = scope_gen + 1 WHERE name = ?").execute(arguments: [user])
             }
         }
+        // A customer created for its own creator is no access change worth a line.
+        if isNew && after == [actor] { return }
         try audit(db, actor: actor, action: "customer.assign", subject: "\(code) (\(id))", branch: record.branch,
                   detail: "owner/shared: [\(before.sorted().joined(separator: ", "))] → [\(after.sorted().joined(separator: ", "))]")
     }
