@@ -70,7 +70,8 @@ struct ScopeCommands {
             } else {
                 context.print(TextTable(columns: ["ID", "TYPE", "LABEL", "REASON"], rows: items.map { item in
                     [item.record.id.rawValue, item.record.type.rawValue,
-                     item.record.value(of: "code")?.stringValue ?? item.record.value(of: "name")?.stringValue ?? "", item.reason]
+                     ["code", "name", "summary", "purpose", "content"].lazy.compactMap { item.record.value(of: $0)?.stringValue }.first ?? "",
+                     item.reason]
                 }, maxColumnWidth: 60).rendered())
             }
         case "export":
