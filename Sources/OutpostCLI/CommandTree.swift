@@ -89,6 +89,7 @@ enum CommandTree {
             entityGroup(.complaint, abstract: "Record complaints and follow their deadlines.", addName: "open",
                         addAbstract: "Record a complaint received from a customer."),
             ScopeCommands.setAsideSpec,
+            ScopeCommands.userSpec,
         ])
 
     static let tool = CommandLineTool(root: root)

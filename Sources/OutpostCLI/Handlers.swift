@@ -21,6 +21,7 @@ struct Handlers {
         case "resolve": try resolve()
         case "doctor": try Doctor(context: context).run()
         case "set-aside": try ScopeCommands(context: context).setAside()
+        case "user": try await ScopeCommands(context: context).user()
         default:
             guard command.count == 2, let group = command.first, let type = EntityType(rawValue: group) else {
                 throw CLIError.usage("Unknown command '\(command.joined(separator: " "))'.")

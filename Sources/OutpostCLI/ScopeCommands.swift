@@ -35,6 +35,64 @@ struct ScopeCommands {
                         arguments: [ArgumentSpec("record", help: "The record id.")]),
         ])
 
+    /// `user list|freeze|unfreeze|deactivate`: account administration over the API (SPEC §9.7).
+    static let userSpec = CommandSpec(
+        name: "user", abstract: "Branch administrators: list, freeze and deactivate the accounts of their branch.",
+        discussion: "Takes effect at once on the server. Reactivating an account and changing a role are done on the server host (`outpost-server user reactivate|set`).",
+        subcommands: [
+            CommandSpec(name: "list", abstract: "List the accounts you oversee, with their state and last sync.",
+                        options: [OptionSpec("inactive", help: "Only those who have not synced for this many days (e.g. 14).", valueName: "days")]),
+            CommandSpec(name: "freeze", abstract: "Block an account until unfrozen (someone likely to leave).",
+                        arguments: [ArgumentSpec("name", help: "User name.")]),
+            CommandSpec(name: "unfreeze", abstract: "Let a frozen account sign in again.",
+                        arguments: [ArgumentSpec("name", help: "User name.")]),
+            CommandSpec(name: "deactivate", abstract: "Disable an account at once (someone who left).",
+                        arguments: [ArgumentSpec("name", help: "User name.")]),
+        ])
+
+    /// Runs `user list|freeze|unfreeze|deactivate` against the configured server.
+    func user() async throws {
+        let replica = try context.openReplica()
+        guard let settings = try replica.settings() else { throw SyncError.notConfigured }
+        let api = SyncAPI(transport: try HTTPTransport(baseURL: settings.serverURL, timeout: TimeInterval(context.timeoutSeconds)),
+                          token: settings.token)
+        let command = context.command.dropFirst().first ?? ""
+        do {
+            switch command {
+            case "list":
+                let days = try context.values.int("inactive")
+                if let days, days < 1 { throw CLIError.usage("--inactive must be 1 or more days.") }
+                let listed = try await api.users(inactiveDays: days)
+                if context.json {
+                    context.printJSON(listed)
+                    return
+                }
+                let users = listed.objectValue?["users"]?.arrayValue ?? []
+                if users.isEmpty {
+                    context.print(days.map { "Everyone has synced within \($0) days." } ?? "No users.")
+                    return
+                }
+                context.print(TextTable(columns: ["NAME", "ROLE", "BRANCH", "STATE", "LAST SYNC"], rows: users.map { user in
+                    let object = user.objectValue ?? [:]
+                    return ["name", "role", "branch", "state"].map { object[$0]?.stringValue ?? "" }
+                        + [object["lastSync"]?.stringValue.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "never"]
+                }).rendered())
+            case "freeze", "unfreeze", "deactivate":
+                let name = try context.values.require("name")
+                let state = ["freeze": "frozen", "unfreeze": "active", "deactivate": "deactivated"][command]!
+                try await api.setUserState(name, to: state)
+                context.print(["freeze": "Froze \(name): refused until unfrozen.", "unfreeze": "Unfroze \(name).",
+                               "deactivate": "Deactivated \(name): their token no longer works."][command]!)
+            default:
+                throw CLIError.usage("Use `outpost user list`, `freeze NAME`, `unfreeze NAME` or `deactivate NAME`.")
+            }
+        } catch let error as SyncError {
+            var situation = context.situation()
+            situation.serverURL = settings.serverURL
+            throw UserFacingError(error, situation: situation)
+        }
+    }
+
     /// The `status` line for `count` set-aside records.
     static func setAsideSummary(_ count: Int) -> String {
         "\(count) record\(count == 1 ? "" : "s") that stopped being yours, with changes not sent — run `outpost set-aside list`"
