@@ -183,7 +183,8 @@ extension Replica {
     public func apply(_ page: PulledPage) throws {
         let inner = page.page
         try apply(count: inner.count, cursor: inner.cursor, summary: { inner.summaries[$0] },
-                  bytes: { inner.receivedBytes(at: $0) }, record: { try inner.record(at: $0) }, opaque: page.opaque)
+                  bytes: { inner.receivedBytes(at: $0) }, record: { try inner.record(at: $0) }, opaque: page.opaque,
+                  isLast: !inner.hasMore)
     }
 
     /// Records of entity types this app does not know, as received (see ``OpaqueRecord``).
@@ -196,7 +197,7 @@ extension Replica {
     }
 
     private func apply(count: Int, cursor: String, summary: (Int) -> RecordSummary, bytes: (Int) -> ArraySlice<UInt8>?,
-                       record: (Int) throws -> Record, opaque: [OpaqueRecord] = []) throws {
+                       record: (Int) throws -> Record, opaque: [OpaqueRecord] = [], isLast: Bool = false) throws {
         var rotatedTo: NodeID?
         try queue.write { db in
             var clock = try Self.hybridClock(db)
@@ -249,6 +250,11 @@ extension Replica {
             }
             if clock != before { try Self.saveHybridClock(db, clock) }
             try Self.setMeta(db, "cursor", cursor)
+            if try Self.meta(db, "rescope") != nil {
+                for index in 0..<count { try Self.noteRescoped(db, summary(index).id.rawValue) }
+                for record in opaque { try Self.noteRescoped(db, record.id.rawValue) }
+                if isLast { try finishRescope(db) }
+            }
         }
         if let rotatedTo { nodeCache.value = rotatedTo }
     }
