@@ -69,6 +69,21 @@ public final class TestServer: @unchecked Sendable {
         }
     }
 
+    /// Replaces the database file by a copy of `backup` *without* `outpost-server restore` (an
+    /// administrator copying an old file back by hand: the epoch stays the backup's) and serves it.
+    public func replaceDatabaseFile(with backup: String) throws {
+        try lock.withLock {
+            try current.database.checkpoint()
+            let files = FileManager.default
+            for suffix in ["", "-wal", "-shm"] where files.fileExists(atPath: databasePath + suffix) {
+                try files.removeItem(atPath: databasePath + suffix)
+            }
+            try files.copyItem(atPath: backup, toPath: databasePath)
+            let database = try ServerDatabase(path: databasePath)
+            current = (database, SyncRoutes.makeRouter(database: database))
+        }
+    }
+
     /// Removes the temporary directory.
     public func cleanUp() { try? FileManager.default.removeItem(at: directory) }
 }
