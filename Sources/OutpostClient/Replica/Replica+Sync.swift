@@ -289,6 +289,19 @@ extension Replica {
         for sibling in local.lifecycle.siblings where sibling.dot.node == node && sibling.dot.counter > known && remote.clock.covers(sibling.dot) {
             if remote.lifecycle.siblings.first(where: { $0.dot == sibling.dot }) != sibling { return true }
         }
+        // A write of `node` the server holds and this replica no longer does (it wrote the field
+        // again since) is its own only if it went out in the unanswered pending batch; otherwise
+        // another copy made it under the same dot, and merging would drop it as overwritten.
+        var sent: Record??
+        func isOwn<V>(_ sibling: Sibling<V>, _ held: Register<V>?, _ pushed: (Record) -> Register<V>?) throws -> Bool {
+            guard sibling.dot.node == node, sibling.dot.counter > known, !(held?.siblings.contains(sibling) ?? false) else { return true }
+            if sent == nil { sent = .some(try loadPendingBatch(db)?.request.records.first { $0.id == local.id }) }
+            return sent!.flatMap(pushed)?.siblings.contains(sibling) ?? false
+        }
+        for (name, register) in remote.fields {
+            for sibling in register.siblings where try !isOwn(sibling, local.fields[name], { $0.fields[name] }) { return true }
+        }
+        for sibling in remote.lifecycle.siblings where try !isOwn(sibling, local.lifecycle, { $0.lifecycle }) { return true }
         return false
     }
 

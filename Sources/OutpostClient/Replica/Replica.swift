@@ -271,9 +271,17 @@ public final class Replica: Sendable {
     }
 
     /// Issues the next hybrid timestamp and persists the clock.
+    ///
+    /// A clock more than ``HybridClock/defaultMaximumDrift`` ahead of the wall clock was set while
+    /// the device's date was wrong (pulled timestamps that far ahead are never observed): it is
+    /// dropped, so once the date is fixed new edits are stamped now instead of in the wrong future
+    /// forever (each refused by the server with 422 `clock_ahead`). HLCs only order siblings.
     private func tick(_ db: Database) throws -> HybridTimestamp {
+        let wall = wallClock()
         var clock = try Self.hybridClock(db)
-        let stamp = clock.now(wallMillis: wallClock())
+        let (limit, overflow) = wall.addingReportingOverflow(HybridClock.defaultMaximumDrift)
+        if !overflow && clock.last.millis > limit { clock = HybridClock() }
+        let stamp = clock.now(wallMillis: wall)
         try Self.saveHybridClock(db, clock)
         return stamp
     }
