@@ -65,6 +65,8 @@ enum CommandTree {
                     ]),
                 CommandSpec(name: "completion", abstract: l("help.completion.abstract"),
                             discussion: l("help.completion.discussion"), arguments: [shell]),
+                ScopeCommands.setAsideSpec,
+                ScopeCommands.userSpec,
             ] + ImportExportCommands.specs(l))
     }
 
@@ -184,8 +186,9 @@ enum CommandTree {
                         arguments: [recordArgument(l)]),
             CommandSpec(name: "delete", abstract: l("help.delete.abstract", ["thing": noun]), arguments: [recordArgument(l)]),
             CommandSpec(name: "restore", abstract: l("help.restore.abstract", ["thing": noun]), arguments: [recordArgument(l)]),
-        ] + (type == .customer ? MergeCommand.specs(l) : [])
-        return CommandSpec(name: entity, abstract: l("help.\(entity).abstract"), subcommands: subcommands)
+        ]
+        return CommandSpec(name: entity, abstract: l("help.\(entity).abstract"),
+                           subcommands: subcommands + (type == .customer ? [ScopeCommands.reassignSpec] + MergeCommand.specs(l) : []))
     }
 
     /// Options for the fields of `schema`, named after them (`annualPurchase` → `--annual-purchase`).

@@ -156,7 +156,7 @@ struct MergeCommand {
             }
             taken.insert(name)
         }
-        if values.flag("take-all") { taken.formUnion(differing.filter { $0 != "code" }) }
+        if values.flag("take-all") { taken.formUnion(differing.filter { $0 != "code" && $0 != "sharedWith" }) }
         let interactive = values.options("take").isEmpty && !values.flag("take-all") && !values.flag("yes") && !context.json
             && isatty(STDIN_FILENO) == 1
         var chosen: [String: JSONValue] = [:]

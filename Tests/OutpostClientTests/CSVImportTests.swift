@@ -131,6 +131,8 @@ struct CSVImportTests {
         var text = ""
         #expect(try replica.exportCSV(.customer) { text += $0 } == 1)
         #expect(text.hasPrefix("\u{FEFF}code,name,kind,tier,"))
-        #expect(text.contains("C-1,\"Acme, \"\"Best\"\"\",enterprise,core,,,,,,,12.5,,\r\n"))
+        let header = CSVColumns.exportHeader(.customer)
+        let cells = header.map { ["code": "C-1", "name": "\"Acme, \"\"Best\"\"\"", "kind": "enterprise", "tier": "core", "annualPurchase": "12.5"][$0] ?? "" }
+        #expect(text.contains(cells.joined(separator: ",") + "\r\n"))
     }
 }

@@ -370,7 +370,7 @@ extension Replica {
             case .success(let code): return .success(.string(code.text))
             case .failure(let problem): return .failure(.creditCode(text: text, problem: problem))
             }
-        case .phoneList:
+        case .phoneList, .userList:
             let separators: Set<Character> = [";", "；", "、", ",", "，", "/", "\n"]
             let phones = text.split(whereSeparator: { separators.contains($0) })
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

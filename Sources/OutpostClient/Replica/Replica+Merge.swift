@@ -16,7 +16,8 @@ extension Replica {
     /// Merges customer `duplicate` into `keep` (SPEC §6.6) in one local transaction: `keep` gets
     /// `values` (field → value, `.null` clears), every live contact, visit and complaint of the
     /// duplicate is pointed at `keep`, and the duplicate is deleted with `mergedInto` = `keep`.
-    /// The writes sync like any edit.
+    /// Unless `values` sets `sharedWith`, `keep` is shared with the duplicate's owner and
+    /// `sharedWith` users. The writes sync like any edit.
     ///
     /// ```swift
     /// let result = try replica.mergeCustomer(keep: a.id, duplicate: b.id, values: ["notes": "VIP"])
@@ -38,7 +39,11 @@ extension Replica {
             if let scope = try Self.loadSettings(db)?.scope, !scope.canDelete(branch: duplicate.branch) {
                 throw MergeError.notAllowed(role: scope.role.rawValue)
             }
-            let writes = try CustomerMerge.keepWrites(chosen: values, keep: keep)
+            var chosen = values
+            if chosen["sharedWith"] == nil, let shared = CustomerMerge.sharedWith(keep: keep, duplicate: duplicate) {
+                chosen["sharedWith"] = shared
+            }
+            let writes = try CustomerMerge.keepWrites(chosen: chosen, keep: keep)
             let node = try currentNode(db)
             // The duplicate first: its code is free for keep once it is deleted.
             try localWrite(db, &duplicate, node: node) { record, stamp throws(ModelError) in

@@ -76,13 +76,28 @@ public enum CustomerMerge {
     /// merge takes from the duplicate when nobody chooses otherwise.
     public static func fillIn(keep: Record, duplicate: Record) -> [String: JSONValue] {
         var values: [String: JSONValue] = [:]
-        for name in differingFields(keep: keep, duplicate: duplicate) where name != "code" {
+        for name in differingFields(keep: keep, duplicate: duplicate) where name != "code" && name != "sharedWith" {
             let mine = keep.value(of: name)
             if mine == nil || mine == .null || mine == .string(""), let theirs = duplicate.value(of: name), theirs != .null {
                 values[name] = theirs
             }
         }
         return values
+    }
+
+    /// `keep`'s `sharedWith` after the merge: its own users plus the duplicate's owner and
+    /// `sharedWith` (at most 20), so the salespeople who worked on the duplicate keep seeing the
+    /// customer — and their devices can redirect their late edits to it (§6.6). `nil` when nothing changes.
+    public static func sharedWith(keep: Record, duplicate: Record) -> JSONValue? {
+        let keepOwner = keep.value(of: "owner")?.stringValue
+        var users = keep.value(of: "sharedWith")?.arrayValue?.compactMap(\.stringValue) ?? []
+        let before = users
+        var incoming = duplicate.value(of: "owner")?.stringValue.map { [$0] } ?? []
+        incoming += duplicate.value(of: "sharedWith")?.arrayValue?.compactMap(\.stringValue) ?? []
+        for user in incoming where !user.isEmpty && user != keepOwner && !users.contains(user) && users.count < 20 {
+            users.append(user)
+        }
+        return users == before ? nil : .array(users.map { .string($0) })
     }
 
     /// Checks that `duplicate` may be merged into `keep`.
