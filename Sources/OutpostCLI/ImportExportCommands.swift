@@ -153,6 +153,7 @@ struct ImportExportCommands {
         case .repeatedCode: return "repeated"
         case .extraFields: return "extraFields"
         case .skippedTime: return "skippedTime"
+        case .notYours: return "notAllowed"
         }
     }
 
@@ -180,6 +181,8 @@ struct ImportExportCommands {
             return l("import.problem.extraFields", ["expected": expected, "got": got])
         case .skippedTime(let text):
             return l("import.problem.skippedTime", ["text": text, "zone": context.local.timeZone.identifier])
+        case .notYours(let user):
+            return l("import.problem.notYours", ["user": user])
         }
     }
 

@@ -121,6 +121,13 @@ struct ImportMergeTests {
         let codes = Set(groups.first?.arrayValue?.compactMap { $0.objectValue?["code"]?.stringValue } ?? [])
         #expect(codes == ["C-001", "C-006"])
 
+        // A salesperson's import makes the customers hers; naming another owner is refused per row.
+        let mine = "code,name,kind,tier,owner\nL-1,李记小吃,individual,general,\nL-2,王记面馆,individual,general,wang\n"
+        try Data(mine.utf8).write(to: URL(fileURLWithPath: path("li.csv")))
+        let liImport = try await li.exec("import", "customers", path("li.csv"))
+        #expect(liImport.status == 1 && liImport.out.contains("Line 3, column owner: a customer you import is yours (owner li)"))
+        #expect(try await li.execOK("customer", "show", "L-1", "--json").json().objectValue?["owner"] == .string("li"))
+
         // Both devices hold everything; then li edits C-006 offline and adds a contact to it.
         try await wang.execOK("sync")
         // Headquarters sees the same group on the server, across devices.
@@ -133,7 +140,7 @@ struct ImportMergeTests {
         try await li.execOK("contact", "add", "--customer", "C-006", "--name", "钱七")
 
         // A salesperson may not merge (not even two of her own customers); the manager merges on his device.
-        #expect(try await li.execOK("customer", "list", "--json").json().arrayValue?.count == 2, "li sees her own customers")
+        #expect(try await li.execOK("customer", "list", "--json").json().arrayValue?.count == 3, "li sees her own customers")
         let salesMerge = try await li.exec("customer", "merge", "C-002", "C-006", "--yes")
         #expect(salesMerge.status == 1 && salesMerge.err.contains("sales"))
         let merge = try await wang.execOK("customer", "merge", "C-001", "C-006", "--yes")

@@ -22,6 +22,8 @@ public enum ImportProblem: Error, Sendable, Hashable {
     case extraFields(expected: Int, got: Int)
     /// A time the clocks skip (summer time).
     case skippedTime(text: String)
+    /// The signed-in user may not assign customers to others or share them (`user` is who they are).
+    case notYours(user: String)
 }
 
 /// One bad row (or cell) of an imported file: its line in the file and the column it is about.
@@ -236,6 +238,23 @@ extension Replica {
                                                  problem: .repeatedCode(code: values[field]?.stringValue ?? "", firstLine: first)))
                 continue
             }
+            if type == .customer, let user = context.user {
+                // As when adding one by hand: a new customer is the user's own, and only roles that
+                // assign customers may name another owner or share it.
+                let existing = context.existing[key]
+                if existing == nil && values["owner"] == nil { values["owner"] = .string(user) }
+                if !context.canAssign {
+                    let owner = values["owner"], shared = values["sharedWith"]
+                    let reassigns = existing.map { owner != nil && owner != $0.value(of: "owner") } ?? (owner != .string(user))
+                    let shares = existing.map { shared != nil && shared != $0.value(of: "sharedWith") } ?? !(shared?.arrayValue?.isEmpty ?? true)
+                    if reassigns || shares {
+                        let field = reassigns ? "owner" : "sharedWith"
+                        report.issues.append(ImportIssue(line: row.line, column: headersByField[field]?.first ?? field, field: field,
+                                                         problem: .notYours(user: user)))
+                        continue
+                    }
+                }
+            }
             seenKeys[key] = row.line
             if let existing = context.existing[key] {
                 let changed = values.filter { existing.value(of: $0.key) != $0.value }
@@ -290,11 +309,18 @@ extension Replica {
         var existing: [String: Record] = [:]
         var names: [String: RecordID] = [:]
         var creditCodes: [String: RecordID] = [:]
+        /// The signed-in user, if any, and whether their role may assign customers to others.
+        var user: String?
+        var canAssign = true
     }
 
     func importContext(_ type: EntityType) throws -> ImportContext {
         try queue.read { db in
             var context = ImportContext()
+            if let settings = try Self.loadSettings(db) {
+                context.user = settings.user
+                context.canAssign = settings.scope.canAssign(branch: settings.branch)
+            }
             let customers = try db.fetchAll(sql: "SELECT id, state FROM records WHERE type = 'customer' AND deleted = 0 ORDER BY id")
                 .map(Self.decode)
             for customer in customers {
@@ -418,7 +444,7 @@ extension Replica {
                             branches[customer] = branch
                         }
                     }
-                    if let scope = settings?.scope, !scope.canWrite(branch: branch) {
+                    if let scope = settings?.scope, !scope.canWrite(branch: branch), !(scope.role == .sales && type != .customer) {
                         throw ReplicaError.notAllowed("Your role (\(scope.role.rawValue)) may not create records in branch \(branch).")
                     }
                     let record = Record.create(id: .random(), type: type, branch: branch, fields: row.values, node: node, at: stamp)

@@ -266,6 +266,7 @@ extension Catalogue {
         "import.problem.repeated": "{code} 已出现在第 {first} 行",
         "import.problem.extraFields": "该行有 {got} 个字段，表头只有 {expected} 个",
         "import.problem.skippedTime": "{text} 在 {zone} 不存在（时钟跳过了这个时间）",
+        "import.problem.notYours": "你导入的客户归你负责（负责人 {user}）；分配给他人或共享需由经理操作",
         "import.error.unsupported": "不能导入{things}；可以导入客户、联系人或拜访。",
         "import.error.noGB18030": "文件不是 UTF-8，而本系统无法转换 GBK/GB18030。请在 Excel 中另存为“CSV UTF-8”后再导入。",
         "import.error.encoding": "文件既不是 UTF-8 也不是 GBK/GB18030 文本（第 {offset} 字节）。请在 Excel 中另存为“CSV UTF-8”后再导入。",

@@ -268,6 +268,7 @@ extension Catalogue {
         "import.problem.repeated": "{code} is already on line {first}",
         "import.problem.extraFields": "the row has {got} fields, the header {expected}",
         "import.problem.skippedTime": "{text} does not exist in {zone} (the clocks skip it)",
+        "import.problem.notYours": "a customer you import is yours (owner {user}); a manager assigns customers to others or shares them",
         "import.error.unsupported": "{things} cannot be imported; import customers, contacts or visits.",
         "import.error.noGB18030": "The file is not UTF-8, and this system cannot convert GBK/GB18030. Save it from Excel as \"CSV UTF-8\" and import again.",
         "import.error.encoding": "The file is neither UTF-8 nor GBK/GB18030 text (byte {offset}). Save it from Excel as \"CSV UTF-8\" and import again.",
