@@ -57,11 +57,13 @@ extension PolicyDocument {
             }
         }
         if let tiers = try root.object("tiers") {
-            try tiers.allow(["classAShare", "classABShare", "highValueAnnualPurchase", "currency", "tierForClass"])
+            try tiers.allow(["classAShare", "classABShare", "highValueAnnualPurchase", "currency", "tierForClass", "loyaltyYears", "loyaltyMargin"])
             self.tiers.classAShare = try tiers.double("classAShare") ?? self.tiers.classAShare
             self.tiers.classABShare = try tiers.double("classABShare") ?? self.tiers.classABShare
             self.tiers.highValueAnnualPurchase = try tiers.double("highValueAnnualPurchase") ?? self.tiers.highValueAnnualPurchase
             self.tiers.currency = try tiers.string("currency") ?? self.tiers.currency
+            self.tiers.loyaltyYears = try tiers.double("loyaltyYears") ?? self.tiers.loyaltyYears
+            self.tiers.loyaltyMargin = try tiers.double("loyaltyMargin") ?? self.tiers.loyaltyMargin
             if let map = try tiers.object("tierForClass") {
                 for key in map.keys { self.tiers.tierForClass[key] = try map.string(key) }
             }
@@ -155,6 +157,7 @@ extension PolicyDocument {
                 "classAShare": .double(tiers.classAShare), "classABShare": .double(tiers.classABShare),
                 "highValueAnnualPurchase": .double(tiers.highValueAnnualPurchase), "currency": .string(tiers.currency),
                 "tierForClass": .object(tiers.tierForClass.mapValues { .string($0) }),
+                "loyaltyYears": .double(tiers.loyaltyYears), "loyaltyMargin": .double(tiers.loyaltyMargin),
             ],
             "satisfaction": ["good": .double(satisfaction.good), "improvementBelow": .double(satisfaction.improvementBelow)],
             "reports": [

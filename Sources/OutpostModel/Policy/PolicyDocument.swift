@@ -141,6 +141,10 @@ public struct TierPolicy: Sendable, Hashable {
     public var currency: String = "CNY"
     /// Tier proposed for each ABC class at the quarterly re-tiering.
     public var tierForClass: [String: String] = ["A": "core", "B": "important", "C": "general"]
+    /// Years of cooperation that, with a margin of at least `loyaltyMargin`, lift the proposal one tier.
+    public var loyaltyYears: Double = 5
+    /// The margin (fraction) that, with `loyaltyYears` of cooperation, lifts the proposal one tier.
+    public var loyaltyMargin: Double = 0.25
     /// Creates the defaults.
     public init() {}
 }
