@@ -88,7 +88,7 @@ enum CommandTree {
                         addAbstract: "Log a visit (now by default) or plan one with --planned-at."),
             entityGroup(.complaint, abstract: "Record complaints and follow their deadlines.", addName: "open",
                         addAbstract: "Record a complaint received from a customer."),
-        ])
+        ] + PolicyCommandTree.commands)
 
     static let tool = CommandLineTool(root: root)
 

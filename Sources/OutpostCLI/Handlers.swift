@@ -20,6 +20,7 @@ struct Handlers {
         case "conflicts": try conflicts()
         case "resolve": try resolve()
         case "doctor": try Doctor(context: context).run()
+        case _ where PolicyCommands.handles(command): try PolicyCommands(context: context).run()
         default:
             guard command.count == 2, let group = command.first, let type = EntityType(rawValue: group) else {
                 throw CLIError.usage("Unknown command '\(command.joined(separator: " "))'.")

@@ -48,6 +48,14 @@ enum ReplicaSchema {
             // The user enrolled for each node, as named by the server in pull pages (Replica+Authors).
             try db.execute(sql: "CREATE TABLE authors (node TEXT PRIMARY KEY, user TEXT NOT NULL)")
         }
+        migrator.registerMigration("v4 customer code blocks") { db in
+            // Blocks of customer code numbers leased by the server (SPEC §9.7); `next` is the next
+            // number to issue. Tagged with the server database, so blocks of another server are never used.
+            try db.execute(sql: """
+                CREATE TABLE code_blocks (lease TEXT PRIMARY KEY, server_id TEXT NOT NULL, branch TEXT NOT NULL, year INTEGER NOT NULL,
+                                          first INTEGER NOT NULL, last INTEGER NOT NULL, next INTEGER NOT NULL, scheme TEXT NOT NULL)
+                """)
+        }
         return migrator
     }()
 }

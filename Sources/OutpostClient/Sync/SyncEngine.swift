@@ -58,8 +58,12 @@ public struct SyncEngine: Sendable {
         if loopReport.pulled > 0 || loopReport.pushed > 0 {
             try replica.rememberAuthors(try await api.authors())
         }
+        // The policy document and customer code blocks (SPEC §9.6, §9.7).
+        let policyReport = try await PolicySync(replica: replica, api: api).run(now: Replica.systemMillis())
         try replica.recordSyncCompleted()
         var report = SyncReport()
+        report.policyVersion = policyReport.policyVersion
+        report.codesLeased = policyReport.codesLeased
         report.pushed = loopReport.pushed
         report.accepted = loopReport.accepted
         report.merged = loopReport.merged

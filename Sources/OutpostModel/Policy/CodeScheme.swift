@@ -76,6 +76,49 @@ public struct CodeScheme: Sendable, Hashable {
         }.joined()
     }
 
+    /// The sequence number of `code` when the scheme produces it for `branch` and `year`, else `nil`
+    /// (used to skip numbers already taken by hand-typed codes).
+    public func sequence(of code: String, branch: String, year: Int) -> Int64? {
+        var rest = Substring(code)
+        var seq: Int64?
+        for (index, part) in parts.enumerated() {
+            switch part {
+            case .seq:
+                // The digits run up to the next literal (or the end).
+                var digits = Substring("")
+                if index + 1 < parts.count {
+                    let tail = CodeScheme.render(parts[(index + 1)...], branch: branch, year: year)
+                    guard rest.hasSuffix(tail) else { return nil }
+                    digits = rest.dropLast(tail.count)
+                    rest = rest.suffix(tail.count)
+                } else {
+                    digits = rest
+                    rest = ""
+                }
+                guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int64(digits) else { return nil }
+                seq = value
+                return rest == Substring(CodeScheme.render(parts[(index + 1)...], branch: branch, year: year)) ? seq : nil
+            default:
+                let text = CodeScheme.render(parts[index...index], branch: branch, year: year)
+                guard rest.hasPrefix(text) else { return nil }
+                rest = rest.dropFirst(text.count)
+            }
+        }
+        return seq
+    }
+
+    static func render(_ parts: ArraySlice<Part>, branch: String, year: Int) -> String {
+        parts.map { part in
+            switch part {
+            case .literal(let text): return text
+            case .branch: return branch
+            case .year4: return String(year)
+            case .year2: return String(String(year).suffix(2))
+            case .seq: return ""
+            }
+        }.joined()
+    }
+
     /// The series a code belongs to: sequences are counted per branch, and per year when the pattern has a year.
     public func series(branch: String, year: Int) -> CodeSeries { CodeSeries(branch: branch, year: isYearly ? year : 0) }
 }
