@@ -121,7 +121,9 @@ public struct MonthlyReport: Sendable, Hashable {
     /// Customers overdue for contact at the report time, per salesperson.
     public var overdueContacts: [String: Int] = [:]
 
-    /// Computes the report for `month` over the given records (deleted ones are ignored) at `now` (UTC ms, for the overdue lists).
+    /// Computes the report for `month` over the given records (deleted ones are ignored) at `now`
+    /// (UTC ms): the month's figures are as of the month's end or `now`, whichever is earlier (escalation);
+    /// the overdue lists are as of `now`.
     public init(month: ReportMonth, policy: PolicyDocument, customers: [Record], visits: [Record], complaints: [Record], now: Int64) {
         self.month = month
         policyVersion = policy.version
@@ -144,8 +146,10 @@ public struct MonthlyReport: Sendable, Hashable {
                 overdueComplaints.append([code(complaint.value(of: "customer")?.stringValue), schedule.category,
                                           policy.calendar(branch: complaint.branch).localText(schedule.dueMillis)])
             }
+            // The month's figures are as of its end (or now, if earlier), so a past month's report does not change with the clock.
+            let monthEnd = policy.calendar(branch: complaint.branch).startOfDay(month.nextFirstDay)
             guard inMonth(complaint.value(of: "receivedAt")?.stringValue, branch: complaint.branch),
-                let schedule = policy.schedule(ofComplaint: complaint, now: now)
+                let schedule = policy.schedule(ofComplaint: complaint, now: min(now, monthEnd))
             else { continue }
             self.complaints.received += 1
             self.complaints.byCategory[schedule.category, default: 0] += 1
