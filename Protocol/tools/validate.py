@@ -40,7 +40,8 @@ EXAMPLES = {
     "push-request.json": "push-request.schema.json", "push-response.json": "push-response.schema.json",
     "pull-page.json": "pull-page.schema.json", "session.json": "session.schema.json",
     "diff-request.json": "diff-request.schema.json", "diff-response.json": "diff-response.schema.json",
-    "authors.json": "authors.schema.json",
+    "authors.json": "authors.schema.json", "policy.json": "policy.schema.json",
+    "code-lease-request.json": "code-lease-request.schema.json", "code-block.json": "code-block.schema.json",
 }
 for name in sorted(os.listdir(os.path.join(ROOT, "examples"))):
     schema = EXAMPLES.get(name, "error.schema.json" if name.startswith("error-") else None)
