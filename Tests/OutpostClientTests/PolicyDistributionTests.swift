@@ -134,3 +134,34 @@ struct PolicyDistributionTests {
         #expect(try await auditor.1.sync().codesLeased == 0)
     }
 }
+
+@Suite("Code blocks survive restarts")
+struct CodeBlockDurabilityTests {
+    @Test func pendingLeasesAndIssuedNumbersAreKeptAcrossRestarts() async throws {
+        let server = try TestServer()
+        defer { server.cleanUp() }
+        let now = PolicyDistributionTests.now
+        let path: String
+        let lease: CodeLeaseRequest
+        do {
+            let (replica, engine) = try policyDevice(server, "li")
+            path = server.path("li.db")
+            lease = try #require(try replica.pendingCodeLease(now: now))
+            _ = try await engine.api.leaseCodes(lease)   // answered, but the app dies before storing the block
+        }
+        do {
+            // Reopened: the same lease id is asked again, so the block the server gave is not lost.
+            let replica = try Replica(path: path)
+            #expect(try replica.pendingCodeLease(now: now) == lease)
+            let engine = SyncEngine(replica: replica, api: SyncAPI(transport: server.transport,
+                                                                   token: try #require(try replica.settings()).token))
+            #expect(try await engine.sync().codesLeased == 50)
+            #expect(try replica.issueCustomerCode(now: now) == "SH-2026-00001")
+            #expect(try replica.issueCustomerCode(now: now) == "SH-2026-00002")
+        }
+        // Issued numbers are consumed durably: a restarted app continues after them.
+        let reopened = try Replica(path: path)
+        #expect(try reopened.issueCustomerCode(now: now) == "SH-2026-00003")
+        #expect(try reopened.remainingCodes(now: now) == 47)
+    }
+}

@@ -242,12 +242,13 @@ struct CLITests {
         await device.ok(acmeArguments)
         await device.ok("complaint", "open", "--customer", "C-001", "--channel", "phone", "--content", "Late delivery",
                         "--category", "responsible-major", "--received-at", "2026-03-01T08:00:00Z")
-        device.environment["OUTPOST_NOW"] = "2026-03-02T09:00:00Z"
+        // Received Sunday 16:00 in Shanghai: reported to HQ by the end of Monday (policy default), 16:00 UTC.
+        device.environment["OUTPOST_NOW"] = "2026-03-02T17:00:00Z"
         let table = await device.ok("complaint", "list")
         #expect(table.out.contains("DUE"))
-        #expect(table.out.contains("2026-03-02 08:00 OVERDUE"))
+        #expect(table.out.contains("2026-03-02 16:00 OVERDUE"))
         let list = try await device.ok("complaint", "list", "--json").json()
-        #expect(list.arrayValue?.first?.objectValue?["due"] == "2026-03-02T08:00:00Z")
+        #expect(list.arrayValue?.first?.objectValue?["due"] == "2026-03-02T16:00:00Z")
         #expect(list.arrayValue?.first?.objectValue?["overdue"] == true)
         #expect(list.arrayValue?.first?.objectValue?["status"] == "open")
     }
