@@ -29,6 +29,10 @@ struct PolicyCLITests {
         await device.ok("complaint", "open", "--customer", code, "--received-at", "2026-11-02T02:00:00Z", "--channel", "phone",
                         "--content", "Late delivery", "--category", "responsible-general")
         // 2 working days from Monday 2 November skip the holiday on the 4th: due by the end of Thursday 5 November.
+        let complaints = try await device.ok("complaint", "list", "--overdue", "--json").json()
+        #expect(complaints.arrayValue?.first?.objectValue?["due"] == "2026-11-05T16:00:00Z")
+        let customer = try await device.ok("customer", "show", code, "--json").json()
+        #expect(customer.objectValue?["revisitDue"] == "2026-12-03T16:00:00Z", "core: 30 days after 3 November, Shanghai midnight")
         let contacts = try await device.ok("contacts", "due", "--json").json()
         #expect(contacts.arrayValue?.first?.objectValue?["requiredThisMonth"] == .int(2))
 
