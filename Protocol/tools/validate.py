@@ -55,6 +55,10 @@ merge = load("vectors", "merge.json")
 for case in merge["cases"]:
     for side in ("left", "right", "expected"):
         check("record.schema.json", case[side], f"vectors/merge.json {case['name']} {side}")
+for case in load("vectors", "complaint-deadlines.json")["cases"]:
+    check("policy.schema.json", case["policy"], f"vectors/complaint-deadlines.json {case['name']} policy")
+    fields = dict(case["fields"], customer="00000000-0000-4000-8000-000000000009", channel="phone", content="x")
+    check("complaint.schema.json", fields, f"vectors/complaint-deadlines.json {case['name']} fields")
 for case in load("vectors", "clock-compare.json")["cases"]:
     for side in ("left", "right", "merged"):
         check("clock.schema.json", case[side], f"vectors/clock-compare.json {case['name']} {side}")
