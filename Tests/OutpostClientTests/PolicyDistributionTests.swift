@@ -165,3 +165,28 @@ struct CodeBlockDurabilityTests {
         #expect(try reopened.remainingCodes(now: now) == 47)
     }
 }
+
+@Suite("Policy documents from newer servers")
+struct NewerPolicyTests {
+    @Test func aNewerFormatIsNotTakenAndTheSyncStillCompletes() async throws {
+        let server = try TestServer()
+        defer { server.cleanUp() }
+        let token = try server.addUser("li", role: .sales, branch: "SH")
+        // A newer server answers with a format this app does not read; everything else is as usual.
+        let router = server.router
+        let transport = InProcessTransport { request in
+            if request.path == "/v1/policy" {
+                return TransportResponse(status: 200, headers: ["etag": "\"policy-9\""],
+                                         body: Array(#"{"format":2,"version":9,"codes":{"scheme":"X{seq}"}}"#.utf8))
+            }
+            return router.handle(request)
+        }
+        let replica = try Replica(path: server.path("li.db"))
+        try replica.configure(ReplicaSettings(serverURL: "http://in-process", token: token, user: "li", role: .sales, branch: "SH",
+                                              serverID: server.database.serverID))
+        let report = try await SyncEngine(replica: replica, api: SyncAPI(transport: transport, token: token)).sync()
+        #expect(report.policyProblem?.contains("format 2 is newer than this app understands") == true)
+        #expect(try replica.policy() == .default)
+        #expect(report.codesLeased == 50, "codes are still leased")
+    }
+}

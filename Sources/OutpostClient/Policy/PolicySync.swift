@@ -22,6 +22,9 @@ public struct PolicySync: Sendable {
         public var policyChanged = false
         /// Codes leased in this sync.
         public var codesLeased: Int64 = 0
+        /// Why the server's policy document was not taken (e.g. a newer format than this app reads);
+        /// the stored one stays in force.
+        public var policyProblem: String?
     }
 
     /// Runs the step at `now` (UTC ms; only used to pick the year of the code series). A server
@@ -30,9 +33,13 @@ public struct PolicySync: Sendable {
     public func run(now: Int64) async throws -> Report {
         var report = Report()
         let etag = try replica.policyETag()
-        if let (document, newTag) = try await api.policy(ifNoneMatch: etag) {
-            report.policyChanged = try replica.storePolicy(document)
-            try replica.setPolicyETag(newTag)
+        do {
+            if let (document, newTag) = try await api.policy(ifNoneMatch: etag) {
+                report.policyChanged = try replica.storePolicy(document)
+                try replica.setPolicyETag(newTag)
+            }
+        } catch SyncError.protocolViolation(let reason) {
+            report.policyProblem = reason   // keep the stored document; the rest of the sync stands
         }
         let policy = try replica.policy()
         report.policyVersion = policy.version

@@ -18,15 +18,13 @@ extension Replica {
         return (try? PolicyDocument(json: JSONValue.parse(text))) ?? .default
     }
 
-    /// Stores a policy document received from the server (read leniently) unless this replica
-    /// already holds the same or a newer version.
+    /// Stores a policy document received from the server (the server is authoritative, so a lower
+    /// version — e.g. after the server was restored — replaces a higher one).
     /// - Returns: `true` when the stored document changed.
     @discardableResult
     public func storePolicy(_ document: PolicyDocument) throws -> Bool {
         try queue.write { db in
-            if let text = try Self.meta(db, "policy"), let current = try? PolicyDocument(json: JSONValue.parse(text)),
-                current.version >= document.version, current == document || current.version > document.version
-            {
+            if let text = try Self.meta(db, "policy"), let current = try? PolicyDocument(json: JSONValue.parse(text)), current == document {
                 return false
             }
             try Self.setMeta(db, "policy", document.jsonValue.serialized())

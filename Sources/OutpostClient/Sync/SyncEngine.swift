@@ -64,6 +64,7 @@ public struct SyncEngine: Sendable {
         var report = SyncReport()
         report.policyVersion = policyReport.policyVersion
         report.codesLeased = policyReport.codesLeased
+        report.policyProblem = policyReport.policyProblem
         report.pushed = loopReport.pushed
         report.accepted = loopReport.accepted
         report.merged = loopReport.merged

@@ -53,6 +53,8 @@ public struct SyncReport: Sendable, Hashable {
     public var policyVersion: Int64 = 0
     /// Customer codes leased to this device in this sync.
     public var codesLeased: Int64 = 0
+    /// Why the server's policy document was not taken (the stored one stays in force), if it was not.
+    public var policyProblem: String?
 
     /// Creates an empty report.
     public init() {}
