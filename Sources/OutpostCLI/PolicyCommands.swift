@@ -48,7 +48,7 @@ enum PolicyCommandTree {
             subcommands: [
                 CommandSpec(
                     name: "due", abstract: "Customers to contact, per salesperson: overdue, due within 7 days, or short of this month's minimum.",
-                    discussion: "Key customers need 2 effective contacts a month and prospects 1 follow-up; each tier has its interval.",
+                    discussion: "Key customers need 2 effective contacts a month and prospects 1 follow-up; each tier has its interval. A customer whose latest satisfaction average is below 3.5 needs an improvement plan: a follow-up contact.",
                     options: [OptionSpec("owner", help: "Only this salesperson's customers.", valueName: "user")]),
             ]),
         CommandSpec(
@@ -152,6 +152,7 @@ struct PolicyCommands {
                         "due": status.dueMillis.map { .string(Timestamps.format($0)) } ?? .null,
                         "overdue": .bool(status.isOverdue), "contactsThisMonth": .int(Int64(status.contactsThisMonth)),
                         "requiredThisMonth": .int(Int64(status.requiredThisMonth)),
+                        "improvementPlan": .bool(status.needsImprovementPlan),
                     ])
                 }
             }))
@@ -163,7 +164,9 @@ struct PolicyCommands {
                 [group.owner.isEmpty ? "(unassigned)" : group.owner, status.customer.value(of: "code")?.stringValue ?? "",
                  status.customer.value(of: "name")?.stringValue ?? "", status.customer.value(of: "tier")?.stringValue ?? "",
                  status.dueMillis.map { calendar.localText($0) } ?? "never contacted",
-                 status.isOverdue ? "overdue" : status.isDueSoon ? "due soon" : "ok",
+                 [status.isOverdue ? "overdue" : status.isDueSoon ? "due soon" : nil,
+                  status.isShortThisMonth ? "short this month" : nil,
+                  status.needsImprovementPlan ? "improvement plan" : nil].compactMap { $0 }.joined(separator: ", "),
                  "\(status.contactsThisMonth)/\(status.requiredThisMonth)"]
             }
         }

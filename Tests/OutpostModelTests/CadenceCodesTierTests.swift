@@ -88,4 +88,33 @@ struct CadenceCodesTierTests {
         let loyal = customer("S7", purchase: 1, ["cooperationSince": "2019-01-01T00:00:00Z", "margin": 0.3])
         #expect(policy.tierProposals([a1, loyal], now: ms("2026-12-01T00:00:00Z")).last?.proposedTier == "potential", "class C (general), one tier higher")
     }
+
+    @Test func satisfactionAveragesAndImprovementPlansBecomeFollowUpTasks() throws {
+        let policy = PolicyDocument.default
+        let happy = customer("H", tier: "general"), unhappy = customer("U", tier: "general", owner: "wang")
+        let other = customer("O", tier: "general", branch: "BJ")
+        func rated(_ c: Record, _ at: String, _ rating: Int64) -> Record {
+            policyRecord(.visit, branch: c.branch, ["customer": .string(c.id.rawValue), "method": "onsite", "actualAt": .string(at),
+                                                    "satisfaction": .int(rating)])
+        }
+        var visits = [rated(happy, "2026-11-03T02:00:00Z", 5), rated(happy, "2026-11-10T02:00:00Z", 4),
+                      rated(unhappy, "2026-11-04T02:00:00Z", 4), rated(unhappy, "2026-11-12T02:00:00Z", 2),
+                      rated(other, "2026-11-05T02:00:00Z", 3), rated(other, "2026-10-31T15:00:00Z", 1)]   // 23:00 on 31 October in Shanghai
+        let summary = policy.satisfaction(visits: visits, month: try ReportMonth("2026-11"))
+        #expect(summary.answers == 5 && summary.average == 18.0 / 5)
+        #expect(summary.byBranch == ["SH": 15.0 / 4, "BJ": 3])
+        #expect(summary.byCustomer == [happy.id: 4.5, unhappy.id: 3, other.id: 3])
+        #expect(policy.rating(ofSatisfaction: 4.5) == .good && policy.rating(ofSatisfaction: 3.5) == .fair
+                && policy.rating(ofSatisfaction: 3.49) == .needsImprovementPlan)
+
+        let now = ms("2026-11-20T00:00:00Z")
+        var statuses = policy.contactStatuses(customers: [happy, unhappy], visits: visits, now: now)
+        let task = try #require(statuses.first { $0.customer.id == unhappy.id })
+        #expect(task.latestSatisfaction == 3 && task.needsImprovementPlan && task.needsContact && !task.isOverdue)
+        #expect(statuses.first { $0.customer.id == happy.id }?.needsImprovementPlan == false)
+        // A follow-up contact after the low answer closes the task.
+        visits.append(policyRecord(.visit, ["customer": .string(unhappy.id.rawValue), "method": "phone", "actualAt": "2026-11-15T02:00:00Z"]))
+        statuses = policy.contactStatuses(customers: [unhappy], visits: visits, now: now)
+        #expect(statuses.first?.needsImprovementPlan == false)
+    }
 }

@@ -19,10 +19,15 @@ public struct ContactStatus: Sendable, Hashable {
     public var isOverdue: Bool
     /// Due within the next 7 days (not yet overdue).
     public var isDueSoon: Bool
+    /// The customer's average satisfaction in the local month of its latest answer, if any.
+    public var latestSatisfaction: Double?
+    /// A follow-up task: that average is below the improvement threshold and nobody has contacted
+    /// the customer since the answer that brought it there (an improvement plan is required).
+    public var needsImprovementPlan: Bool
     /// Fewer contacts this month than required.
     public var isShortThisMonth: Bool { contactsThisMonth < requiredThisMonth }
-    /// Needs attention: overdue, due soon, or short of this month's minimum.
-    public var needsContact: Bool { isOverdue || isDueSoon || isShortThisMonth }
+    /// Needs attention: overdue, due soon, short of this month's minimum, or an improvement plan to follow up.
+    public var needsContact: Bool { isOverdue || isDueSoon || isShortThisMonth || needsImprovementPlan }
 }
 
 extension PolicyDocument {
@@ -49,11 +54,13 @@ extension PolicyDocument {
     /// (`actualAt` set), most urgent first: never contacted, then by due instant. Lost customers are left out.
     public func contactStatuses(customers: [Record], visits: [Record], now: Int64) -> [ContactStatus] {
         var contacts: [String: [Int64]] = [:]
+        var ratings: [String: [(at: Int64, rating: Int64)]] = [:]
         for visit in visits where !visit.isDeleted {
             guard let customer = visit.value(of: "customer")?.stringValue,
                 let actual = visit.value(of: "actualAt")?.stringValue.flatMap(Timestamps.parse), actual <= now
             else { continue }
             contacts[customer, default: []].append(actual)
+            if let rating = visit.value(of: "satisfaction")?.intValue { ratings[customer, default: []].append((actual, rating)) }
         }
         return customers.compactMap { customer -> ContactStatus? in
             guard !customer.isDeleted, customer.value(of: "status")?.stringValue != "lost",
@@ -65,10 +72,20 @@ extension PolicyDocument {
             let last = times.max()
             let due = last.flatMap { nextContactDue(tier: tier, lastContact: $0, calendar: calendar) }
             let thisMonth = times.filter { let d = calendar.date(of: $0).components; return d.year == month.year && d.month == month.month }.count
+            var latestSatisfaction: Double?
+            var needsPlan = false
+            if let answers = ratings[customer.id.rawValue], let latest = answers.max(by: { $0.at < $1.at }) {
+                let period = ReportMonth(containing: calendar.date(of: latest.at))
+                let inPeriod = answers.filter { period.contains(calendar.date(of: $0.at)) }
+                let average = Double(inPeriod.map(\.rating).reduce(0, +)) / Double(inPeriod.count)
+                latestSatisfaction = average
+                needsPlan = rating(ofSatisfaction: average) == .needsImprovementPlan && !times.contains { $0 > latest.at }
+            }
             return ContactStatus(
                 customer: customer, owner: customer.value(of: "owner")?.stringValue ?? "", lastContactMillis: last, dueMillis: due,
                 contactsThisMonth: thisMonth, requiredThisMonth: requiredContactsPerMonth(customer),
-                isOverdue: due.map { now >= $0 } ?? true, isDueSoon: due.map { now < $0 && $0 - now <= 7 * 86_400_000 } ?? false)
+                isOverdue: due.map { now >= $0 } ?? true, isDueSoon: due.map { now < $0 && $0 - now <= 7 * 86_400_000 } ?? false,
+                latestSatisfaction: latestSatisfaction, needsImprovementPlan: needsPlan)
         }.sorted { ($0.dueMillis ?? .min, $0.customer.id) < ($1.dueMillis ?? .min, $1.customer.id) }
     }
 

@@ -169,7 +169,6 @@ public struct MonthlyReport: Sendable, Hashable {
         // Activity against plan.
         var activity: [String: Activity] = [:]
         var contactsByCustomer: [String: Int] = [:]
-        var ratings: [(branch: String, customer: String, rating: Int64)] = []
         for visit in visits where !visit.isDeleted {
             guard let customerID = visit.value(of: "customer")?.stringValue else { continue }
             let owner = byID[customerID]?.value(of: "owner")?.stringValue ?? ""
@@ -182,7 +181,6 @@ public struct MonthlyReport: Sendable, Hashable {
             if inMonth(actual, branch: visit.branch) {
                 if visit.value(of: "method")?.stringValue == "onsite" { entry.visits += 1 } else { entry.contacts += 1 }
                 contactsByCustomer[customerID, default: 0] += 1
-                if let rating = visit.value(of: "satisfaction")?.intValue { ratings.append((visit.branch, customerID, rating)) }
             }
             activity[owner] = entry
         }
@@ -212,16 +210,12 @@ public struct MonthlyReport: Sendable, Hashable {
         self.customers.complaining = complainingCustomers.count
 
         // Satisfaction.
-        self.customers.satisfactionAnswers = ratings.count
-        if !ratings.isEmpty { self.customers.satisfactionAverage = Double(ratings.map(\.rating).reduce(0, +)) / Double(ratings.count) }
-        for (branch, group) in Dictionary(grouping: ratings, by: \.branch) {
-            self.customers.satisfactionByBranch[branch] = Double(group.map(\.rating).reduce(0, +)) / Double(group.count)
-        }
-        for (customer, group) in Dictionary(grouping: ratings, by: \.customer) {
-            let average = Double(group.map(\.rating).reduce(0, +)) / Double(group.count)
-            if average < policy.satisfaction.improvementBelow {
-                self.customers.needsImprovementPlan.append("\(code(customer)) \(byID[customer]?.value(of: "name")?.stringValue ?? "")")
-            }
+        let satisfaction = policy.satisfaction(visits: visits, month: month)
+        self.customers.satisfactionAnswers = satisfaction.answers
+        self.customers.satisfactionAverage = satisfaction.average
+        self.customers.satisfactionByBranch = satisfaction.byBranch
+        for (customer, average) in satisfaction.byCustomer where policy.rating(ofSatisfaction: average) == .needsImprovementPlan {
+            self.customers.needsImprovementPlan.append("\(code(customer.rawValue)) \(byID[customer.rawValue]?.value(of: "name")?.stringValue ?? "")")
         }
         self.customers.needsImprovementPlan.sort()
 
