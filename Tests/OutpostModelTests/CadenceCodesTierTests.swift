@@ -117,4 +117,18 @@ struct CadenceCodesTierTests {
         statuses = policy.contactStatuses(customers: [unhappy], visits: visits, now: now)
         #expect(statuses.first?.needsImprovementPlan == false)
     }
+
+    @Test func visitPlansAreComparedWithWhatHappened() {
+        let now = ms("2026-11-20T00:00:00Z")
+        let done = policyRecord(.visit, ["customer": "00000000-0000-4000-8000-000000000009", "method": "onsite",
+                                         "plannedAt": "2026-11-10T01:00:00Z", "actualAt": "2026-11-10T01:45:00Z",
+                                         "needs": "faster delivery", "nextStep": "quote", "checkIn": "31.2304,121.4737"])
+        let comparison = VisitComparison(done, now: now)
+        #expect(comparison.delayMinutes == 45 && !comparison.isMissed)
+        #expect(comparison.missingReport == ["valueDelivered", "problemsSolved"])
+        #expect(comparison.checkIn == "31.2304,121.4737")
+        let missed = VisitComparison(policyRecord(.visit, ["customer": "00000000-0000-4000-8000-000000000009", "method": "onsite",
+                                                           "plannedAt": "2026-11-18T01:00:00Z", "materials": "samples"]), now: now)
+        #expect(missed.isMissed && missed.delayMinutes == nil && missed.missingReport.isEmpty)
+    }
 }
