@@ -35,6 +35,19 @@ extension ServerDatabase {
         }
     }
 
+    /// Stores headquarters' policy document as it is, version included (a branch server's upstream
+    /// sync, SPEC §15.1), unless it is already in force.
+    @discardableResult
+    public func adoptPolicy(_ document: PolicyDocument) throws -> PolicyDocument {
+        try document.validate()
+        return try pool.write { db in
+            guard try Self.policy(db) != document else { return document }
+            try db.execute(sql: "INSERT INTO policy(id, version, body, updated_at) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET version = excluded.version, body = excluded.body, updated_at = excluded.updated_at",
+                           arguments: [document.version, document.jsonValue.serialized(), Self.nowMillis()])
+            return document
+        }
+    }
+
     /// Leases the next block of customer code sequence numbers of a series to `user` (SPEC §9.7).
     /// Repeating a lease id returns the block leased under it the first time, so a retry after a
     /// lost answer consumes nothing. Numbers already used by stored customer codes of the series
