@@ -190,3 +190,15 @@ struct NewerPolicyTests {
         #expect(report.codesLeased == 50, "codes are still leased")
     }
 }
+
+@Suite("Codes before sign-in")
+struct CodesBeforeSignInTests {
+    @Test func aReplicaNotConnectedToAServerIssuesNoCodes() throws {
+        let replica = try Replica(path: ":memory:")
+        #expect(throws: SyncError.notConfigured) { try replica.issueCustomerCode(now: 0) }
+        #expect(try replica.remainingCodes(now: 0) == 0)
+        #expect(try replica.pendingCodeLease(now: 0) == nil)
+        // A customer with a typed code needs no lease.
+        #expect(try replica.createCustomer(["code": "C-1", "name": "Acme", "kind": "tenant", "tier": "core"], now: 0).value(of: "code") == "C-1")
+    }
+}

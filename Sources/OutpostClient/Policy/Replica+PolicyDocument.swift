@@ -59,12 +59,11 @@ extension Replica {
     /// consumed in its own transaction, so a crash afterwards leaves a gap, never a duplicate; codes
     /// this replica already holds (typed by hand) are skipped.
     ///
-    /// - Throws: ``PolicyError/noCodesLeft(branch:)`` when no block has numbers left (sync to lease one).
+    /// - Throws: ``PolicyError/noCodesLeft(branch:)`` when no block has numbers left (sync to lease
+    ///   one); ``SyncError/notConfigured`` before the replica is connected to a server.
     public func issueCustomerCode(branch: String? = nil, now: Int64) throws -> String {
         try queue.write { db in
-            guard let (series, serverID) = try Self.codeSeries(db, branch: branch, now: now) else {
-                throw PolicyError.noCodesLeft(branch: branch ?? "?")
-            }
+            guard let (series, serverID) = try Self.codeSeries(db, branch: branch, now: now) else { throw SyncError.notConfigured }
             while true {
                 guard let row = try db.fetchOne(
                     sql: "SELECT lease, next, scheme FROM code_blocks WHERE server_id = ? AND branch = ? AND year = ? AND next <= last ORDER BY first LIMIT 1",
