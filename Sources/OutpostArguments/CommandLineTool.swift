@@ -39,18 +39,24 @@ public struct CommandLineTool: Sendable {
     /// Usage: `tool.root.name`
     public var root: CommandSpec
 
+    /// The words printed around help and usage errors (English by default).
+    ///
+    /// Usage: `tool.strings.errorLabel`
+    public var strings: HelpStrings
+
     /// Creates a tool for the given root command.
     ///
     /// Usage: `let tool = CommandLineTool(root: spec)`
-    public init(root: CommandSpec) {
+    public init(root: CommandSpec, strings: HelpStrings = .english) {
         self.root = root
+        self.strings = strings
     }
 
     /// Parses `arguments` and decides what to do, without printing or exiting.
     ///
     /// Usage: `let outcome = tool.evaluate(["customer", "add", "--help"])`
     public func evaluate(_ arguments: [String]) -> Outcome {
-        switch root.parseTrackingPath(arguments) {
+        switch root.parseTrackingPath(arguments, strings: strings) {
         case .success(let parsed):
             return .run(parsed)
         case .failure(let failure):
@@ -69,9 +75,9 @@ public struct CommandLineTool: Sendable {
         let chain = root.chain(for: path)
         let commandPath = chain.map(\.name).joined(separator: " ")
         let message = """
-            Error: \(error.description)
-            Usage: \(root.usage(forChain: chain))
-              See '\(commandPath) --help' for more information.
+            \(HelpStrings.labelled(strings.errorLabel, strings.describe(error)))
+            \(HelpStrings.labelled(strings.usageLabel, root.usage(forChain: chain)))
+              \(strings.seeMoreInformation(commandPath))
 
             """
         return .exit(status: Self.usageErrorStatus, standardOutput: "", standardError: message)

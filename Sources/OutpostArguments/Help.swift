@@ -15,9 +15,11 @@ extension CommandSpec {
     ///
     /// `path` is interpreted as in ``usage(for:)``.
     ///
+    /// `strings` gives the section titles and notes (English by default).
+    ///
     /// Usage: `print(root.helpText(for: ["customer"]))`
-    public func helpText(for path: [String]) -> String {
-        helpText(forChain: chain(for: path))
+    public func helpText(for path: [String], strings: HelpStrings = .english) -> String {
+        helpText(forChain: chain(for: path), strings: strings)
     }
 
     /// The commands from this root down along `path`, stopping at the first name that does not resolve.
@@ -78,7 +80,7 @@ extension CommandSpec {
         return parts.joined(separator: " ")
     }
 
-    func helpText(forChain chain: [CommandSpec]) -> String {
+    func helpText(forChain chain: [CommandSpec], strings: HelpStrings = .english) -> String {
         let command = chain[chain.count - 1]
 
         var argumentRows: [(String, String)] = []
@@ -90,15 +92,15 @@ extension CommandSpec {
         for option in Self.acceptedOptions(chain) {
             let label = (option.short.map { "-\($0), " } ?? "") + "--\(option.name) <\(option.valueName)>"
             var notes: [String] = []
-            if option.isRepeatable { notes.append("can be repeated") }
-            if let defaultValue = option.defaultValue { notes.append("default: \(defaultValue)") }
+            if option.isRepeatable { notes.append(strings.canBeRepeated) }
+            if let defaultValue = option.defaultValue { notes.append(strings.defaultValue(defaultValue)) }
             let help = ([option.help] + notes.map { "(\($0))" }).filter { !$0.isEmpty }.joined(separator: " ")
             optionRows.append((label, help))
         }
         for flag in Self.acceptedFlags(chain) {
             optionRows.append(((flag.short.map { "-\($0), " } ?? "") + "--\(flag.name)", flag.help))
         }
-        optionRows.append(("-h, --help", "Show help information."))
+        optionRows.append(("-h, --help", strings.helpFlag))
 
         let subcommandRows = command.subcommands.map { ($0.name, $0.abstract) }
 
@@ -117,17 +119,17 @@ extension CommandSpec {
         }
 
         var sections: [String] = []
-        if !command.abstract.isEmpty { sections.append("OVERVIEW: \(command.abstract)") }
+        if !command.abstract.isEmpty { sections.append(HelpStrings.labelled(strings.overview, command.abstract)) }
         if let discussion = command.discussion, !discussion.isEmpty { sections.append(discussion) }
-        sections.append("USAGE: \(usage(forChain: chain))")
+        sections.append(HelpStrings.labelled(strings.usage, usage(forChain: chain)))
         if !argumentRows.isEmpty {
-            sections.append((["ARGUMENTS:"] + render(argumentRows)).joined(separator: "\n"))
+            sections.append(([strings.arguments] + render(argumentRows)).joined(separator: "\n"))
         }
-        sections.append((["OPTIONS:"] + render(optionRows)).joined(separator: "\n"))
+        sections.append(([strings.options] + render(optionRows)).joined(separator: "\n"))
         if !subcommandRows.isEmpty {
             let helpPath = ([chain[0].name, "help"] + chain.dropFirst().map(\.name)).joined(separator: " ")
-            sections.append((["SUBCOMMANDS:"] + render(subcommandRows)).joined(separator: "\n")
-                + "\n\n  See '\(helpPath) <subcommand>' for detailed help.")
+            sections.append(([strings.subcommands] + render(subcommandRows)).joined(separator: "\n")
+                + "\n\n  " + strings.seeSubcommandHelp(helpPath))
         }
         return sections.joined(separator: "\n\n")
     }

@@ -25,9 +25,9 @@ extension CommandSpec {
 
     /// Like ``parse(_:)`` but also reports how far down the command tree parsing got when it failed,
     /// so that usage for the right command can be printed.
-    func parseTrackingPath(_ arguments: [String]) -> Result<ParsedCommand, PathedArgumentError> {
+    func parseTrackingPath(_ arguments: [String], strings: HelpStrings = .english) -> Result<ParsedCommand, PathedArgumentError> {
         assert(validationProblems.isEmpty, "invalid command declaration:\n" + validationProblems.joined(separator: "\n"))
-        var parser = Parser(root: self, words: arguments)
+        var parser = Parser(root: self, words: arguments, strings: strings)
         do {
             return .success(try parser.run())
         } catch {
@@ -45,6 +45,7 @@ struct PathedArgumentError: Error, Sendable {
 private struct Parser {
     let root: CommandSpec
     let words: [String]
+    let strings: HelpStrings
     var index = 0
     var chain: [CommandSpec]
     var values = ParsedValues()
@@ -52,9 +53,10 @@ private struct Parser {
     var helpSeen = false
     var optionsEnded = false
 
-    init(root: CommandSpec, words: [String]) {
+    init(root: CommandSpec, words: [String], strings: HelpStrings) {
         self.root = root
         self.words = words
+        self.strings = strings
         self.chain = [root]
     }
 
@@ -101,11 +103,11 @@ private struct Parser {
             // `--help` later on the line wins over an earlier mistake.
             let rest = words[min(index, words.count)...].prefix { $0 != "--" }
             if helpSeen || (!optionsEnded && rest.contains { $0 == "-h" || $0 == "--help" }) {
-                throw .helpRequested(root.helpText(forChain: chain))
+                throw .helpRequested(root.helpText(forChain: chain, strings: strings))
             }
             throw error
         }
-        if helpSeen { throw .helpRequested(root.helpText(forChain: chain)) }
+        if helpSeen { throw .helpRequested(root.helpText(forChain: chain, strings: strings)) }
         return try finish()
     }
 
@@ -230,7 +232,7 @@ private struct Parser {
             chain.append(subcommand)
             index += 1
         }
-        throw .helpRequested(root.helpText(forChain: chain))
+        throw .helpRequested(root.helpText(forChain: chain, strings: strings))
     }
 
     // MARK: Completion

@@ -210,6 +210,11 @@ public struct OptionSpec: Sendable, Hashable {
     /// Usage: `OptionSpec("server", isInherited: true)`
     public var isInherited: Bool
 
+    /// The values offered by shell completion (empty: any value, file names for `path`).
+    ///
+    /// Usage: `var lang = OptionSpec("lang", valueName: "language"); lang.choices = ["zh", "en"]`
+    public var choices: [String] = []
+
     /// Creates an option description; optional, single-valued and local by default.
     ///
     /// Usage: `OptionSpec("limit", short: "n", help: "Maximum rows.", valueName: "count", defaultValue: "50")`

@@ -1,9 +1,13 @@
+import OutpostClient
 import OutpostModel
 
 /// Errors the `outpost` command reports, each with a message that says what to do.
+/// The cases carrying a message were worded in the user's language where they were thrown.
 enum CLIError: Error, CustomStringConvertible {
     /// A value given on the command line cannot be read for a field.
     case badValue(field: String, text: String, expected: String)
+    /// A local time the clocks skip in `timeZone` (the change to summer time).
+    case skippedTime(field: String, text: String, timeZone: String)
     /// No record matches the id or code given.
     case notFound(String)
     /// Several records match a short id.
@@ -34,33 +38,34 @@ enum CLIError: Error, CustomStringConvertible {
         }
 
         /// The candidates as indented table lines: id prefix, name, branch, owner.
-        static func table(_ candidates: [Candidate]) -> [String] {
-            TextTable(columns: ["ID", "NAME", "BRANCH", "OWNER", "NOTE"], rows: candidates.map { candidate in
+        static func table(_ candidates: [Candidate], _ l: Localizer) -> [String] {
+            let columns = ["id", "name", "branch", "owner", "note"].map { l("column.\($0)") }
+            return TextTable(columns: columns, rows: candidates.map { candidate in
                 [String(candidate.id.rawValue.prefix(8)), candidate.name, candidate.branch, candidate.owner ?? "—",
-                 candidate.isDeleted ? "deleted" : ""]
+                 candidate.isDeleted ? l("note.deleted") : ""]
             }).rendered().split(separator: "\n").map { "  " + $0 }
         }
     }
 
-    var description: String {
+    var description: String { message(Localizer(.english)) }
+
+    /// The message in the user's language.
+    func message(_ l: Localizer) -> String {
         switch self {
         case .badValue(let field, let text, let expected):
-            return "'\(text)' is not a valid \(field): expected \(expected)."
+            return l("error.badValue", ["text": text, "field": field, "expected": expected])
+        case .skippedTime(let field, let text, let zone):
+            return l("error.skippedTime", ["text": text, "field": field, "zone": zone])
         case .notFound(let key):
-            return "No record matches '\(key)'. Use `list` to see ids and codes."
+            return l("error.notFound", ["key": key])
         case .ambiguous(let key, let count):
-            return "'\(key)' matches \(count) records; give more characters of the id."
+            return l("error.ambiguous", ["key": key, "count": count])
         case .sharedCode(let code, let candidates):
             let example = candidates.last.map { String($0.id.rawValue.prefix(8)) } ?? "ID"
-            return "\(candidates.count) customers use the code \(code) (created on different devices while offline):\n"
-                + Candidate.table(candidates).joined(separator: "\n") + "\n"
-                + "Name the one you mean by its id (or its first characters, as listed). To tell them apart for good, "
-                + "give one a new code: outpost customer edit \(example) --code NEW-CODE"
-        case .usage(let message):
-            return message
-        case .noConflict(let message):
-            return message
-        case .operational(let message):
+            return l("error.sharedCode.head", ["count": candidates.count, "code": code]) + "\n"
+                + Candidate.table(candidates, l).joined(separator: "\n") + "\n"
+                + l("error.sharedCode.tail", ["example": example])
+        case .usage(let message), .noConflict(let message), .operational(let message):
             return message
         }
     }

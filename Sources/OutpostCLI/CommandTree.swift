@@ -1,96 +1,130 @@
 import OutpostArguments
+import OutpostClient
 import OutpostModel
 
-/// The declaration of every `outpost` command. Field options are generated from the entity schemas,
-/// so `--help` always lists the fields the model accepts.
+/// The declaration of every `outpost` command, in the user's language. Field options are
+/// generated from the entity schemas, so `--help` always lists the fields the model accepts.
 enum CommandTree {
-    static let exitCodes = """
-        EXIT CODES:
-          0   success
-          1   the command could not be done: invalid data, record not found, not allowed,
-              the server refused the request or could not be reached (local edits are kept)
-          64  usage error: unknown command or option, missing or malformed argument
-        """
+    static func exitCodes(_ l: Localizer) -> String { l("help.exitCodes") }
 
-    static let root = CommandSpec(
-        name: "outpost",
-        abstract: "Offline-first CRM: work on customers, contacts, visits and complaints, then sync.",
-        discussion: """
-            Every command works on the local replica; only `init` and `sync` talk to the server.
+    static func root(_ l: Localizer) -> CommandSpec {
+        var lang = OptionSpec("lang", help: l("help.option.lang"), valueName: "zh|en", isInherited: true)
+        lang.choices = Language.allCases.map(\.rawValue)
+        let configKey = ArgumentSpec("key", help: l("help.config.key"))
+        let shell = ArgumentSpec("shell", help: l("help.completion.shell"))
+        return CommandSpec(
+            name: "outpost",
+            abstract: l("help.root.abstract"),
+            discussion: l("help.root.discussion", ["exitCodes": exitCodes(l), "verbs": verbList(l)]),
+            options: [
+                OptionSpec("db", help: l("help.option.db"), valueName: "path", isInherited: true),
+                lang,
+            ],
+            flags: [
+                FlagSpec("json", help: l("help.flag.json"), isInherited: true),
+                FlagSpec("verbose", help: l("help.flag.verbose"), isInherited: true),
+            ],
+            subcommands: [
+                CommandSpec(
+                    name: "init", abstract: l("help.init.abstract"), discussion: l("help.init.discussion"),
+                    options: [
+                        OptionSpec("server", help: l("help.init.server"), valueName: "url", isRequired: true),
+                        OptionSpec("token", help: l("help.init.token"), valueName: "token", isRequired: true),
+                    ]),
+                CommandSpec(
+                    name: "doctor", abstract: l("help.doctor.abstract"), discussion: l("help.doctor.discussion"),
+                    flags: [FlagSpec("repair", help: l("help.doctor.repair"))]),
+                CommandSpec(name: "status", abstract: l("help.status.abstract")),
+                CommandSpec(name: "sync", abstract: l("help.sync.abstract"),
+                            discussion: l("help.sync.discussion") + "\n\n" + exitCodes(l)),
+                CommandSpec(name: "conflicts", abstract: l("help.conflicts.abstract"), discussion: l("help.conflicts.discussion")),
+                CommandSpec(
+                    name: "resolve", abstract: l("help.resolve.abstract"), discussion: l("help.resolve.discussion"),
+                    arguments: [ArgumentSpec("record", help: l("help.resolve.record"))],
+                    options: [
+                        OptionSpec("field", help: l("help.resolve.field"), valueName: "name"),
+                        OptionSpec("pick", help: l("help.resolve.pick"), valueName: "n"),
+                        OptionSpec("value", help: l("help.resolve.value"), valueName: "text"),
+                    ],
+                    flags: [
+                        FlagSpec("restore", help: l("help.resolve.restore")),
+                        FlagSpec("delete", help: l("help.resolve.delete")),
+                    ]),
+                entityGroup(.customer, l),
+                entityGroup(.contact, l),
+                entityGroup(.visit, l),
+                entityGroup(.complaint, l),
+                CommandSpec(
+                    name: "config", abstract: l("help.config.abstract"), discussion: l("help.config.discussion"),
+                    subcommands: [
+                        CommandSpec(name: "list", abstract: l("help.config.list")),
+                        CommandSpec(name: "get", abstract: l("help.config.get"), arguments: [configKey]),
+                        CommandSpec(name: "set", abstract: l("help.config.set"),
+                                    arguments: [configKey, ArgumentSpec("value", help: l("help.config.value"))]),
+                        CommandSpec(name: "unset", abstract: l("help.config.unset"), arguments: [configKey]),
+                    ]),
+                CommandSpec(name: "completion", abstract: l("help.completion.abstract"),
+                            discussion: l("help.completion.discussion"), arguments: [shell]),
+            ] + PolicyCommandTree.commands(l))
+    }
 
-            REPLICA LOCATION (first that applies):
-              --db PATH, $OUTPOST_DB, $OUTPOST_HOME/replica.db, ~/.outpost/replica.db
+    static func tool(_ l: Localizer) -> CommandLineTool {
+        CommandLineTool(root: root(l), strings: helpStrings(l))
+    }
 
-            RECORDS are named by id, by the first characters of the id (at least 4, as shown in
-            tables) or, for customers, by customer code. When two customers share a code (two
-            devices created it offline), name the one you mean by its id.
+    /// The parser's own words in the user's language.
+    static func helpStrings(_ l: Localizer) -> HelpStrings {
+        var strings = HelpStrings()
+        strings.overview = l("help.section.overview")
+        strings.usage = l("help.section.usage")
+        strings.arguments = l("help.section.arguments")
+        strings.options = l("help.section.options")
+        strings.subcommands = l("help.section.subcommands")
+        strings.helpFlag = l("help.flag.help")
+        strings.canBeRepeated = l("help.note.repeatable")
+        strings.defaultValue = { l("help.note.default", ["value": $0]) }
+        strings.seeSubcommandHelp = { l("help.note.subcommandHelp", ["command": $0]) }
+        strings.errorLabel = l("error.label")
+        strings.usageLabel = l("error.usage")
+        strings.seeMoreInformation = { l("error.seeHelp", ["command": $0]) }
+        strings.describe = { describe($0, l) }
+        return strings
+    }
 
-            SERVER TIMEOUT: a request waits 60 s for the server's answer ($OUTPOST_TIMEOUT seconds
-            overrides it).
+    /// A usage error in the user's language.
+    static func describe(_ error: ArgumentError, _ l: Localizer) -> String {
+        let didYouMean = { (suggestion: String?) in suggestion.map { l("argument.didYouMean", ["suggestion": $0]) } ?? "" }
+        switch error {
+        case .unknownOption(let name, let suggestion):
+            return l("argument.unknownOption", ["option": name]) + didYouMean(suggestion)
+        case .missingValue(let option, let valueName):
+            return l("argument.missingValue", ["option": option, "value": valueName])
+        case .missingRequiredOption(let option, let valueName):
+            return l("argument.missingOption", ["option": option, "value": valueName])
+        case .missingRequiredArgument(let name):
+            return l("argument.missingArgument", ["argument": name])
+        case .unexpectedArgument(let word):
+            return l("argument.unexpected", ["word": word])
+        case .unknownSubcommand(let word, let command, let suggestion):
+            return l("argument.unknownSubcommand", ["word": word, "command": command]) + didYouMean(suggestion)
+        case .missingSubcommand(let command, let available):
+            return l("argument.missingSubcommand", ["command": command, "available": available.joined(separator: ", ")])
+        case .invalidValue(let name, let value, let reason):
+            return l("argument.invalidValue", ["name": name, "value": value, "reason": reason])
+        case .flagDoesNotTakeValue(let flag):
+            return l("argument.flagValue", ["flag": flag])
+        case .helpRequested(let text):
+            return text
+        }
+    }
 
-            \(exitCodes)
-            """,
-        options: [
-            OptionSpec("db", help: "The local replica database (created if missing).", valueName: "path", isInherited: true),
-        ],
-        flags: [
-            FlagSpec("json", help: "Print machine-readable JSON instead of tables.", isInherited: true),
-            FlagSpec("verbose", help: "On errors, also print the technical detail (SQLite code and SQL, network error).", isInherited: true),
-        ],
-        subcommands: [
-            CommandSpec(
-                name: "init", abstract: "Connect this device to a sync server with your access token.",
-                discussion: "Checks the token with the server and stores the server, user, role and branch in the replica. Nothing is stored when the server refuses the token or cannot be reached.",
-                options: [
-                    OptionSpec("server", help: "The server's URL, e.g. http://sync.example.com:8080.", valueName: "url", isRequired: true),
-                    OptionSpec("token", help: "Your access token (from `outpost-server user add`).", valueName: "token", isRequired: true),
-                ]),
-            CommandSpec(
-                name: "doctor", abstract: "Check the local database for damage, or rebuild it with --repair.",
-                discussion: """
-                    Checks every page of the replica file (SQLite's integrity check) and that every stored record
-                    can be read. Exit status 1 when something is wrong.
-
-                    --repair rebuilds a damaged replica: the unsent edits it can still read are kept, the damaged
-                    file is moved aside (REPLICA.damaged-TIME), and a fresh replica with the same server and token
-                    (and a new device id) is created. Run `outpost sync` afterwards to receive everything again.
-                    """,
-                flags: [FlagSpec("repair", help: "Rebuild a damaged replica, keeping the unsent edits that can still be read.")]),
-            CommandSpec(name: "status", abstract: "Show this device's server, user, pending edits, conflicts and last sync."),
-            CommandSpec(
-                name: "sync", abstract: "Send local edits to the server and receive everyone else's.",
-                discussion: "Progress goes to standard error, the summary to standard output. When the server cannot be reached, local edits are kept and the exit status is 1.\n\n" + exitCodes),
-            CommandSpec(
-                name: "conflicts", abstract: "List records with concurrent edits that need a decision.",
-                discussion: "Each conflicting value is numbered: 1 is the value currently shown everywhere. Resolve with `outpost resolve <record> --field NAME --pick N`."),
-            CommandSpec(
-                name: "resolve", abstract: "Resolve a conflict: pick a value, write a new one, or restore/delete.",
-                discussion: """
-                    Field conflict:  outpost resolve <record> --field name --pick 2
-                                     outpost resolve <record> --field name --value "Acme Group"
-                    Delete conflict: outpost resolve <record> --restore   (keep the record and the edits)
-                                     outpost resolve <record> --delete    (delete it again)
-                    --field may be left out when the record has exactly one field in conflict.
-                    """,
-                arguments: [ArgumentSpec("record", help: "Record id, id prefix or customer code.")],
-                options: [
-                    OptionSpec("field", help: "The field in conflict.", valueName: "name"),
-                    OptionSpec("pick", help: "Keep value number N as listed by `outpost conflicts` (1 = current).", valueName: "n"),
-                    OptionSpec("value", help: "Write this value instead (read like the field's option).", valueName: "text"),
-                ],
-                flags: [
-                    FlagSpec("restore", help: "Keep a record that was deleted on one device while edited on another."),
-                    FlagSpec("delete", help: "Delete a record whose delete raced an edit."),
-                ]),
-            entityGroup(.customer, abstract: "Manage customer files.", addName: "add", addAbstract: "Add a customer."),
-            entityGroup(.contact, abstract: "Manage the people at customers.", addName: "add", addAbstract: "Add a contact to a customer."),
-            entityGroup(.visit, abstract: "Plan and log visits to customers.", addName: "log",
-                        addAbstract: "Log a visit (now by default) or plan one with --planned-at."),
-            entityGroup(.complaint, abstract: "Record complaints and follow their deadlines.", addName: "open",
-                        addAbstract: "Record a complaint received from a customer."),
-        ] + PolicyCommandTree.commands)
-
-    static let tool = CommandLineTool(root: root)
+    /// Every verb of the record commands, for the root help: `customer   add edit list show delete restore`.
+    static func verbList(_ l: Localizer) -> String {
+        EntityType.allCases.map { type in
+            "  " + type.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+                + ([addCommand(type)] + ["edit", "list", "show", "delete", "restore"]).joined(separator: " ")
+        }.joined(separator: "\n")
+    }
 
     /// The name of the command that creates records of `type`.
     static func addCommand(_ type: EntityType) -> String {
@@ -101,67 +135,61 @@ enum CommandTree {
         }
     }
 
-    static let recordArgument = ArgumentSpec("record", help: "Record id, id prefix (≥4 characters) or customer code.")
-    static let customerOption = OptionSpec("customer", help: "The customer: id, id prefix or customer code.", valueName: "customer")
+    static func recordArgument(_ l: Localizer) -> ArgumentSpec { ArgumentSpec("record", help: l("help.record.argument")) }
+    static func customerOption(_ l: Localizer) -> OptionSpec {
+        OptionSpec("customer", help: l("help.record.customer"), valueName: "customer")
+    }
 
-    static func entityGroup(_ type: EntityType, abstract: String, addName: String, addAbstract: String) -> CommandSpec {
+    static func entityGroup(_ type: EntityType, _ l: Localizer) -> CommandSpec {
         let schema = EntitySchema.for(type)
-        let plural = type.rawValue + "s"
-        let isChild = type != .customer
-        var addOptions = fieldOptions(schema, forAdd: true)
-        var addDiscussion: String?
-        if isChild {
-            var option = customerOption
+        let entity = type.rawValue
+        let noun = l("entity.\(entity)")
+        let plural = l("entity.\(entity).plural")
+        var addOptions = fieldOptions(schema, forAdd: true, l)
+        if type != .customer {
+            var option = customerOption(l)
             option.isRequired = true
             addOptions.insert(option, at: 0)
         }
-        switch type {
-        case .customer:
-            addDiscussion = "Example: outpost customer add --code C-0001 --name \"Acme\" --kind enterprise --tier core"
-        case .contact:
-            addDiscussion = "Example: outpost contact add --customer C-0001 --name \"Li Wei\" --phones \"+86 10 1234,+86 139 0000\" --decision-maker yes"
-        case .visit:
-            addDiscussion = "Without --planned-at or --actual-at the visit is logged as having happened now.\nTimes are RFC 3339, e.g. 2026-11-24T09:30:00Z, or `now`."
-        case .complaint:
-            addDiscussion = "The deadline follows the category: responsible-major 24 h, responsible-general 72 h, not-responsible 120 h, assist 168 h."
-        }
         var listOptions: [OptionSpec] = []
-        var listFlags: [FlagSpec] = [FlagSpec("deleted", help: "Include deleted \(plural).")]
+        var listFlags: [FlagSpec] = [FlagSpec("deleted", help: l("help.list.deleted", ["things": plural]))]
         switch type {
         case .customer:
             listOptions = [
-                OptionSpec("tier", help: "Only this tier (\(EntitySchema.tiers.joined(separator: ", "))).", valueName: "tier"),
-                OptionSpec("owner", help: "Only customers owned by this user.", valueName: "user"),
+                OptionSpec("tier", help: l("help.list.tier", ["tiers": EntitySchema.tiers.joined(separator: ", ")]), valueName: "tier"),
+                OptionSpec("owner", help: l("help.list.owner"), valueName: "user"),
             ]
-            listFlags.append(FlagSpec("due", help: "Only customers due for a visit now (never visited, or late), the longest-waiting first."))
+            listFlags.append(FlagSpec("due", help: l("help.list.due")))
         case .complaint:
-            listOptions = [customerOption]
-            listFlags.append(FlagSpec("open", help: "Only complaints not yet resolved or closed."))
-            listFlags.append(FlagSpec("overdue", help: "Only open complaints past their deadline, the oldest deadline first."))
+            listOptions = [customerOption(l)]
+            listFlags.append(FlagSpec("open", help: l("help.list.open")))
+            listFlags.append(FlagSpec("overdue", help: l("help.list.overdue")))
         case .contact, .visit:
-            listOptions = [customerOption]
+            listOptions = [customerOption(l)]
         }
         let subcommands = [
-            CommandSpec(name: addName, abstract: addAbstract, discussion: addDiscussion, options: addOptions),
+            CommandSpec(name: addCommand(type), abstract: l("help.\(entity).add"), discussion: l("help.\(entity).add.discussion"),
+                        options: addOptions),
             CommandSpec(
-                name: "edit", abstract: "Change fields of a \(type.rawValue) (editing a field in conflict resolves it).",
-                arguments: [recordArgument],
-                options: fieldOptions(schema, forAdd: false) + [
-                    OptionSpec("clear", help: "Remove the value of an optional field.", valueName: "field", isRepeatable: true),
+                name: "edit", abstract: l("help.edit.abstract", ["thing": noun]),
+                discussion: type == .visit ? l("help.time.input") : nil,
+                arguments: [recordArgument(l)],
+                options: fieldOptions(schema, forAdd: false, l) + [
+                    OptionSpec("clear", help: l("help.edit.clear"), valueName: "field", isRepeatable: true),
                 ]),
-            CommandSpec(name: "list", abstract: "List \(plural).", options: listOptions, flags: listFlags),
-            CommandSpec(name: "show", abstract: "Show every field of a \(type.rawValue), and its conflicts.",
-                        discussion: type == .customer ? "Also shows when the customer is due for a visit (last visit + the tier's interval: core 30, important 60, potential 90, general 180 days)." : nil,
-                        arguments: [recordArgument]),
-            CommandSpec(name: "delete", abstract: "Delete a \(type.rawValue) (it can be restored).", arguments: [recordArgument]),
-            CommandSpec(name: "restore", abstract: "Restore a deleted \(type.rawValue).", arguments: [recordArgument]),
+            CommandSpec(name: "list", abstract: l("help.list.abstract", ["things": plural]), options: listOptions, flags: listFlags),
+            CommandSpec(name: "show", abstract: l("help.show.abstract", ["thing": noun]),
+                        discussion: type == .customer ? l("help.customer.show.discussion") : nil,
+                        arguments: [recordArgument(l)]),
+            CommandSpec(name: "delete", abstract: l("help.delete.abstract", ["thing": noun]), arguments: [recordArgument(l)]),
+            CommandSpec(name: "restore", abstract: l("help.restore.abstract", ["thing": noun]), arguments: [recordArgument(l)]),
         ]
-        return CommandSpec(name: type.rawValue, abstract: abstract, subcommands: subcommands)
+        return CommandSpec(name: entity, abstract: l("help.\(entity).abstract"), subcommands: subcommands)
     }
 
     /// Options for the fields of `schema`, named after them (`annualPurchase` → `--annual-purchase`).
     /// The `customer` reference is left out: it is given as `--customer` by id or code.
-    static func fieldOptions(_ schema: EntitySchema, forAdd: Bool) -> [OptionSpec] {
+    static func fieldOptions(_ schema: EntitySchema, forAdd: Bool, _ l: Localizer) -> [OptionSpec] {
         schema.fields.compactMap { field -> OptionSpec? in
             if case .reference = field.kind { return nil }
             var defaultValue: String?
@@ -171,9 +199,11 @@ enum CommandTree {
             }
             let isPhones: Bool
             if case .phoneList = field.kind { isPhones = true } else { isPhones = false }
+            let summary = l("field.\(schema.type.rawValue).\(field.name)")
             return OptionSpec(
                 FieldInput.optionName(for: field.name),
-                help: "\(field.summary): \(FieldInput.expectation(field.kind))\(isPhones ? "; repeat or separate with commas" : "").",
+                help: summary + l("help.field.separator") + FieldInput.expectation(field.kind, l)
+                    + (isPhones ? l("help.field.phones") : "") + l("help.field.end"),
                 valueName: FieldInput.valueName(field.kind),
                 isRequired: forAdd && field.required && defaultValue == nil,
                 isRepeatable: isPhones,

@@ -6,6 +6,7 @@ import OutpostModel
 /// `outpost doctor [--repair]`: checks the replica file and rebuilds it when damaged.
 struct Doctor {
     let context: Context
+    var l: Localizer { context.l }
 
     /// Problems and records listed before "… and N more".
     static let listed = 10
@@ -13,7 +14,7 @@ struct Doctor {
     func run() throws {
         let path = context.replicaLocation().path
         guard FileManager.default.fileExists(atPath: path) else {
-            throw CLIError.operational("There is no local database at \(path) yet. Run `outpost init --server URL --token TOKEN` to set this device up.")
+            throw CLIError.operational(l("doctor.noDatabase", ["path": path]))
         }
         let check = Replica.integrityCheck(path: path)
         if context.values.flag("repair") {
@@ -32,16 +33,15 @@ struct Doctor {
                 "records": .int(Int64(check.readableRecords)),
             ]))
         } else if check.isHealthy {
-            context.print("The local database \(path) is OK: \(plural(check.readableRecords, "record")) checked.")
+            context.print(l("doctor.ok", ["path": path, "records": l.count("unit.record", check.readableRecords)]))
         } else {
-            context.print("The local database \(path) is damaged:")
-            for problem in Self.clipped(check.storageProblems) { context.print("  - \(problem)") }
+            context.print(l("doctor.damaged", ["path": path]))
+            for problem in Self.clipped(check.storageProblems, l) { context.print("  - \(problem)") }
             if !check.unreadableRecords.isEmpty {
-                let ids = Self.clipped(check.unreadableRecords.map { Presentation.short($0) }).joined(separator: ", ")
-                context.print("  - \(plural(check.unreadableRecords.count, "record")) cannot be read: \(ids)")
+                let ids = Self.clipped(check.unreadableRecords.map { Presentation.short($0) }, l).joined(separator: ", ")
+                context.print("  - " + l.count("doctor.unreadable", check.unreadableRecords.count, ["ids": ids]))
             }
-            context.print("Run `outpost doctor --repair` to rebuild it: the unsent edits it can still read are kept, the damaged "
-                + "file is moved aside, and `outpost sync` then receives everything else from the server.")
+            context.print(l("doctor.runRepair"))
         }
         if !check.isHealthy { throw CommandExit() }
     }
@@ -51,7 +51,7 @@ struct Doctor {
             if context.json {
                 context.printJSON(.object(["replica": .string(path), "healthy": true, "repaired": false]))
             } else {
-                context.print("The local database \(path) is OK: nothing to repair.")
+                context.print(l("doctor.nothingToRepair", ["path": path]))
             }
             return
         }
@@ -72,40 +72,32 @@ struct Doctor {
         let codes = Dictionary(report.salvaged.filter { $0.type == .customer }.map {
             ($0.id, $0.value(of: "code")?.stringValue ?? Presentation.short($0.id))
         }, uniquingKeysWith: { first, _ in first })
-        context.print("Rebuilt the local database \(path).")
-        context.print("  The damaged file was moved to \(report.damagedFile) (keep it until everything is synced).")
-        context.print("  This device has a new id, \(Presentation.short(report.node))"
-            + (report.previousNode.map { " (it was \(Presentation.short($0)))" } ?? "") + ".")
+        context.print(l("doctor.rebuilt", ["path": path]))
+        context.print("  " + l("doctor.movedTo", ["file": report.damagedFile]))
+        context.print("  " + (report.previousNode.map { l("doctor.newNodeWas", ["node": Presentation.short(report.node), "previous": Presentation.short($0)]) }
+            ?? l("doctor.newNode", ["node": Presentation.short(report.node)])))
         if report.salvaged.isEmpty {
-            context.print("  No unsent edit needed saving.")
+            context.print("  " + l("doctor.nothingSaved"))
         } else {
-            let labels = Self.clipped(report.salvaged.map { Presentation.label($0, codes: codes) })
-            context.print("  Kept \(plural(report.salvaged.count, "unsent edit")), waiting to sync: \(labels.joined(separator: "; ")).")
+            let labels = Self.clipped(report.salvaged.map { context.display.label($0, codes: codes) }, l)
+            context.print("  " + l.count("doctor.kept", report.salvaged.count, ["labels": labels.joined(separator: "; ")]))
         }
         if !report.salvagedRefused.isEmpty {
-            context.print("  Kept \(plural(report.salvagedRefused.count, "edit")) the server had refused: the next sync offers "
-                + "\(report.salvagedRefused.count == 1 ? "it" : "them") again (`outpost status` shows any refused again).")
+            context.print("  " + l.count("doctor.keptRefused", report.salvagedRefused.count))
         }
         if !report.lost.isEmpty {
-            let ids = Self.clipped(report.lost.map { Presentation.short($0) }).joined(separator: ", ")
-            context.print("  Lost \(plural(report.lost.count, "unsent edit")) whose data could not be read: \(ids). "
-                + "The last version the server has comes back with the next sync.")
+            let ids = Self.clipped(report.lost.map { Presentation.short($0) }, l).joined(separator: ", ")
+            context.print("  " + l.count("doctor.lost", report.lost.count, ["ids": ids]))
         }
         if !report.outboxComplete {
-            context.print("  The list of unsent edits was itself damaged: edits made since the last sync that are not listed "
-                + "above may be lost.")
+            context.print("  " + l("doctor.outboxIncomplete"))
         }
-        if report.settings == nil {
-            context.print("The server address and access token could not be read: set this device up again with "
-                + "`outpost init --server URL --token TOKEN`, then run `outpost sync`.")
-        } else {
-            context.print("Run `outpost sync` to send the kept edits and receive everything else from the server.")
-        }
+        context.print(l(report.settings == nil ? "doctor.settingsLost" : "doctor.runSync"))
     }
 
     /// The first few items, then "… and N more".
-    static func clipped(_ items: [String]) -> [String] {
+    static func clipped(_ items: [String], _ l: Localizer) -> [String] {
         guard items.count > listed else { return items }
-        return Array(items.prefix(listed)) + ["… and \(items.count - listed) more"]
+        return Array(items.prefix(listed)) + [l("doctor.more", ["count": items.count - listed])]
     }
 }

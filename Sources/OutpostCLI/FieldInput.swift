@@ -1,4 +1,5 @@
 import Foundation
+import OutpostClient
 import OutpostJSON
 import OutpostModel
 
@@ -18,39 +19,46 @@ enum FieldInput {
         return result
     }
 
-    /// Parses the text given for a field. Returns `nil` with a reason when it cannot be read.
-    /// Timestamps accept `now` (the time given as `now`, UTC milliseconds).
-    static func value(_ texts: [String], for field: FieldSchema, now: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) -> Result<JSONValue, CLIError> {
+    /// Parses the text given for a field. Returns a reason when it cannot be read.
+    /// Timestamps are read as ``LocalTime`` reads them (`2026-11-24 09:30`, `tomorrow 9:30`, RFC 3339,
+    /// `now`) in `local`'s zone and stored as UTC RFC 3339; `now` is UTC milliseconds.
+    static func value(_ texts: [String], for field: FieldSchema, now: Int64, local: LocalTime, _ l: Localizer) -> Result<JSONValue, CLIError> {
         guard let text = texts.last else { return .success(.null) }
+        func bad(_ expected: String) -> Result<JSONValue, CLIError> {
+            .failure(.badValue(field: field.name, text: text, expected: expected))
+        }
         switch field.kind {
         case .text, .code, .oneOf, .email, .reference:
             return .success(.string(text))
         case .timestamp:
-            if text.lowercased() == "now" { return .success(.string(Timestamps.format(now / 1000 * 1000))) }
-            guard Timestamps.parse(text) != nil else {
-                return .failure(.badValue(field: field.name, text: text, expected: field.kind.summary))
+            do {
+                let millis = try local.parse(text, now: now)
+                // RFC 3339 text is kept as typed (it is already unambiguous); other forms are stored in UTC.
+                if Timestamps.parse(text) != nil { return .success(.string(text)) }
+                return .success(.string(Timestamps.format(millis / 1000 * 1000)))
+            } catch .skippedByClockChange(_, let zone) {
+                return .failure(.skippedTime(field: field.name, text: text, timeZone: zone))
+            } catch {
+                return bad(expectation(field.kind, l))
             }
-            return .success(.string(text))
         case .integer:
-            guard let number = Int64(text) else { return .failure(.badValue(field: field.name, text: text, expected: field.kind.summary)) }
+            guard let number = Int64(text) else { return bad(summary(field.kind, l)) }
             return .success(.int(number))
         case .decimal:
             if let number = Int64(text) { return .success(.int(number)) }
-            guard let number = Double(text), number.isFinite else {
-                return .failure(.badValue(field: field.name, text: text, expected: field.kind.summary))
-            }
+            guard let number = Double(text), number.isFinite else { return bad(summary(field.kind, l)) }
             return .success(.double(number))
         case .boolean:
             switch text.lowercased() {
             case "true", "yes", "y", "1": return .success(.bool(true))
             case "false", "no", "n", "0": return .success(.bool(false))
-            default: return .failure(.badValue(field: field.name, text: text, expected: "yes or no"))
+            default: return bad(l("kind.yesNo"))
             }
         case .creditCode:
             switch CreditCode.parse(text) {
             case .success(let code): return .success(.string(code.text))
             case .failure(let problem):
-                return .failure(.badValue(field: field.name, text: text, expected: "\(field.kind.summary): \(problem)"))
+                return bad("\(summary(field.kind, l)): \(problem)")
             }
         case .phoneList:
             let phones = texts.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
@@ -58,12 +66,32 @@ enum FieldInput {
         }
     }
 
-    /// What a value must look like, for help text.
-    static func expectation(_ kind: FieldKind) -> String {
+    /// What a value must look like, for help text and messages.
+    static func expectation(_ kind: FieldKind, _ l: Localizer) -> String {
         switch kind {
-        case .boolean: return "yes or no"
-        case .timestamp: return "date-time such as 2026-11-24T09:30:00Z, or now"
-        default: return kind.summary
+        case .boolean: return l("kind.yesNo")
+        case .timestamp: return l("kind.timeInput")
+        default: return summary(kind, l)
+        }
+    }
+
+    /// ``FieldKind/summary`` in the user's language.
+    static func summary(_ kind: FieldKind, _ l: Localizer) -> String {
+        switch kind {
+        case .text(let max): return l("kind.text", ["max": max])
+        case .code(let max): return l("kind.code", ["max": max])
+        case .oneOf(let values): return l("kind.oneOf", ["values": values.joined(separator: ", ")])
+        case .integer(let range): return l("kind.integer", ["min": range.lowerBound, "max": range.upperBound])
+        case .decimal:
+            // The bounds as the model words them (e.g. "0–10000000000000").
+            let bounds = kind.summary.split(separator: " ").last.map(String.init) ?? ""
+            return l("kind.decimal", ["range": bounds])
+        case .boolean: return l("kind.boolean")
+        case .timestamp: return l("kind.timestamp")
+        case .reference(let type): return l("kind.reference", ["type": type.rawValue])
+        case .email: return l("kind.email")
+        case .phoneList(let max): return l("kind.phones", ["max": max])
+        case .creditCode: return l("kind.creditCode")
         }
     }
 

@@ -10,9 +10,14 @@ struct Handlers {
     init(_ context: Context) { self.context = context }
 
     var values: ParsedValues { context.values }
+    var l: Localizer { context.l }
+    var display: Display { context.display }
 
     func run() async throws {
         let command = context.command
+        if let code = values.option("lang"), Language(code: code) == nil {
+            throw CLIError.usage(l("config.badLanguage", ["value": code]))
+        }
         switch command.first {
         case "init": try await initialize()
         case "status": try status()
@@ -20,10 +25,12 @@ struct Handlers {
         case "conflicts": try conflicts()
         case "resolve": try resolve()
         case "doctor": try Doctor(context: context).run()
+        case "config": try ConfigCommands(context: context).run()
+        case "completion": try completion()
         case _ where PolicyCommands.handles(command): try PolicyCommands(context: context).run()
         default:
             guard command.count == 2, let group = command.first, let type = EntityType(rawValue: group) else {
-                throw CLIError.usage("Unknown command '\(command.joined(separator: " "))'.")
+                throw CLIError.usage(l("error.unknownCommand", ["command": command.joined(separator: " ")]))
             }
             let records = RecordCommands(context: context, type: type)
             switch command[1] {
@@ -33,7 +40,7 @@ struct Handlers {
             case "show": try records.show()
             case "delete": try records.delete()
             case "restore": try records.restore()
-            default: throw CLIError.usage("Unknown command '\(command.joined(separator: " "))'.")
+            default: throw CLIError.usage(l("error.unknownCommand", ["command": command.joined(separator: " ")]))
             }
         }
     }
@@ -52,8 +59,8 @@ struct Handlers {
             situation.serverURL = server
             situation.retry = "`outpost init`"
             situation.addressHint = ""
-            situation.nothingLost = "nothing was stored"
-            throw UserFacingError(error, situation: situation)
+            situation.nothingLost = l("error.nothingStored")
+            throw UserFacingError(error, situation: situation, l)
         }
         guard session.protocolVersions.contains(SyncProtocol.currentVersion) else {
             throw SyncError.unsupportedProtocol(serverVersions: session.protocolVersions)
@@ -69,8 +76,8 @@ struct Handlers {
                 "replica": .string(context.replicaLocation().path),
             ]))
         } else {
-            context.print("Signed in to \(server) as \(session.user) (\(session.role.rawValue), branch \(session.branch)).")
-            context.print("Your role \(session.role.summary). Run `outpost sync` to receive records.")
+            context.print(l("init.signedIn", ["server": server, "user": session.user, "role": session.role.rawValue, "branch": session.branch]))
+            context.print(l("init.role.\(session.role.rawValue)") + l("init.next"))
         }
     }
 
@@ -86,6 +93,7 @@ struct Handlers {
                 "conflicts": .int(Int64(status.conflicts)), "records": .int(Int64(status.records)),
                 "refused": .array(try replica.refusedEdits().map { .object(["id": .string($0.record.rawValue), "code": .string($0.code), "message": .string($0.message)]) }),
                 "lastSync": status.lastSyncMillis.map { .string(Presentation.time($0)) } ?? .null,
+                "language": .string(l.language.rawValue), "timeZone": .string(context.local.timeZone.identifier),
                 "server": .null, "user": .null, "role": .null, "branch": .null,
             ]
             if let settings = status.settings {
@@ -97,23 +105,25 @@ struct Handlers {
             context.printJSON(.object(object))
             return
         }
-        var rows: [(String, String)] = [("Replica", path), ("Node", status.node.rawValue)]
+        var rows: [(String, String)] = [(l("status.replica"), path), (l("status.node"), status.node.rawValue)]
         if let settings = status.settings {
-            rows.append(("Server", settings.serverURL))
-            rows.append(("User", "\(settings.user) (\(settings.role.rawValue), branch \(settings.branch))"))
+            rows.append((l("status.server"), settings.serverURL))
+            rows.append((l("status.user"), l("status.userValue", ["user": settings.user, "role": settings.role.rawValue, "branch": settings.branch])))
         } else {
-            rows.append(("Server", "not set up — run `outpost init --server URL --token TOKEN`"))
+            rows.append((l("status.server"), l("status.notSetUp")))
         }
-        rows.append(("Pending", status.pendingChanges == 0 ? "nothing to send" : plural(status.pendingChanges, "local edit") + " waiting to sync"))
+        rows.append((l("status.pending"), status.pendingChanges == 0 ? l("status.nothingToSend") : l.count("status.pendingEdits", status.pendingChanges)))
         if status.refusedChanges > 0 {
-            rows.append(("Refused", plural(status.refusedChanges, "edit") + " refused by the server (kept here; edit the record to retry):"))
+            rows.append((l("status.refused"), l.count("status.refusedEdits", status.refusedChanges)))
             for edit in try replica.refusedEdits() { rows.append(("", "\(Presentation.short(edit.record))  \(edit.message)")) }
         }
-        rows.append(("Conflicts", status.conflicts == 0 ? "none" : plural(status.conflicts, "record") + " — run `outpost conflicts`"))
-        rows.append(("Records", String(status.records)))
-        rows.append(("Last sync", status.lastSyncMillis.map(Presentation.time) ?? "never"))
+        rows.append((l("status.conflicts"), status.conflicts == 0 ? l("status.none") : l.count("status.conflictRecords", status.conflicts)))
+        rows.append((l("status.records"), String(status.records)))
+        rows.append((l("status.lastSync"), status.lastSyncMillis.map(display.time) ?? l("status.never")))
+        rows.append((l("status.timeZone"), context.local.timeZone.identifier))
+        let width = (rows.map { DisplayWidth.of($0.0) }.max() ?? 0) + 2
         for (label, value) in rows {
-            context.print(label.padding(toLength: 11, withPad: " ", startingAt: 0) + value)
+            context.print(DisplayWidth.pad(label, to: width) + value)
         }
     }
 
@@ -130,9 +140,9 @@ struct Handlers {
             report = try await engine.sync { progress in
                 switch progress.phase {
                 case .pushing where progress.toPush > 0:
-                    printer.show("Pushing \(progress.pushed)/\(progress.toPush)…")
+                    printer.show(l("sync.pushing", ["done": progress.pushed, "total": progress.toPush]))
                 case .pulling where progress.pulled > 0:
-                    printer.show("Pulling \(progress.pulled)…")
+                    printer.show(l("sync.pulling", ["count": progress.pulled]))
                 default:
                     break
                 }
@@ -141,7 +151,7 @@ struct Handlers {
             var situation = context.situation()
             situation.serverURL = settings.serverURL
             situation.pendingChanges = try? replica.pendingChangeCount()
-            throw UserFacingError(error, situation: situation)
+            throw UserFacingError(error, situation: situation, l)
         }
         if context.json {
             context.printJSON(.object([
@@ -152,16 +162,13 @@ struct Handlers {
             return
         }
         var details: [String] = []
-        if report.merged > 0 { details.append("\(report.merged) merged") }
-        if report.conflicted > 0 { details.append(plural(report.conflicted, "conflict")) }
-        var summary = "Pushed \(report.pushed)" + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
-        summary += ", pulled \(report.pulled)."
-        if report.refused > 0 {
-            summary += " The server refused \(plural(report.refused, "edit")) — run `outpost status`."
-        }
-        if report.conflictsAfter > 0 {
-            summary += " \(plural(report.conflictsAfter, "record")) in conflict — run `outpost conflicts`."
-        }
+        if report.merged > 0 { details.append(l("sync.merged", ["count": report.merged])) }
+        if report.conflicted > 0 { details.append(l.count("sync.conflicted", report.conflicted)) }
+        var summary = l("sync.pushed", ["count": report.pushed])
+            + (details.isEmpty ? "" : l("sync.details", ["details": details.joined(separator: l("list.comma"))]))
+        summary += l("sync.pulled", ["count": report.pulled])
+        if report.refused > 0 { summary += l.count("sync.refused", report.refused) }
+        if report.conflictsAfter > 0 { summary += l.count("sync.inConflict", report.conflictsAfter) }
         context.print(summary)
     }
 
@@ -177,25 +184,25 @@ struct Handlers {
         }
         let duplicates = try replica.duplicateCustomerCodes()
         guard !records.isEmpty || !duplicates.isEmpty else {
-            context.print("No conflicts.")
+            context.print(l("conflicts.none"))
             return
         }
         let codes = try RecordCommands.customerCodes(replica)
         for (index, record) in records.enumerated() {
             if index > 0 { context.print("") }
-            let deleted = record.isDeleted ? " [deleted]" : ""
-            context.print("\(Presentation.short(record.id))  \(Presentation.label(record, codes: codes))\(deleted)")
-            for line in Presentation.conflictLines(record, localNode: replica.node, authors: authors) { context.print(line) }
-            for hint in Presentation.resolveHints(record) { context.print("  → \(hint)") }
+            let deleted = record.isDeleted ? " [\(l("note.deleted"))]" : ""
+            context.print("\(Presentation.short(record.id))  \(display.label(record, codes: codes))\(deleted)")
+            for line in display.conflictLines(record, localNode: replica.node, authors: authors) { context.print(line) }
+            for hint in Presentation.resolveHints(record, l) { context.print("  → \(hint)") }
         }
         // Codes must be unique, but two devices offline can pick the same one.
         for duplicate in duplicates {
             if !records.isEmpty || duplicate.code != duplicates.first?.code { context.print("") }
-            context.print("Customer code \(duplicate.code) is used by \(duplicate.customers.count) customers:")
-            for line in CLIError.Candidate.table(try duplicate.customers.compactMap { try replica.record($0) }.map(CLIError.Candidate.init)) {
+            context.print(l("conflicts.sharedCode", ["code": duplicate.code, "count": duplicate.customers.count]))
+            for line in CLIError.Candidate.table(try duplicate.customers.compactMap { try replica.record($0) }.map(CLIError.Candidate.init), l) {
                 context.print(line)
             }
-            context.print("  → outpost customer edit \(Presentation.short(duplicate.customers.last!)) --code NEW-CODE")
+            context.print("  → outpost customer edit \(Presentation.short(duplicate.customers.last!)) --code " + l("hint.newCode"))
         }
     }
 
@@ -204,23 +211,21 @@ struct Handlers {
     func resolve() throws {
         let replica = try context.openReplica()
         let key = try values.require("record")
-        let record = try RecordCommands.lookup(replica, key, type: nil)
+        let record = try RecordCommands.lookup(replica, key, type: nil, l)
         let restore = values.flag("restore"), delete = values.flag("delete")
         let pick = try values.int("pick")
         let newValue = values.option("value")
         let usesField = values.option("field") != nil || pick != nil || newValue != nil
-        if restore && delete { throw CLIError.usage("Give either --restore or --delete, not both.") }
-        if (restore || delete) && usesField {
-            throw CLIError.usage("--restore and --delete resolve a delete conflict; they cannot be combined with --field, --pick or --value.")
-        }
-        let label = Presentation.label(record, codes: try RecordCommands.customerCodes(replica))
+        if restore && delete { throw CLIError.usage(l("resolve.restoreOrDelete")) }
+        if (restore || delete) && usesField { throw CLIError.usage(l("resolve.lifecycleWithField")) }
+        let label = display.label(record, codes: try RecordCommands.customerCodes(replica))
         if restore || delete {
             let hasLifecycleConflict = record.conflicts.contains { if case .deleteRacedEdit = $0 { return true } else { return false } }
             guard hasLifecycleConflict || (restore ? record.isDeleted : !record.isDeleted) else {
-                throw CLIError.noConflict("The \(label) has no delete conflict and is already \(record.isDeleted ? "deleted" : "live").")
+                throw CLIError.noConflict(l(record.isDeleted ? "resolve.noDeleteConflict.deleted" : "resolve.noDeleteConflict.live", ["label": label]))
             }
             let result = restore ? try replica.restore(record.id) : try replica.delete(record.id)
-            report(result, restore ? "Restored the \(label)." : "Deleted the \(label).", replica: replica)
+            report(result, l(restore ? "resolve.restored" : "resolve.deleted", ["label": label]), replica: replica)
             return
         }
         let fieldConflicts = record.conflicts.compactMap { conflict -> String? in
@@ -230,11 +235,11 @@ struct Handlers {
         var field = values.option("field")
         if field == nil {
             guard usesField || !fieldConflicts.isEmpty || !record.hasConflicts else {
-                throw CLIError.usage("The \(label) has a delete conflict: resolve it with --restore or --delete.")
+                throw CLIError.usage(l("resolve.hasDeleteConflict", ["label": label]))
             }
             guard fieldConflicts.count == 1 else {
-                if fieldConflicts.isEmpty { throw CLIError.noConflict("The \(label) has no conflict to resolve.") }
-                throw CLIError.usage("The \(label) has conflicts in \(fieldConflicts.joined(separator: ", ")); name one with --field.")
+                if fieldConflicts.isEmpty { throw CLIError.noConflict(l("resolve.noConflict", ["label": label])) }
+                throw CLIError.usage(l("resolve.nameField", ["label": label, "fields": fieldConflicts.joined(separator: ", ")]))
             }
             field = fieldConflicts[0]
         }
@@ -245,7 +250,7 @@ struct Handlers {
         let choice: Replica.ResolutionChoice
         switch (pick, newValue) {
         case (let number?, nil):
-            guard number >= 1 else { throw CLIError.usage("--pick counts from 1 (the current value).") }
+            guard number >= 1 else { throw CLIError.usage(l("resolve.pickFromOne")) }
             // The numbers count distinct values, as `outpost conflicts` lists them.
             let siblings = record.conflicts.lazy.compactMap { conflict -> [Sibling<JSONValue>]? in
                 if case .field(name, let siblings) = conflict { return siblings }
@@ -253,17 +258,17 @@ struct Handlers {
             }.first ?? []
             let choices = Presentation.choices(siblings)
             guard choices.indices.contains(number - 1), let index = siblings.firstIndex(where: { $0.value == choices[number - 1].value }) else {
-                if choices.isEmpty { throw CLIError.noConflict("The \(name) of the \(label) has no conflict to resolve.") }
-                throw CLIError.usage("--pick \(number): the \(name) of the \(label) has \(choices.count) values to choose from (see `outpost conflicts`).")
+                if choices.isEmpty { throw CLIError.noConflict(l("resolve.fieldNoConflict", ["field": name, "label": label])) }
+                throw CLIError.usage(l("resolve.pickOutOfRange", ["number": number, "field": name, "label": label, "count": choices.count]))
             }
             choice = .sibling(index)
         case (nil, let text?):
-            choice = .value(try FieldInput.value([text], for: schema, now: context.now).get())
+            choice = .value(try FieldInput.value([text], for: schema, now: context.now, local: context.local, l).get())
         default:
-            throw CLIError.usage("Give --pick N (a value listed by `outpost conflicts`) or --value TEXT.")
+            throw CLIError.usage(l("resolve.pickOrValue"))
         }
         let result = try replica.resolve(record.id, field: name, choice: choice)
-        report(result, "Resolved \(name) of the \(label): \(Presentation.quoted(result.value(of: name) ?? .null)).", replica: replica)
+        report(result, l("resolve.resolved", ["field": name, "label": label, "value": display.quoted(result.value(of: name) ?? .null)]), replica: replica)
     }
 
     private func report(_ record: Record, _ message: String, replica: Replica) {
@@ -271,16 +276,21 @@ struct Handlers {
             context.printJSON(Presentation.json(record))
         } else {
             var text = message
-            if record.hasConflicts { text += " It still has conflicts: run `outpost conflicts`." }
-            text += " Run `outpost sync` to share the decision."
+            if record.hasConflicts { text += l("resolve.stillConflicts") }
+            text += l("resolve.shareDecision")
             context.print(text)
         }
     }
-}
 
-/// `3 local edits`, `1 record`.
-func plural(_ count: Int, _ noun: String) -> String {
-    "\(count) \(noun)\(count == 1 ? "" : "s")"
+    // MARK: completion
+
+    func completion() throws {
+        let name = try values.require("shell")
+        guard let shell = CompletionShell(rawValue: name) else {
+            throw CLIError.usage(l("completion.unknownShell", ["shell": name]))
+        }
+        context.out.write(CommandTree.root(l).completionScript(for: shell))
+    }
 }
 
 /// Writes sync progress lines to standard error, skipping a line identical to the previous one.

@@ -25,7 +25,16 @@ public struct OutpostCommand: Sendable {
         _ arguments: [String], environment: [String: String],
         standardOutput: some TextOutput, standardError: some TextOutput
     ) async -> Int32 {
-        let tool = CommandTree.tool
+        let early = EarlyArguments(arguments, environment: environment)
+        let preopened = early.openExistingReplica()
+        let replica = try? preopened?.replica.get()
+        let preferences = (try? replica?.preferences()) ?? [:]
+        let language = early.language ?? preferences[.language].flatMap(Language.init(code:))
+            ?? Language.fromEnvironment(environment) ?? .english
+        let l = Localizer(language)
+        let local = LocalTime.resolve(setting: preferences[.timeZone], environment: environment,
+                                      branch: (try? replica?.settings())??.branch)
+        let tool = CommandTree.tool(l)
         let parsed: ParsedCommand
         switch tool.evaluate(arguments) {
         case .run(let command):
@@ -35,7 +44,8 @@ public struct OutpostCommand: Sendable {
             standardError.write(err)
             return status
         }
-        let context = Context(parsed: parsed, environment: environment, out: standardOutput, err: standardError)
+        let context = Context(parsed: parsed, environment: environment, out: standardOutput, err: standardError,
+                              l: l, local: local, preopened: preopened)
         do {
             try await Handlers(context).run()
             return success
@@ -43,15 +53,17 @@ public struct OutpostCommand: Sendable {
             return finish(tool.report(error, path: parsed.path), standardOutput, standardError)
         } catch CLIError.usage(let message) {
             let path = parsed.path.joined(separator: " ")
-            standardError.write("Error: \(message)\nUsage: \(CommandTree.root.usage(for: parsed.path))\n  See '\(path) --help' for more information.\n")
+            standardError.write(HelpStrings.labelled(l("error.label"), message) + "\n"
+                + HelpStrings.labelled(l("error.usage"), tool.root.usage(for: parsed.path)) + "\n  "
+                + l("error.seeHelp", ["command": path]) + "\n")
             return usageError
         } catch let exit as CommandExit {
             return exit.status
         } catch {
-            let shown = UserFacingError(error, situation: context.situation())
-            standardError.write("Error: \(shown.message)\n")
+            let shown = UserFacingError(error, situation: context.situation(), l)
+            standardError.write(HelpStrings.labelled(l("error.label"), shown.message) + "\n")
             if context.verbose, let detail = shown.detail {
-                standardError.write("  Detail: \(detail)\n")
+                standardError.write("  " + HelpStrings.labelled(l("error.detail"), detail) + "\n")
             }
             return failure
         }
@@ -65,12 +77,67 @@ public struct OutpostCommand: Sendable {
     }
 }
 
+/// The replica location and `--lang`, read from the command line before it is parsed, so that
+/// help and usage errors already speak the user's language.
+struct EarlyArguments {
+    var db: String?
+    var language: Language?
+    var command: String?
+    let environment: [String: String]
+
+    init(_ arguments: [String], environment: [String: String]) {
+        self.environment = environment
+        var index = 0
+        while index < arguments.count {
+            let word = arguments[index]
+            index += 1
+            if word == "--" { break }
+            for name in ["db", "lang"] {
+                var value: String?
+                if word == "--\(name)", index < arguments.count {
+                    value = arguments[index]
+                    index += 1
+                } else if word.hasPrefix("--\(name)=") {
+                    value = String(word.dropFirst(name.count + 3))
+                }
+                guard let value else { continue }
+                if name == "db" { db = value } else { language = Language(code: value) }
+            }
+            if command == nil && !word.hasPrefix("-") { command = word }
+        }
+    }
+
+    /// The replica, opened when its file exists and the command is not `doctor` (which must
+    /// look at a damaged file without touching it) — to read the user's settings and to be
+    /// used by the command itself.
+    func openExistingReplica() -> Preopened? {
+        guard command != "doctor" else { return nil }
+        let path = Context.replicaLocation(db: db, environment: environment).path
+        guard path != ":memory:", FileManager.default.fileExists(atPath: path) else { return nil }
+        return Preopened(path: path, replica: Result { try Replica(path: path) })
+    }
+
+    /// A replica opened before parsing, or why it could not be opened.
+    struct Preopened: Sendable {
+        var path: String
+        var replica: Result<Replica, any Error>
+    }
+}
+
 /// What a command handler needs: the parsed values, the environment and the output sinks.
 struct Context: Sendable {
     let parsed: ParsedCommand
     let environment: [String: String]
     let out: any TextOutput
     let err: any TextOutput
+    /// The user's language.
+    let l: Localizer
+    /// The user's time zone.
+    let local: LocalTime
+    let preopened: EarlyArguments.Preopened?
+
+    /// How text output shows records and times.
+    var display: Display { Display(l: l, local: local) }
 
     var values: ParsedValues { parsed.values }
     var json: Bool { values.flag("json") }
@@ -90,7 +157,7 @@ struct Context: Sendable {
 
     /// What an error message can name: the replica file and the timeout.
     func situation() -> UserFacingError.Situation {
-        UserFacingError.Situation(replicaPath: replicaLocation().path, timeoutSeconds: timeoutSeconds)
+        UserFacingError.Situation(l, replicaPath: replicaLocation().path, timeoutSeconds: timeoutSeconds)
     }
 
     /// The current time in UTC milliseconds (`$OUTPOST_NOW`, an RFC 3339 time, overrides the clock for tests).
@@ -105,7 +172,11 @@ struct Context: Sendable {
 
     /// Where the replica lives: `--db`, `$OUTPOST_DB`, `$OUTPOST_HOME/replica.db`, `~/.outpost/replica.db`.
     func replicaLocation() -> (path: String, directory: String?) {
-        if let path = values.option("db"), !path.isEmpty { return (path, nil) }
+        Self.replicaLocation(db: values.option("db"), environment: environment)
+    }
+
+    static func replicaLocation(db: String?, environment: [String: String]) -> (path: String, directory: String?) {
+        if let path = db, !path.isEmpty { return (path, nil) }
         if let path = environment["OUTPOST_DB"], !path.isEmpty { return (path, nil) }
         if let home = environment["OUTPOST_HOME"], !home.isEmpty {
             return ((home as NSString).appendingPathComponent("replica.db"), home)
@@ -118,12 +189,13 @@ struct Context: Sendable {
     /// Opens (or creates) the replica. SQLite's errors are left for ``UserFacingError`` to explain.
     func openReplica() throws -> Replica {
         let (path, directory) = replicaLocation()
+        if let preopened, preopened.path == path { return try preopened.replica.get() }
         if let directory {
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: 0o700])
             } catch {
-                throw UserFacingError(message: "Cannot create the folder \(directory) for the local database: check that you may write there.",
+                throw UserFacingError(message: l("error.cannotCreateFolder", ["folder": directory]),
                                       detail: String(describing: error))
             }
         }

@@ -9,62 +9,53 @@ import OutpostModel
 enum PolicyCommandTree {
     static let formats = ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")
 
-    /// The command declarations, registered in ``CommandTree/root``.
-    static let commands: [CommandSpec] = [
-        CommandSpec(
-            name: "report", abstract: "Management reports computed on this device.",
-            subcommands: [
-                CommandSpec(
-                    name: "monthly", abstract: "The monthly report over what you can see: complaints, activity, customers, satisfaction.",
-                    discussion: """
-                        Complaints received in the month by category with handling, on-time and revisit rates; visits and
-                        contacts per salesperson against plan; retention, complaint rate and satisfaction against the
-                        policy's targets; and what is overdue now. Months are local months of each branch's calendar.
-                        CSV is UTF-8 with a byte order mark, for spreadsheet programs.
-                        Example: outpost report monthly --month 2026-11 --format markdown --output 2026-11.md
-                        """,
-                    options: [
-                        OptionSpec("month", help: "The month, YYYY-MM (default: the current month).", valueName: "month"),
-                        OptionSpec("format", help: "One of \(formats) (--json means json).", valueName: "format", defaultValue: "table"),
-                        OptionSpec("output", help: "Write to this file instead of standard output.", valueName: "file"),
-                    ]),
-            ]),
-        CommandSpec(
-            name: "policy", abstract: "The company policy document this device uses.",
-            subcommands: [
-                CommandSpec(name: "show", abstract: "Print the policy document (version 0: built-in defaults until the first sync).",
-                            discussion: "HQ changes it on the server with `outpost-server policy set FILE`; devices receive it when they sync."),
-            ]),
-        CommandSpec(
-            name: "code", abstract: "Customer codes issued offline from blocks the server leases to this device.",
-            subcommands: [
-                CommandSpec(name: "next", abstract: "Issue the next customer code (final: no other device ever issues it).",
-                            discussion: "Example: outpost customer add --code $(outpost code next) --name \"Acme\" --kind enterprise --tier core",
-                            options: [OptionSpec("branch", help: "Branch (default: yours).", valueName: "code")]),
-                CommandSpec(name: "status", abstract: "Show the code scheme and how many codes this device has left."),
-            ]),
-        CommandSpec(
-            name: "contacts", abstract: "Contact cadence from the policy.",
-            subcommands: [
-                CommandSpec(
-                    name: "due", abstract: "Customers to contact, per salesperson: overdue, due within 7 days, or short of this month's minimum.",
-                    discussion: "Key customers need 2 effective contacts a month and prospects 1 follow-up; each tier has its interval. A customer whose latest satisfaction average is below 3.5 needs an improvement plan: a follow-up contact.",
-                    options: [OptionSpec("owner", help: "Only this salesperson's customers.", valueName: "user")]),
-            ]),
-        CommandSpec(
-            name: "tier", abstract: "Quarterly re-tiering by ABC class (annual purchase within the branch).",
-            subcommands: [
-                CommandSpec(name: "proposals", abstract: "List proposed tier changes with their reasons.",
-                            flags: [FlagSpec("all", help: "Also list customers whose tier stays.")]),
-                CommandSpec(name: "accept", abstract: "Accept the proposal for a customer: its tier is set to the proposed one.",
-                            arguments: [CommandTree.recordArgument]),
-            ]),
-    ]
+    /// The command declarations in the user's language, registered in ``CommandTree/root(_:)``.
+    static func commands(_ l: Localizer) -> [CommandSpec] {
+        [
+            CommandSpec(
+                name: "report", abstract: l("help.report.abstract"),
+                subcommands: [
+                    CommandSpec(
+                        name: "monthly", abstract: l("help.report.monthly.abstract"), discussion: l("help.report.monthly.discussion"),
+                        options: [
+                            OptionSpec("month", help: l("help.report.month"), valueName: "month"),
+                            OptionSpec("format", help: l("help.report.format", ["formats": formats]), valueName: "format", defaultValue: "table"),
+                            OptionSpec("output", help: l("help.report.output"), valueName: "file"),
+                        ]),
+                ]),
+            CommandSpec(
+                name: "policy", abstract: l("help.policy.abstract"),
+                subcommands: [
+                    CommandSpec(name: "show", abstract: l("help.policy.show.abstract"), discussion: l("help.policy.show.discussion")),
+                ]),
+            CommandSpec(
+                name: "code", abstract: l("help.code.abstract"),
+                subcommands: [
+                    CommandSpec(name: "next", abstract: l("help.code.next.abstract"), discussion: l("help.code.next.discussion"),
+                                options: [OptionSpec("branch", help: l("help.code.branch"), valueName: "code")]),
+                    CommandSpec(name: "status", abstract: l("help.code.status.abstract")),
+                ]),
+            CommandSpec(
+                name: "contacts", abstract: l("help.contacts.abstract"),
+                subcommands: [
+                    CommandSpec(name: "due", abstract: l("help.contacts.due.abstract"), discussion: l("help.contacts.due.discussion"),
+                                options: [OptionSpec("owner", help: l("help.contacts.owner"), valueName: "user")]),
+                ]),
+            CommandSpec(
+                name: "tier", abstract: l("help.tier.abstract"),
+                subcommands: [
+                    CommandSpec(name: "proposals", abstract: l("help.tier.proposals.abstract"),
+                                flags: [FlagSpec("all", help: l("help.tier.all"))]),
+                    CommandSpec(name: "accept", abstract: l("help.tier.accept.abstract"), arguments: [CommandTree.recordArgument(l)]),
+                ]),
+        ]
+    }
 }
 
 /// Runs the policy commands.
 struct PolicyCommands {
     let context: Context
+    var l: Localizer { context.l }
 
     /// `true` when `command` is one of these commands.
     static func handles(_ command: [String]) -> Bool {
@@ -80,7 +71,7 @@ struct PolicyCommands {
         case ["contacts", "due"]: try contactsDue()
         case ["tier", "proposals"]: try tierProposals()
         case ["tier", "accept"]: try tierAccept()
-        default: throw CLIError.usage("Unknown command '\(context.command.joined(separator: " "))'.")
+        default: throw CLIError.usage(l("error.unknownCommand", ["command": context.command.joined(separator: " ")]))
         }
     }
 
@@ -96,17 +87,17 @@ struct PolicyCommands {
         }
         let formatText = context.json ? "json" : (context.values.option("format") ?? "table")
         guard let format = ReportFormat(rawValue: formatText) else {
-            throw CLIError.usage("--format must be one of \(PolicyCommandTree.formats); got '\(formatText)'.")
+            throw CLIError.usage(l("policy.format.invalid", ["formats": PolicyCommandTree.formats, "format": formatText]))
         }
         let text = try replica.monthlyReport(month: month, now: context.now).render(format)
         if let path = context.values.option("output") {
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
-                throw UserFacingError(message: "Cannot write the report to \(path): check the folder exists and you may write there.",
+                throw UserFacingError(message: l("policy.report.cannotWrite", ["path": path]),
                                       detail: String(describing: error))
             }
-            context.note("Wrote the \(format.rawValue) report for \(month) to \(path).")
+            context.note(l("policy.report.written", ["format": format.rawValue, "month": month, "path": path]))
         } else {
             context.out.write(text)
         }
@@ -115,7 +106,7 @@ struct PolicyCommands {
     func policyShow() throws {
         let policy = try context.openReplica().policy()
         if !context.json {
-            context.note(policy.version == 0 ? "Built-in defaults (no policy received from the server yet)." : "Policy version \(policy.version).")
+            context.note(policy.version == 0 ? l("policy.show.defaults") : l("policy.show.version", ["version": policy.version]))
         }
         context.printJSON(policy.jsonValue)
     }
@@ -133,8 +124,8 @@ struct PolicyCommands {
         if context.json {
             context.printJSON(["scheme": .string(policy.codes.scheme), "remaining": .int(left), "blockSize": .int(policy.codes.blockSize)])
         } else {
-            context.print("Scheme \(policy.codes.scheme); \(left) code\(left == 1 ? "" : "s") left on this device"
-                + (left == 0 ? " (sync while online to lease \(policy.codes.blockSize))." : "."))
+            context.print(left == 0 ? l("code.status.empty", ["scheme": policy.codes.scheme, "blockSize": policy.codes.blockSize])
+                : l("code.status.line", ["scheme": policy.codes.scheme, "left": left]))
         }
     }
 
@@ -158,19 +149,20 @@ struct PolicyCommands {
             }))
             return
         }
-        guard !groups.isEmpty else { return context.print("Nobody needs a contact now.") }
+        guard !groups.isEmpty else { return context.print(l("contacts.none")) }
         let rows = groups.flatMap { group in
             group.due.map { status -> [String] in
-                [group.owner.isEmpty ? "(unassigned)" : group.owner, status.customer.value(of: "code")?.stringValue ?? "",
+                [group.owner.isEmpty ? l("contacts.unassigned") : group.owner, status.customer.value(of: "code")?.stringValue ?? "",
                  status.customer.value(of: "name")?.stringValue ?? "", status.customer.value(of: "tier")?.stringValue ?? "",
-                 status.dueMillis.map { calendar.localText($0) } ?? "never contacted",
-                 [status.isOverdue ? "overdue" : status.isDueSoon ? "due soon" : nil,
-                  status.isShortThisMonth ? "short this month" : nil,
-                  status.needsImprovementPlan ? "improvement plan" : nil].compactMap { $0 }.joined(separator: ", "),
+                 status.dueMillis.map { calendar.localText($0) } ?? l("contacts.never"),
+                 [status.isOverdue ? l("contacts.state.overdue") : status.isDueSoon ? l("contacts.state.dueSoon") : nil,
+                  status.isShortThisMonth ? l("contacts.state.short") : nil,
+                  status.needsImprovementPlan ? l("contacts.state.plan") : nil].compactMap { $0 }.joined(separator: ", "),
                  "\(status.contactsThisMonth)/\(status.requiredThisMonth)"]
             }
         }
-        context.print(TextTable(columns: ["SALESPERSON", "CODE", "NAME", "TIER", "DUE BY", "STATE", "THIS MONTH"], rows: rows).rendered())
+        let columns = ["salesperson", "code", "name", "tier", "due", "state", "month"].map { l("contacts.column.\($0)") }
+        context.print(TextTable(columns: columns, rows: rows).rendered())
     }
 
     func tierProposals() throws {
@@ -185,21 +177,24 @@ struct PolicyCommands {
             }))
             return
         }
-        guard !proposals.isEmpty else { return context.print("No tier changes proposed.") }
-        context.print(TextTable(columns: ["CODE", "NAME", "CLASS", "TIER", "PROPOSED", "HIGH VALUE", "WHY"], rows: proposals.map { p in
+        guard !proposals.isEmpty else { return context.print(l("tier.none")) }
+        let columns = [l("contacts.column.code"), l("contacts.column.name")]
+            + ["class", "tier", "proposed", "highValue", "why"].map { l("tier.column.\($0)") }
+        context.print(TextTable(columns: columns, rows: proposals.map { p in
             [p.customer.value(of: "code")?.stringValue ?? "", p.customer.value(of: "name")?.stringValue ?? "", p.abcClass.rawValue,
-             p.currentTier, p.proposedTier, p.isHighValue ? "yes" : "", p.reasons.joined(separator: "; ")]
+             p.currentTier, p.proposedTier, p.isHighValue ? l("tier.yes") : "", p.reasons.joined(separator: "; ")]
         }).rendered())
     }
 
     func tierAccept() throws {
         let replica = try context.openReplica()
-        let customer = try RecordCommands.lookup(replica, try context.values.require("record"), type: .customer)
+        let customer = try RecordCommands.lookup(replica, try context.values.require("record"), type: .customer, l)
         guard let proposal = try replica.tierProposals(now: context.now).first(where: { $0.customer.id == customer.id }) else {
-            throw CLIError.operational("There is no tier proposal for this customer (prospects and lost customers are not ranked).")
+            throw CLIError.operational(l("tier.noProposal"))
         }
-        guard proposal.changesTier else { return context.print("The customer stays \(proposal.currentTier); nothing to change.") }
+        guard proposal.changesTier else { return context.print(l("tier.stays", ["tier": proposal.currentTier])) }
         try replica.update(customer.id, fields: ["tier": .string(proposal.proposedTier)])
-        context.print("Tier of \(customer.value(of: "code")?.stringValue ?? "the customer") changed from \(proposal.currentTier) to \(proposal.proposedTier).")
+        context.print(l("tier.changed", ["customer": customer.value(of: "code")?.stringValue ?? Presentation.short(customer.id),
+                                         "from": proposal.currentTier, "to": proposal.proposedTier]))
     }
 }

@@ -8,31 +8,8 @@ enum Presentation {
     static func short(_ id: RecordID) -> String { String(id.rawValue.prefix(8)) }
     static func short(_ node: NodeID) -> String { String(node.rawValue.prefix(8)) }
 
+    /// UTC RFC 3339, for JSON (language- and zone-neutral, as on the wire).
     static func time(_ millis: Int64) -> String { Timestamps.format(millis) }
-
-    /// A date only (`2026-11-24`) for compact columns.
-    static func date(_ millis: Int64) -> String { String(Timestamps.format(millis).prefix(10)) }
-
-    /// `2026-11-24 09:30` for compact columns, from RFC 3339 text.
-    static func compactTime(_ text: String?) -> String {
-        guard let text, let millis = Timestamps.parse(text) else { return text ?? "" }
-        let formatted = Timestamps.format(millis)
-        return String(formatted.prefix(10)) + " " + String(formatted.dropFirst(11).prefix(5))
-    }
-
-    /// A short human name for a record, e.g. `customer C-001 “Acme”`.
-    static func label(_ record: Record, codes: [RecordID: String] = [:]) -> String {
-        let text = { (name: String) in record.value(of: name)?.stringValue ?? "" }
-        let customer = record.value(of: "customer")?.stringValue.map { codes[RecordID(unchecked: $0)] ?? String($0.prefix(8)) } ?? ""
-        switch record.type {
-        case .customer: return "customer \(text("code")) “\(text("name"))”"
-        case .contact: return "contact “\(text("name"))” of \(customer)"
-        case .visit:
-            let when = compactTime((record.value(of: "actualAt") ?? record.value(of: "plannedAt"))?.stringValue)
-            return "visit to \(customer) at \(when)"
-        case .complaint: return "complaint of \(customer) received \(compactTime(text("receivedAt")))"
-        }
-    }
 
     /// The record as a JSON object: id, type, branch, every schema field (`null` when unset), deleted, conflicts
     /// (naming the user behind each value when `authors` knows the node).
@@ -97,64 +74,99 @@ enum Presentation {
         return choices
     }
 
+    /// How to resolve the conflicts of `record`, as commands.
+    static func resolveHints(_ record: Record, _ l: Localizer) -> [String] {
+        var hints: [String] = []
+        for conflict in record.conflicts {
+            switch conflict {
+            case .field(let name, _):
+                hints.append("outpost resolve \(short(record.id)) --field \(name) --pick N   " + l("hint.orValue"))
+            case .deleteRacedEdit:
+                hints.append("outpost resolve \(short(record.id)) --restore   " + l("hint.orDelete"))
+            }
+        }
+        return hints
+    }
+}
+
+/// How text output (never JSON) shows records and times: in the user's language and time zone.
+struct Display: Sendable {
+    let l: Localizer
+    let local: LocalTime
+
+    /// `2026-11-24 17:30` in the user's zone.
+    func time(_ millis: Int64) -> String { local.format(millis) }
+
+    /// A date only (`2026-11-24`) in the user's zone, for compact columns.
+    func date(_ millis: Int64) -> String { local.formatDate(millis) }
+
+    /// `2026-11-24 17:30` in the user's zone, from stored RFC 3339 text.
+    func compactTime(_ text: String?) -> String {
+        guard let text, let millis = Timestamps.parse(text) else { return text ?? "" }
+        return local.format(millis)
+    }
+
+    /// A short human name for a record, e.g. `customer C-001 “Acme”` / `客户 C-001“Acme”`.
+    func label(_ record: Record, codes: [RecordID: String] = [:]) -> String {
+        let text = { (name: String) in record.value(of: name)?.stringValue ?? "" }
+        let customer = record.value(of: "customer")?.stringValue.map { codes[RecordID(unchecked: $0)] ?? String($0.prefix(8)) } ?? ""
+        switch record.type {
+        case .customer: return l("label.customer", ["code": text("code"), "name": text("name")])
+        case .contact: return l("label.contact", ["name": text("name"), "customer": customer])
+        case .visit:
+            let when = compactTime((record.value(of: "actualAt") ?? record.value(of: "plannedAt"))?.stringValue)
+            return l("label.visit", ["customer": customer, "when": when])
+        case .complaint: return l("label.complaint", ["customer": customer, "when": compactTime(text("receivedAt"))])
+        }
+    }
+
     /// Who wrote on `node`: the user's name, "this device" for the local node, or
     /// "another device (4b29…)" when the server has not named its user.
-    static func author(_ node: NodeID, localNode: NodeID, authors: [NodeID: String]) -> String {
+    func author(_ node: NodeID, localNode: NodeID, authors: [NodeID: String]) -> String {
         switch (authors[node], node == localNode) {
-        case (let name?, true): return "\(name) (this device)"
+        case (let name?, true): return l("author.thisDeviceNamed", ["name": name])
         case (let name?, false): return name
-        case (nil, true): return "this device"
-        case (nil, false): return "another device (\(node.rawValue.prefix(4))…)"
+        case (nil, true): return l("author.thisDevice")
+        case (nil, false): return l("author.otherDevice", ["node": node.rawValue.prefix(4)])
         }
     }
 
     /// Lines describing each conflict of `record`, numbered for `resolve --pick`: each value once,
     /// with who wrote it and when.
-    static func conflictLines(_ record: Record, localNode: NodeID, authors: [NodeID: String] = [:]) -> [String] {
+    func conflictLines(_ record: Record, localNode: NodeID, authors: [NodeID: String] = [:]) -> [String] {
         var lines: [String] = []
         for conflict in record.conflicts {
             switch conflict {
             case .field(let name, let siblings):
-                let choices = choices(siblings)
-                lines.append("  \(name): \(choices.count == 1 ? "the same value written on \(siblings.count) devices" : "\(choices.count) different values")")
+                let choices = Presentation.choices(siblings)
+                lines.append("  \(name): " + (choices.count == 1 ? l("conflict.sameValue", ["devices": siblings.count])
+                                                                 : l("conflict.values", ["count": choices.count])))
                 for (index, choice) in choices.enumerated() {
                     var writers: [String] = []
                     for sibling in choice.siblings {
                         let writer = author(sibling.dot.node, localNode: localNode, authors: authors)
                         if !writers.contains(writer) { writers.append(writer) }
                     }
-                    let who = writers.count <= 2 ? writers.joined(separator: " and ")
-                        : writers.dropLast().joined(separator: ", ") + " and " + writers.last!
-                    let current = index == 0 ? "  (current)" : ""
+                    let and = l("list.and")
+                    let who = writers.count <= 2 ? writers.joined(separator: and)
+                        : writers.dropLast().joined(separator: l("list.comma")) + and + writers.last!
+                    let current = index == 0 ? "  " + l("conflict.current") : ""
                     lines.append("    \(index + 1)) \(quoted(choice.value))  — \(who), \(time(choice.siblings[0].timestamp.millis))\(current)")
                 }
             case .deleteRacedEdit(let editedFields, let deleteTimestamp):
-                var line = "  deleted on one device while edited on another (deleted \(time(deleteTimestamp.millis))"
-                line += editedFields.isEmpty ? "; restored elsewhere)" : "; edited: \(editedFields.joined(separator: ", ")))"
-                lines.append(line)
+                let when = time(deleteTimestamp.millis)
+                lines.append("  " + (editedFields.isEmpty ? l("conflict.deleteRestored", ["when": when])
+                                     : l("conflict.deleteEdited", ["when": when, "fields": editedFields.joined(separator: ", ")])))
             }
         }
         return lines
     }
 
-    /// How to resolve the conflicts of `record`, as commands.
-    static func resolveHints(_ record: Record) -> [String] {
-        var hints: [String] = []
-        for conflict in record.conflicts {
-            switch conflict {
-            case .field(let name, _):
-                hints.append("outpost resolve \(short(record.id)) --field \(name) --pick N   (or --value TEXT)")
-            case .deleteRacedEdit:
-                hints.append("outpost resolve \(short(record.id)) --restore   (or --delete)")
-            }
-        }
-        return hints
-    }
-
-    static func quoted(_ value: JSONValue) -> String {
+    /// A value in a sentence: text in quotes, others as shown in tables.
+    func quoted(_ value: JSONValue) -> String {
         switch value {
         case .string(let text): return "“\(text)”"
-        case .null: return "(empty)"
+        case .null: return l("value.empty")
         default: return FieldInput.display(value)
         }
     }

@@ -9,6 +9,8 @@ struct RecordCommands {
     let type: EntityType
     var schema: EntitySchema { EntitySchema.for(type) }
     var values: ParsedValues { context.values }
+    var l: Localizer { context.l }
+    var display: Display { context.display }
 
     // MARK: Lookups shared with other commands
 
@@ -18,16 +20,17 @@ struct RecordCommands {
     /// (the deleted one when `preferDeleted`, as for `restore`). Two live customers sharing a
     /// code (created on two devices offline) are never guessed between: the command is refused
     /// with the candidates, to be named by id.
-    static func lookup(_ replica: Replica, _ key: String, type: EntityType?, preferDeleted: Bool = false) throws -> Record {
+    static func lookup(_ replica: Replica, _ key: String, type: EntityType?, preferDeleted: Bool = false, _ l: Localizer) throws -> Record {
         if let id = try? RecordID(key), let record = try replica.record(id), type == nil || record.type == type {
             return record
         }
         let matches = try replica.find(key, type: type)
         if matches.count == 1 { return matches[0] }
         if matches.isEmpty {
-            let what = type.map { "\($0.rawValue)" } ?? "record"
+            let what = l("entity.\(type?.rawValue ?? "record")")
             let hint = type.map { "`outpost \($0.rawValue) list`" } ?? "`list`"
-            throw CLIError.operational("No \(what) matches '\(key)'. Use \(hint) to see ids\(type == .customer || type == nil ? " and codes" : "").")
+            throw CLIError.operational(l(type == .customer || type == nil ? "lookup.noneWithCodes" : "lookup.none",
+                                         ["thing": what, "key": key, "hint": hint]))
         }
         if matches.allSatisfy({ $0.type == .customer && $0.value(of: "code")?.stringValue == key }) {
             let preferred = matches.filter { $0.isDeleted == preferDeleted }
@@ -60,15 +63,15 @@ struct RecordCommands {
             if case .reference = field.kind { continue }
             let texts = values.options(FieldInput.optionName(for: field.name))
             guard !texts.isEmpty else { continue }
-            fields[field.name] = try FieldInput.value(texts, for: field, now: now).get()
+            fields[field.name] = try FieldInput.value(texts, for: field, now: now, local: context.local, l).get()
         }
         return fields
     }
 
     func customerForChild(_ replica: Replica, key: String) throws -> Record {
-        let customer = try Self.lookup(replica, key, type: .customer)
+        let customer = try Self.lookup(replica, key, type: .customer, l)
         if customer.isDeleted {
-            throw CLIError.operational("The \(Presentation.label(customer)) is deleted. Restore it first with `outpost customer restore \(Presentation.short(customer.id))`.")
+            throw CLIError.operational(l("record.customerDeleted", ["label": display.label(customer), "id": Presentation.short(customer.id)]))
         }
         return customer
     }
@@ -89,8 +92,8 @@ struct RecordCommands {
         if context.json {
             context.printJSON(Presentation.json(record))
         } else {
-            let label = Presentation.label(record, codes: try Self.customerCodes(replica))
-            context.print("Added \(label) (id \(Presentation.short(record.id))). Run `outpost sync` to share it.")
+            let label = display.label(record, codes: try Self.customerCodes(replica))
+            context.print(l("record.added", ["label": label, "id": Presentation.short(record.id)]))
         }
     }
 
@@ -102,55 +105,53 @@ struct RecordCommands {
                 throw ValidationError.unknownField(entity: type, field: text)
             }
             if fields[name] != nil {
-                throw CLIError.usage("--\(FieldInput.optionName(for: name)) and --clear \(text) cannot be given together.")
+                throw CLIError.usage(l("record.clearAndSet", ["option": FieldInput.optionName(for: name), "field": text]))
             }
             fields[name] = .null
         }
         guard !fields.isEmpty else {
-            throw CLIError.usage("Nothing to change: give at least one field option (see --help) or --clear FIELD.")
+            throw CLIError.usage(l("record.nothingToChange"))
         }
         let replica = try context.openReplica()
-        let record = try Self.lookup(replica, try values.require("record"), type: type)
+        let record = try Self.lookup(replica, try values.require("record"), type: type, l)
         let updated = try replica.update(record.id, fields: fields)
         if context.json {
             context.printJSON(Presentation.json(updated))
         } else {
-            let label = Presentation.label(updated, codes: try Self.customerCodes(replica))
-            context.print("Updated \(fields.keys.sorted().joined(separator: ", ")) of \(label).")
+            let label = display.label(updated, codes: try Self.customerCodes(replica))
+            context.print(l("record.updated", ["fields": fields.keys.sorted().joined(separator: ", "), "label": label]))
         }
     }
 
     func delete() throws {
         let replica = try context.openReplica()
-        let record = try Self.lookup(replica, try values.require("record"), type: type)
-        let label = Presentation.label(record, codes: try Self.customerCodes(replica))
-        guard !record.isDeleted else { throw CLIError.operational("The \(label) is already deleted.") }
+        let record = try Self.lookup(replica, try values.require("record"), type: type, l)
+        let label = display.label(record, codes: try Self.customerCodes(replica))
+        guard !record.isDeleted else { throw CLIError.operational(l("record.alreadyDeleted", ["label": label])) }
         let deleted = try replica.delete(record.id)
         if context.json {
             context.printJSON(Presentation.json(deleted))
         } else {
-            context.print("Deleted \(label). Undo with `outpost \(type.rawValue) restore \(Presentation.short(record.id))`.")
+            context.print(l("record.deleted", ["label": label, "type": type.rawValue, "id": Presentation.short(record.id)]))
         }
     }
 
     func restore() throws {
         let replica = try context.openReplica()
-        let record = try Self.lookup(replica, try values.require("record"), type: type, preferDeleted: true)
-        let label = Presentation.label(record, codes: try Self.customerCodes(replica))
-        guard record.isDeleted else { throw CLIError.operational("The \(label) is not deleted.") }
+        let record = try Self.lookup(replica, try values.require("record"), type: type, preferDeleted: true, l)
+        let label = display.label(record, codes: try Self.customerCodes(replica))
+        guard record.isDeleted else { throw CLIError.operational(l("record.notDeleted", ["label": label])) }
         if type == .customer, let code = record.value(of: "code")?.stringValue,
             let holder = try replica.find(code, type: .customer).first(where: { !$0.isDeleted && $0.value(of: "code")?.stringValue == code })
         {
             // Restoring would make two live customers share the code.
-            throw CLIError.operational("Customer code \(code) is already used by the \(Presentation.label(holder)) "
-                + "(\(Presentation.short(holder.id))). Give one of them another code first "
-                + "(`outpost customer edit \(Presentation.short(holder.id)) --code NEW-CODE`), then restore.")
+            throw CLIError.operational(l("record.codeTaken", ["code": code, "label": display.label(holder), "id": Presentation.short(holder.id)]))
         }
         let restored = try replica.restore(record.id)
         if context.json {
             context.printJSON(Presentation.json(restored))
         } else {
-            context.print("Restored \(label).")
+            context.print(l("record.restored", ["label": label]))
         }
     }
 
@@ -159,7 +160,7 @@ struct RecordCommands {
         let includeDeleted = values.flag("deleted")
         var customerFilter: RecordID?
         if type != .customer, let key = values.option("customer") {
-            customerFilter = try Self.lookup(replica, key, type: .customer).id
+            customerFilter = try Self.lookup(replica, key, type: .customer, l).id
         }
         var records = try replica.records(type, customer: customerFilter, includeDeleted: includeDeleted)
         let codes = try Self.customerCodes(replica)
@@ -183,28 +184,28 @@ struct RecordCommands {
                 }))
                 return
             }
-            printTable(["ID", "CODE", "NAME", "KIND", "TIER", "OWNER", "STATUS", "VISIT DUE", "NOTE"], records.map { record in
+            printTable(["id", "code", "name", "kind", "tier", "owner", "status", "visitDue", "note"], records.map { record in
                 let visitDue: String
                 if let due = due(record) {
-                    visitDue = Presentation.date(due) + (due < now ? " (late)" : "")
+                    visitDue = display.date(due) + (due < now ? l("list.late") : "")
                 } else {
-                    visitDue = "no visit yet"
+                    visitDue = l("list.noVisitYet")
                 }
                 return [Presentation.short(record.id), text(record, "code"), text(record, "name"), text(record, "kind"),
                         text(record, "tier"), text(record, "owner"), text(record, "status"), visitDue, note(record)]
             })
         case .contact:
             if context.json { return context.printJSON(.array(records.map { Presentation.json($0) })) }
-            printTable(["ID", "CUSTOMER", "NAME", "TITLE", "PHONES", "EMAIL", "DECIDES", "NOTE"], records.map { record in
+            printTable(["id", "customer", "name", "title", "phones", "email", "decides", "note"], records.map { record in
                 [Presentation.short(record.id), customer(record, codes), text(record, "name"), text(record, "title"),
                  text(record, "phones"), text(record, "email"), text(record, "decisionMaker"), note(record)]
             })
         case .visit:
             if context.json { return context.printJSON(.array(records.map { Presentation.json($0) })) }
-            printTable(["ID", "CUSTOMER", "WHEN", "STATE", "METHOD", "PURPOSE", "SUMMARY", "NOTE"], records.map { record in
+            printTable(["id", "customer", "when", "state", "method", "purpose", "summary", "note"], records.map { record in
                 let done = record.value(of: "actualAt")?.stringValue != nil
-                let when = Presentation.compactTime((record.value(of: "actualAt") ?? record.value(of: "plannedAt"))?.stringValue)
-                return [Presentation.short(record.id), customer(record, codes), when, done ? "done" : "planned",
+                let when = display.compactTime((record.value(of: "actualAt") ?? record.value(of: "plannedAt"))?.stringValue)
+                return [Presentation.short(record.id), customer(record, codes), when, l(done ? "list.done" : "list.planned"),
                         text(record, "method"), text(record, "purpose"), text(record, "summary"), note(record)]
             })
         case .complaint:
@@ -222,10 +223,10 @@ struct RecordCommands {
                     ])
                 }))
             }
-            printTable(["ID", "CUSTOMER", "RECEIVED", "CATEGORY", "STATUS", "DUE", "CONTENT", "NOTE"], records.map { record in
+            printTable(["id", "customer", "received", "category", "status", "due", "content", "note"], records.map { record in
                 let deadline = Policies.deadline(ofComplaint: record, now: now, policy: policy)
-                let due = deadline.map { Presentation.compactTime(Presentation.time($0.dueMillis)) + ($0.isOverdue ? " OVERDUE" : "") } ?? ""
-                return [Presentation.short(record.id), customer(record, codes), Presentation.compactTime(text(record, "receivedAt")),
+                let due = deadline.map { display.time($0.dueMillis) + ($0.isOverdue ? l("list.overdue") : "") } ?? ""
+                return [Presentation.short(record.id), customer(record, codes), display.compactTime(text(record, "receivedAt")),
                         text(record, "category"), text(record, "status"), due, text(record, "content"), note(record)]
             })
         }
@@ -233,7 +234,7 @@ struct RecordCommands {
 
     func show() throws {
         let replica = try context.openReplica()
-        let record = try Self.lookup(replica, try values.require("record"), type: type)
+        let record = try Self.lookup(replica, try values.require("record"), type: type, l)
         let codes = try Self.customerCodes(replica)
         let now = context.now
         let policy = try replica.policy()
@@ -253,20 +254,22 @@ struct RecordCommands {
             extra["contacts"] = .int(Int64(contacts))
             extra["visits"] = .int(Int64(visits))
             extra["openComplaints"] = .int(Int64(openComplaints))
-            let interval = Policies.revisitIntervalDays(tier: tier, policy: policy).map { "every \($0) days for tier \(tier)" } ?? "unknown tier"
+            let interval = Policies.revisitIntervalDays(tier: tier, policy: policy).map { l("show.interval", ["days": $0, "tier": tier]) } ?? l("show.unknownTier")
             if let due, let last {
-                policyLines.append(("revisit due", "\(Presentation.date(due))\(due < now ? " — LATE" : "") (last visit \(Presentation.date(last)), \(interval))"))
+                policyLines.append((l("show.revisitDue"), l("show.revisitDueValue", [
+                    "due": display.date(due), "late": due < now ? l("show.late") : "", "last": display.date(last), "interval": interval,
+                ])))
             } else {
-                policyLines.append(("revisit due", "now — no visit logged yet (\(interval))"))
+                policyLines.append((l("show.revisitDue"), l("show.revisitNow", ["interval": interval])))
             }
-            policyLines.append(("contacts", String(contacts)))
-            policyLines.append(("visits", String(visits)))
-            policyLines.append(("open complaints", String(openComplaints)))
+            policyLines.append((l("show.contacts"), String(contacts)))
+            policyLines.append((l("show.visits"), String(visits)))
+            policyLines.append((l("show.openComplaints"), String(openComplaints)))
         case .complaint:
             let deadline = Policies.deadline(ofComplaint: record, now: now, policy: policy)
             extra["due"] = deadline.map { .string(Presentation.time($0.dueMillis)) } ?? .null
             if let deadline {
-                policyLines.append(("due", Presentation.time(deadline.dueMillis) + (deadline.isOverdue ? " — OVERDUE" : "")))
+                policyLines.append((l("show.due"), display.time(deadline.dueMillis) + (deadline.isOverdue ? l("show.overdue") : "")))
             }
         case .contact, .visit:
             break
@@ -279,27 +282,30 @@ struct RecordCommands {
             if case .field(let name, _) = conflict { return name }
             return nil
         })
-        var rows: [(String, String)] = [("id", record.id.rawValue), ("branch", record.branch)]
+        var rows: [(String, String)] = [(l("fieldLabel.id"), record.id.rawValue), (l("fieldLabel.branch"), record.branch)]
         for field in schema.fields {
             var value = FieldInput.display(record.value(of: field.name))
             if case .reference = field.kind, let id = record.value(of: field.name)?.stringValue {
                 value = "\(codes[RecordID(unchecked: id)] ?? "?") (\(id.prefix(8)))"
             }
+            if field.kind == .timestamp, let text = record.value(of: field.name)?.stringValue, let millis = Timestamps.parse(text) {
+                value = context.local.formatFull(millis)
+            }
             if value.isEmpty { value = "—" }
-            if conflicted.contains(field.name) { value += "   ⚠ in conflict" }
-            rows.append((FieldInput.optionName(for: field.name), value))
+            if conflicted.contains(field.name) { value += "   ⚠ " + l("show.inConflict") }
+            rows.append((l("fieldLabel.\(field.name)"), value))
         }
-        rows.append(("modified", Presentation.time(record.lastModified.millis)))
-        if record.isDeleted { rows.append(("deleted", "yes — restore with `outpost \(type.rawValue) restore \(Presentation.short(record.id))`")) }
+        rows.append((l("show.modified"), context.local.formatFull(record.lastModified.millis)))
+        if record.isDeleted { rows.append((l("show.deleted"), l("show.deletedValue", ["type": type.rawValue, "id": Presentation.short(record.id)]))) }
         rows += policyLines
-        let width = (rows.map(\.0.count).max() ?? 0) + 2
-        context.print(Presentation.label(record, codes: codes).capitalizedFirst)
-        for (label, value) in rows { context.print("  " + label.padding(toLength: width, withPad: " ", startingAt: 0) + value) }
+        let width = (rows.map { DisplayWidth.of($0.0) }.max() ?? 0) + 2
+        context.print(display.label(record, codes: codes).capitalizedFirst)
+        for (label, value) in rows { context.print("  " + DisplayWidth.pad(label, to: width) + value) }
         if record.hasConflicts {
-            context.print("Conflicts:")
+            context.print(l("show.conflicts"))
             let authors = try replica.authorNames()
-            for line in Presentation.conflictLines(record, localNode: replica.node, authors: authors) { context.print(line) }
-            for hint in Presentation.resolveHints(record) { context.print("  → \(hint)") }
+            for line in display.conflictLines(record, localNode: replica.node, authors: authors) { context.print(line) }
+            for hint in Presentation.resolveHints(record, l) { context.print("  → \(hint)") }
         }
     }
 
@@ -311,10 +317,12 @@ struct RecordCommands {
             let command = context.parsed.command
             let filters = command.options.compactMap { option in values.option(option.name).map { "--\(option.name) \($0)" } }
                 + command.flags.map(\.name).filter { $0 != "deleted" && values.flag($0) }.map { "--\($0)" }
-            context.print(filters.isEmpty ? "No \(type.rawValue)s." : "No \(type.rawValue)s match \(filters.joined(separator: " ")).")
+            let things = l("entity.\(type.rawValue).plural")
+            context.print(filters.isEmpty ? l("list.empty", ["things": things])
+                          : l("list.emptyFiltered", ["things": things, "filters": filters.joined(separator: " ")]))
             return
         }
-        context.print(TextTable(columns: columns, rows: rows).rendered())
+        context.print(TextTable(columns: columns.map { l("column.\($0)") }, rows: rows).rendered())
     }
 
     private func text(_ record: Record, _ field: String) -> String { FieldInput.display(record.value(of: field)) }
@@ -326,9 +334,9 @@ struct RecordCommands {
 
     private func note(_ record: Record) -> String {
         var notes: [String] = []
-        if record.isDeleted { notes.append("deleted") }
-        if record.hasConflicts { notes.append("conflict") }
-        return notes.joined(separator: ", ")
+        if record.isDeleted { notes.append(l("note.deleted")) }
+        if record.hasConflicts { notes.append(l("note.conflict")) }
+        return notes.joined(separator: l("list.comma"))
     }
 }
 

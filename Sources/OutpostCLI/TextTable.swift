@@ -1,7 +1,11 @@
-/// Renders rows as an aligned plain-text table for terminal output.
+import OutpostClient
+
+/// Renders rows as an aligned plain-text table for terminal output. Widths are counted in
+/// terminal columns (``DisplayWidth``), so Chinese names and emoji line up; cells wider than
+/// `maxColumnWidth` columns are cut with `…` between characters.
 ///
 /// ```swift
-/// print(TextTable(columns: ["CODE", "NAME"], rows: [["C-1", "Acme"]]).rendered())
+/// print(TextTable(columns: ["CODE", "NAME"], rows: [["C-1", "北京华联"]]).rendered())
 /// ```
 struct TextTable {
     var columns: [String]
@@ -9,16 +13,18 @@ struct TextTable {
     var maxColumnWidth = 40
 
     func rendered() -> String {
-        let cells = rows.map { $0.map { Self.clip($0, maxColumnWidth) } }
-        var widths = columns.map(\.count)
+        let cells = rows.map { $0.map { DisplayWidth.truncate($0, to: maxColumnWidth) } }
+        var widths = columns.map { DisplayWidth.of($0) }
         for row in cells {
-            for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
+            for (index, cell) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], DisplayWidth.of(cell))
+            }
         }
         func line(_ values: [String]) -> String {
             var text = ""
             for (index, value) in values.enumerated() {
                 let isLast = index == values.count - 1
-                text += isLast ? value : value + String(repeating: " ", count: widths[index] - value.count + 2)
+                text += isLast || index >= widths.count ? value : DisplayWidth.pad(value, to: widths[index] + 2)
             }
             while text.hasSuffix(" ") { text.removeLast() }
             return text
@@ -26,10 +32,5 @@ struct TextTable {
         var output = [line(columns)]
         for row in cells { output.append(line(row)) }
         return output.joined(separator: "\n")
-    }
-
-    static func clip(_ text: String, _ width: Int) -> String {
-        let flat = text.replacingOccurrences(of: "\n", with: " ")
-        return flat.count <= width ? flat : String(flat.prefix(width - 1)) + "…"
     }
 }

@@ -27,13 +27,24 @@ struct UserFacingError: Error, CustomStringConvertible {
         /// How long a request may wait for the server's answer.
         var timeoutSeconds: Int = Context.defaultTimeoutSeconds
         /// The command to run again after a network failure (`outpost sync`, `outpost init …`).
-        var retry: String = "`outpost sync`"
+        var retry: String
         /// Local edits waiting to be sent, when known.
         var pendingChanges: Int?
         /// Where the user can check the server address (empty when they just typed it).
-        var addressHint = " (`outpost status` shows it)"
+        var addressHint: String
         /// What a failed exchange with the server left behind, said after a network failure.
-        var nothingLost = "nothing was lost"
+        var nothingLost: String
+
+        init(_ l: Localizer = Localizer(.english), replicaPath: String, serverURL: String? = nil,
+             timeoutSeconds: Int = Context.defaultTimeoutSeconds, pendingChanges: Int? = nil) {
+            self.replicaPath = replicaPath
+            self.serverURL = serverURL
+            self.timeoutSeconds = timeoutSeconds
+            self.pendingChanges = pendingChanges
+            retry = "`outpost sync`"
+            addressHint = l("error.addressHint")
+            nothingLost = l("error.nothingLost")
+        }
     }
 
     init(message: String, detail: String? = nil) {
@@ -41,61 +52,91 @@ struct UserFacingError: Error, CustomStringConvertible {
         self.detail = detail
     }
 
-    /// Maps any error the command can meet to its message.
-    init(_ error: any Error, situation: Situation) {
+    /// Maps any error the command can meet to its message in the user's language.
+    init(_ error: any Error, situation: Situation, _ l: Localizer = Localizer(.english)) {
         switch error {
         case let error as UserFacingError:
             self = error
         case let error as DatabaseError:
-            self = Self.database(error, path: situation.replicaPath)
+            self = Self.database(error, path: situation.replicaPath, l)
         case let error as ReplicaError:
-            if case .corrupt(let reason) = error {
-                self.init(message: Self.damaged(situation.replicaPath), detail: reason)
-            } else {
-                self.init(message: error.description)
-            }
+            self = Self.replica(error, situation, l)
+        case let error as ValidationError:
+            self.init(message: Self.validation(error, l))
         case let error as SyncError:
-            self = Self.sync(error, situation)
+            self = Self.sync(error, situation, l)
         case let error as CLIError:
+            self.init(message: error.message(l))
+        case let error as TimeInputError:
             self.init(message: error.description)
         case let error as CustomStringConvertible:
             self.init(message: error.description, detail: String(reflecting: error))
         default:
-            self.init(message: "The command failed unexpectedly. Run it again with --verbose for the details.",
-                      detail: String(reflecting: error))
+            self.init(message: l("error.unexpected"), detail: String(reflecting: error))
         }
     }
 
-    // MARK: The local database
+    // MARK: The local database and its records
 
-    static func damaged(_ path: String) -> String {
-        "The local database \(path) is damaged. Run `outpost doctor` to check it; `outpost doctor --repair` rebuilds it "
-            + "from the server, keeping every unsent edit it can still read."
+    static func damaged(_ path: String, _ l: Localizer) -> String {
+        l("error.damaged", ["path": path])
     }
 
-    static func database(_ error: DatabaseError, path: String) -> UserFacingError {
-        let message: String
+    static func database(_ error: DatabaseError, path: String, _ l: Localizer = Localizer(.english)) -> UserFacingError {
+        let key: String
         switch error.resultCode {
-        case .readonly, .permission:
-            message = "Cannot write to the local database file \(path): check its permissions and ownership "
-                + "(your user must be able to write the file and its folder)."
-        case .full:
-            message = "The disk is full: the local database \(path) could not be written. Free some disk space and try again "
-                + "— nothing was lost."
-        case .busy, .locked:
-            message = "Another outpost command is using this replica (\(path)). Wait for it to finish, then try again."
-        case .corrupt, .notADatabase:
-            message = damaged(path)
-        case .cantOpen:
-            message = "Cannot open the local database file \(path): check that its folder exists and that you may read and "
-                + "write there."
-        case .ioError:
-            message = "The local database \(path) could not be read or written (a disk error). Check the disk, then try again."
-        default:
-            message = "The local database \(path) reported an unexpected problem. Run the command again with --verbose for "
-                + "the details, or run `outpost doctor` to check the file."
+        case .readonly, .permission: key = "error.db.readonly"
+        case .full: key = "error.db.full"
+        case .busy, .locked: key = "error.db.busy"
+        case .corrupt, .notADatabase: key = "error.damaged"
+        case .cantOpen: key = "error.db.cantOpen"
+        case .ioError: key = "error.db.io"
+        default: key = "error.db.other"
         }
-        return UserFacingError(message: message, detail: error.description)
+        return UserFacingError(message: l(key, ["path": path]), detail: error.description)
+    }
+
+    static func replica(_ error: ReplicaError, _ situation: Situation, _ l: Localizer) -> UserFacingError {
+        switch error {
+        case .corrupt(let reason):
+            return UserFacingError(message: damaged(situation.replicaPath, l), detail: reason)
+        case .notFound(let id):
+            return UserFacingError(message: l("error.replica.notFound", ["id": id]))
+        case .invalid(let error):
+            return UserFacingError(message: Self.validation(error, l))
+        case .duplicateCode(let code, let existing):
+            return UserFacingError(message: l("error.replica.duplicateCode", ["code": code, "id": Presentation.short(existing)]))
+        case .unknownCustomer(let id):
+            return UserFacingError(message: l("error.replica.unknownCustomer", ["id": id]))
+        case .deleted(let id):
+            return UserFacingError(message: l("error.replica.deleted", ["id": Presentation.short(id)]))
+        case .notAllowed(let reason):
+            return UserFacingError(message: l("error.replica.notAllowed", ["reason": reason]))
+        case .nothingToResolve(let reason):
+            return UserFacingError(message: l("error.replica.nothingToResolve", ["reason": reason]))
+        case .cannotRepair(let reason):
+            return UserFacingError(message: l("error.replica.cannotRepair", ["reason": reason]))
+        case .belongsToAnotherUser(let user, let records, let pending):
+            let unsent = pending > 0 ? l.count("error.replica.unsent", pending) : ""
+            return UserFacingError(message: l("error.replica.anotherUser", [
+                "user": user, "records": l.count("unit.record", records), "unsent": unsent,
+            ]))
+        }
+    }
+
+    static func validation(_ error: ValidationError, _ l: Localizer) -> String {
+        let entity = error.entity
+        let noun = l("entity.\(entity.rawValue)")
+        switch error {
+        case .unknownField(_, let field):
+            let known = EntitySchema.for(entity).fields.map(\.name).joined(separator: ", ")
+            return l("error.validation.unknownField", ["thing": noun, "field": field, "known": known])
+        case .missingField(_, let field):
+            return l("error.validation.missingField", ["thing": noun, "field": field])
+        case .invalidValue(_, let field, _, let got):
+            let expected = EntitySchema.for(entity).field(field).map { FieldInput.summary($0.kind, l) } ?? ""
+            return l("error.validation.invalidValue", ["thing": noun, "field": field, "expected": expected, "got": got])
+        }
     }
 
     // MARK: The server
@@ -126,56 +167,48 @@ struct UserFacingError: Error, CustomStringConvertible {
         }
     }
 
-    static func sync(_ error: SyncError, _ situation: Situation) -> UserFacingError {
-        let server = situation.serverURL.map { "the server at \($0)" } ?? "the server"
-        var kept = " — \(situation.nothingLost)."
+    static func sync(_ error: SyncError, _ situation: Situation, _ l: Localizer = Localizer(.english)) -> UserFacingError {
+        let server = situation.serverURL.map { l("error.server.at", ["url": $0]) } ?? l("error.server.the")
+        var kept = l("error.kept.head", ["what": situation.nothingLost])
         if let pending = situation.pendingChanges, pending > 0 {
-            kept += pending == 1 ? " 1 local edit is kept" : " \(pending) local edits are kept"
-            kept += " and will be sent by the next sync."
+            kept += l.count("error.kept.pending", pending)
         }
+        let words: KeyValuePairs<String, Any> = [
+            "server": server, "retry": situation.retry, "hint": situation.addressHint, "seconds": situation.timeoutSeconds,
+        ]
         switch error {
         case .unreachable(let reason):
-            let message: String
+            let key: String
             switch NetworkFailure(reason) {
-            case .timedOut:
-                message = "The server did not answer within \(situation.timeoutSeconds) s. Check the network connection and try "
-                    + "\(situation.retry) again"
-            case .refused:
-                message = "Could not connect to \(server): nothing answers at that address. Check that the address is right"
-                    + "\(situation.addressHint) and that the server is running, then try \(situation.retry) again"
-            case .unknownHost:
-                message = "The name of \(server) could not be found. Check the address\(situation.addressHint) and the "
-                    + "network connection, then try \(situation.retry) again"
-            case .secureConnection:
-                message = "A secure connection to \(server) could not be set up (a certificate or TLS problem). Check that the "
-                    + "address is right (https or http) and that this device's date and time are correct"
-            case .offline:
-                message = "This device is not connected to a network. Connect, then try \(situation.retry) again"
-            case .connectionLost:
-                message = "The connection to \(server) was lost. Try \(situation.retry) again"
-            case .other:
-                message = "Could not reach \(server). Check the network connection and try \(situation.retry) again"
+            case .timedOut: key = "error.net.timedOut"
+            case .refused: key = "error.net.refused"
+            case .unknownHost: key = "error.net.unknownHost"
+            case .secureConnection: key = "error.net.tls"
+            case .offline: key = "error.net.offline"
+            case .connectionLost: key = "error.net.lost"
+            case .other: key = "error.net.other"
             }
-            return UserFacingError(message: message + kept, detail: reason)
+            return UserFacingError(message: l(key, words) + kept, detail: reason)
         case .unauthorized(let reason):
-            return UserFacingError(
-                message: "The server refused the access token (it is unknown, revoked or was replaced by a new one). Ask an "
-                    + "administrator for a new token, then run `outpost init --server URL --token NEW-TOKEN`; your local edits are kept.",
-                detail: reason)
+            return UserFacingError(message: l("error.sync.unauthorized"), detail: reason)
         case .rejected(let status, let body) where status >= 500 || status == 429:
             let busy = status == 429 || status == 503
-            return UserFacingError(
-                message: (busy ? "The server is busy (HTTP \(status)). Try again in a moment" :
-                            "The server ran into a problem (HTTP \(status)). Try again later; if it keeps happening, tell your administrator")
-                    + kept,
-                detail: "\(body.code): \(body.message)")
+            return UserFacingError(message: l(busy ? "error.sync.busy" : "error.sync.serverProblem", ["status": status]) + kept,
+                                   detail: "\(body.code): \(body.message)")
+        case .rejected(let status, let body):
+            let details = body.details.map { "\n  - " + ($0.record.map { "\($0): " } ?? "") + $0.message }.joined()
+            return UserFacingError(message: l("error.sync.rejected", ["status": status, "code": body.code, "message": body.message]) + details,
+                                   detail: String(reflecting: error))
         case .protocolViolation(let reason):
-            return UserFacingError(
-                message: "The answer of \(server) was not understood. Check that the address points to an Outpost sync server; "
-                    + "if it does, this outpost may need an update" + kept,
-                detail: reason)
-        default:
-            return UserFacingError(message: error.description)
+            return UserFacingError(message: l("error.sync.protocol", ["server": server]) + kept, detail: reason)
+        case .invalidServerURL(let text):
+            return UserFacingError(message: l("error.sync.invalidURL", ["text": text]))
+        case .unsupportedProtocol(let versions):
+            return UserFacingError(message: l("error.sync.unsupported", [
+                "versions": versions.map(String.init).joined(separator: ", "), "needed": SyncProtocol.currentVersion,
+            ]))
+        case .notConfigured:
+            return UserFacingError(message: l("error.sync.notConfigured"))
         }
     }
 }

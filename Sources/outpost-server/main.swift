@@ -71,7 +71,8 @@ let root = CommandSpec(
                     options: [
                         OptionSpec("role", help: "One of \(roles).", valueName: "role", isRequired: true),
                         OptionSpec("branch", help: "Home branch code, e.g. BJ.", valueName: "code", isRequired: true),
-                    ]),
+                    ],
+                    flags: [FlagSpec("json", help: "Print {\"user\", \"role\", \"branch\", \"token\"} as JSON, for scripts.")]),
                 CommandSpec(name: "list", abstract: "List users."),
                 CommandSpec(name: "revoke", abstract: "Revoke a user's token at once.",
                             arguments: [ArgumentSpec("name", help: "User name.")]),
@@ -164,9 +165,15 @@ do {
         let roleText = try values.require("role")
         guard let role = Role(rawValue: roleText) else { fail("'\(roleText)' is not a role; use one of \(roles).", code: 64) }
         let token = try openDatabase().addUser(name: name, role: role, branch: try values.require("branch"))
-        print("Created \(role.rawValue) \(name) in branch \(try values.require("branch")).")
-        print("Token (shown once, keep it safe):")
-        print(token)
+        if values.flag("json") {
+            let object: JSONValue = ["user": .string(name), "role": .string(role.rawValue),
+                                     "branch": .string(try values.require("branch")), "token": .string(token)]
+            print(object.serialized(pretty: true))
+        } else {
+            print("Created \(role.rawValue) \(name) in branch \(try values.require("branch")).")
+            print("Token (shown once, keep it safe):")
+            print(token)
+        }
     case ["user", "list"]:
         let users = try openDatabase().users()
         if users.isEmpty {

@@ -33,6 +33,9 @@ struct Device {
         let out = TextBuffer(), err = TextBuffer()
         var environment = self.environment
         environment["HOME"] = home
+        // Text checks read English and UTC unless a test asks for a language or zone.
+        if environment["LANG"] == nil { environment["LANG"] = "en_US.UTF-8" }
+        if environment["TZ"] == nil { environment["TZ"] = "UTC" }
         let status = await OutpostCommand.run(["--db", db] + arguments, environment: environment, standardOutput: out, standardError: err)
         return CLIResult(status: status, out: out.text, err: err.text)
     }

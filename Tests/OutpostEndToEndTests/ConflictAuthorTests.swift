@@ -46,7 +46,9 @@ struct ConflictAuthorTests {
         let aliceValue = try #require(try await bob.execOK("conflicts", "--json").json().arrayValue?.first?
             .objectValue?["conflicts"]?.arrayValue?.first?.objectValue?["values"]?.arrayValue?
             .first { $0.objectValue?["value"] == "Acme Ltd" }?.objectValue)
-        let at = try #require(aliceValue["at"]?.stringValue)
+        let utc = try #require(aliceValue["at"]?.stringValue)
+        // JSON gives UTC (RFC 3339); text shows the same minute in the user's zone (UTC in these tests).
+        let at = utc.prefix(10) + " " + utc.dropFirst(11).prefix(5)
         #expect(aliceLine.contains("— alice, \(at)"), "\(named)")
         #expect(aliceValue["user"] == "alice")
         #expect(Self.line(showing: "ACME Group", in: named)?.contains("— bob (this device), 20") == true, "\(named)")

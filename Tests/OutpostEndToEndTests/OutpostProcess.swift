@@ -13,6 +13,8 @@ extension Device {
     func exec(_ arguments: [String]) async throws -> CLIResult {
         var environment = self.environment
         environment["HOME"] = home
+        if environment["LANG"] == nil { environment["LANG"] = "en_US.UTF-8" }
+        if environment["TZ"] == nil { environment["TZ"] = "UTC" }
         environment["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         return try await OutpostProcess.run(["--db", db] + arguments, environment: environment)
     }

@@ -35,6 +35,7 @@ extension ServerDatabase {
         var configuration = Configuration()
         configuration.readonly = true
         let source = try DatabaseQueue(path: path, configuration: configuration)
+        createOwnerOnly(destination)  // VACUUM INTO fills an empty file and keeps its permissions
         try source.writeWithoutTransaction { db in
             try db.execute(sql: "VACUUM INTO ?", arguments: [destination])
         }
@@ -56,6 +57,7 @@ extension ServerDatabase {
         let files = FileManager.default
         let temporary = path + ".restoring"
         try? files.removeItem(atPath: temporary)
+        createOwnerOnly(temporary)
         // Copied through SQLite, so a backup that was opened since (and has a write-ahead log) restores whole.
         var configuration = Configuration()
         configuration.readonly = true

@@ -16,8 +16,11 @@ public final class ServerDatabase: Sendable {
     /// The database's current epoch; a restore from backup begins a new one (SPEC §11.1).
     public let epoch: String
 
-    /// Opens (or creates) the database at `path` and applies migrations.
+    /// Opens (or creates) the database at `path` and applies migrations. A new database file is
+    /// created readable by its owner only (0600): it holds every branch's records and the token
+    /// hashes. SQLite gives its `-wal` and `-shm` files the same permissions.
     public init(path: String) throws {
+        Self.createOwnerOnly(path)
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.synchronous = .full
@@ -35,6 +38,12 @@ public final class ServerDatabase: Sendable {
     }
 
     static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// Creates an empty owner-only (0600) file at `path` unless something exists there already.
+    static func createOwnerOnly(_ path: String) {
+        guard !path.isEmpty, path != ":memory:", !FileManager.default.fileExists(atPath: path) else { return }
+        FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+    }
 }
 
 /// A user account as stored on the server (the token itself is never stored).
