@@ -125,7 +125,7 @@ struct PolicyCommands {
             context.printJSON(["scheme": .string(policy.codes.scheme), "remaining": .int(left), "blockSize": .int(policy.codes.blockSize)])
         } else {
             context.print(left == 0 ? l("code.status.empty", ["scheme": policy.codes.scheme, "blockSize": policy.codes.blockSize])
-                : l("code.status.line", ["scheme": policy.codes.scheme, "left": left]))
+                : l.count("code.status.line", Int(left), ["scheme": policy.codes.scheme]))
         }
     }
 
