@@ -66,5 +66,9 @@ struct PolicyCLITests {
         let result = await device.run("code", "next")
         #expect(result.status == OutpostCommand.failure)
         #expect(result.err == "Error: This device has no customer codes left for branch SH. Sync once while online to receive a new block, or type a code by hand.\n")
+        let chinese = await device.run("code", "next", "--lang", "zh")
+        #expect(chinese.err.contains("本设备已没有分支机构 SH 的客户编码"))
+        let help = await device.run("report", "monthly", "--help", "--lang", "zh")
+        #expect(help.out.contains("月度报表"))
     }
 }

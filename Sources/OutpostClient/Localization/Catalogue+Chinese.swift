@@ -562,5 +562,11 @@ extension Catalogue {
         "tier.noProposal": "该客户没有调级建议（潜在客户和已流失客户不参与排名）。",
         "tier.stays": "该客户保持 {tier}，无需调整。",
         "tier.changed": "{customer} 的级别已从 {from} 调整为 {to}。",
+        "error.policy.invalid": "政策文件在 {path} 处无效：{reason}。",
+        "error.policy.unknownMember": "政策文件中有未知成员 {path}，请检查拼写。",
+        "error.policy.unknownTimeZone": "“{name}”不是已知的时区；请使用 Asia/Shanghai 这样的名称。",
+        "error.policy.invalidCodeScheme": "客户编码规则“{pattern}”无效：{reason}。",
+        "error.policy.invalidMonth": "“{month}”不是月份；请写成 YYYY-MM，例如 2026-11。",
+        "error.policy.noCodesLeft": "本设备已没有分支机构 {branch} 的客户编码。请联网同步一次以获得新的编码段，或手动输入编码。",
     ]
 }

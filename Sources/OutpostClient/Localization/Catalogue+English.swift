@@ -564,5 +564,11 @@ extension Catalogue {
         "tier.noProposal": "There is no tier proposal for this customer (prospects and lost customers are not ranked).",
         "tier.stays": "The customer stays {tier}; nothing to change.",
         "tier.changed": "Tier of {customer} changed from {from} to {to}.",
+        "error.policy.invalid": "The policy document is invalid at {path}: {reason}.",
+        "error.policy.unknownMember": "The policy document has an unknown member {path}; check its spelling.",
+        "error.policy.unknownTimeZone": "'{name}' is not a known time zone; use a name such as Asia/Shanghai.",
+        "error.policy.invalidCodeScheme": "The customer code scheme '{pattern}' is invalid: {reason}.",
+        "error.policy.invalidMonth": "'{month}' is not a month; write it as YYYY-MM, e.g. 2026-11.",
+        "error.policy.noCodesLeft": "This device has no customer codes left for branch {branch}. Sync once while online to receive a new block, or type a code by hand.",
     ]
 }
