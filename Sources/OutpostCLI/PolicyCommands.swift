@@ -89,7 +89,9 @@ struct PolicyCommands {
         guard let format = ReportFormat(rawValue: formatText) else {
             throw CLIError.usage(l("policy.format.invalid", ["formats": PolicyCommandTree.formats, "format": formatText]))
         }
-        let text = try replica.monthlyReport(month: month, now: context.now).render(format)
+        let report = try replica.monthlyReport(month: month, now: context.now)
+        let labels = Dictionary(uniqueKeysWithValues: MonthlyReport.englishLabels.keys.map { ($0, l("report.\($0)")) })
+        let text = format == .table ? Self.table(report, labels) : report.render(format, labels: labels)
         if let path = context.values.option("output") {
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
@@ -101,6 +103,18 @@ struct PolicyCommands {
         } else {
             context.out.write(text)
         }
+    }
+
+    /// The report as aligned tables that measure wide (Chinese) characters correctly.
+    static func table(_ report: MonthlyReport, _ labels: [String: String]) -> String {
+        var text = MonthlyReport.label("title", labels, ["month": report.month.description, "version": String(report.policyVersion)]) + "\n"
+        for section in report.sections(labels: labels) {
+            text += "\n\(section.title)\n"
+            guard !section.rows.isEmpty else { text += "  \(MonthlyReport.label("none", labels))\n"; continue }
+            let table = TextTable(columns: section.header, rows: section.rows).rendered()
+            text += table.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n") + "\n"
+        }
+        return text
     }
 
     func policyShow() throws {

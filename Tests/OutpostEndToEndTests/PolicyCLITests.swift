@@ -5,6 +5,7 @@ import OutpostClient
 import OutpostJSON
 import OutpostModel
 import OutpostServer
+import OutpostClient
 
 @Suite("Policy commands")
 struct PolicyCLITests {
@@ -70,5 +71,26 @@ struct PolicyCLITests {
         #expect(chinese.err.contains("本设备已没有分支机构 SH 的客户编码"))
         let help = await device.run("report", "monthly", "--help", "--lang", "zh")
         #expect(help.out.contains("月度报表"))
+    }
+}
+
+@Suite("Monthly report words")
+struct MonthlyReportWordsTests {
+    @Test func theEnglishCatalogueHoldsTheReportsWordsAndChineseTranslatesThem() {
+        for (key, text) in MonthlyReport.englishLabels {
+            #expect(Catalogue.english["report.\(key)"] == text, "\(key)")
+            #expect(Catalogue.chinese["report.\(key)"] != nil, "\(key)")
+        }
+    }
+
+    @Test func aChineseReportUsesChineseWords() async throws {
+        let server = try LoopbackServer()
+        var device = try await server.signedIn("li", role: .manager, branch: "SH")
+        device.environment["OUTPOST_NOW"] = "2026-11-20T02:00:00Z"
+        let table = await device.ok("report", "monthly", "--month", "2026-11", "--lang", "zh")
+        #expect(table.out.hasPrefix("2026-11 月度报表（政策版本 0）\n"))
+        #expect(table.out.contains("  处理率"))
+        let markdown = await device.ok("report", "monthly", "--month", "2026-11", "--format", "markdown", "--lang", "zh")
+        #expect(markdown.out.hasPrefix("# 2026-11 月度报表\n\n政策版本 0。\n"))
     }
 }

@@ -42,44 +42,106 @@ extension MonthlyReport {
         return text
     }
 
-    /// The report as titled tables (the same content in every text format).
-    public var sections: [Section] {
+    /// The words of the text formats by key, in English; ``render(_:labels:)`` takes replacements
+    /// (e.g. a translation) by the same keys. `{month}`, `{version}`, `{branch}` and `{threshold}` are filled in.
+    public static let englishLabels: [String: String] = [
+        "title": "Monthly report {month} (policy version {version})",
+        "markdownTitle": "Monthly report {month}",
+        "policyVersion": "Policy version {version}.",
+        "none": "none",
+        "noneSentence": "None.",
+        "section": "section",
+        "unassigned": "(unassigned)",
+        "complaints.title": "Complaints received in {month}",
+        "measure": "measure",
+        "value": "value",
+        "target": "target",
+        "complaints.total": "total received",
+        "complaints.escalated": "escalated to major",
+        "complaints.handled": "handled",
+        "complaints.handlingRate": "handling rate",
+        "complaints.onTimeRate": "on-time rate",
+        "complaints.revisitRate": "revisit rate",
+        "activity.title": "Activity against plan",
+        "activity.salesperson": "salesperson",
+        "activity.planned": "planned",
+        "activity.done": "done",
+        "activity.planRate": "plan rate",
+        "activity.visits": "visits",
+        "activity.contacts": "contacts",
+        "activity.required": "required",
+        "activity.met": "met",
+        "customers.title": "Customers and satisfaction",
+        "customers.atStart": "customers at start",
+        "customers.lost": "lost in month",
+        "customers.retention": "retention",
+        "customers.complaining": "complaining customers",
+        "customers.complaintRate": "complaint rate",
+        "customers.answers": "satisfaction answers",
+        "customers.average": "satisfaction average",
+        "customers.branch": "satisfaction {branch}",
+        "improvement.title": "Improvement plans needed (satisfaction < {threshold})",
+        "improvement.customer": "customer",
+        "overdueComplaints.title": "Overdue complaints",
+        "overdueComplaints.customer": "customer",
+        "overdueComplaints.category": "category",
+        "overdueComplaints.deadline": "deadline",
+        "overdueContacts.title": "Customers overdue for contact",
+        "overdueContacts.salesperson": "salesperson",
+        "overdueContacts.customers": "customers",
+    ]
+
+    /// The report as titled tables (the same content in every text format), in English.
+    public var sections: [Section] { sections(labels: [:]) }
+
+    /// The label for `key` (from `labels`, else English) with its placeholders filled.
+    public static func label(_ key: String, _ labels: [String: String], _ values: [String: String] = [:]) -> String {
+        var text = labels[key] ?? englishLabels[key] ?? key
+        for (name, value) in values { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
+        return text
+    }
+
+    /// The report as titled tables with the words of `labels` (by ``englishLabels`` key).
+    public func sections(labels: [String: String]) -> [Section] {
+        func t(_ key: String, _ values: [String: String] = [:]) -> String { Self.label(key, labels, values) }
         let c = complaints
         var sections: [Section] = []
         var complaintRows = EntitySchema.complaintCategories.map { [$0, String(c.byCategory[$0] ?? 0)] }
         complaintRows += [
-            ["total received", String(c.received)],
-            ["escalated to major", String(c.escalated)],
-            ["handled", String(c.handled)],
-            ["handling rate", Self.percent(c.handlingRate)],
-            ["on-time rate", Self.percent(c.onTimeRate)],
-            ["revisit rate", Self.percent(c.revisitRate)],
+            [t("complaints.total"), String(c.received)],
+            [t("complaints.escalated"), String(c.escalated)],
+            [t("complaints.handled"), String(c.handled)],
+            [t("complaints.handlingRate"), Self.percent(c.handlingRate)],
+            [t("complaints.onTimeRate"), Self.percent(c.onTimeRate)],
+            [t("complaints.revisitRate"), Self.percent(c.revisitRate)],
         ]
-        sections.append(Section(title: "Complaints received in \(month)", header: ["measure", "value"], rows: complaintRows))
+        sections.append(Section(title: t("complaints.title", ["month": month.description]), header: [t("measure"), t("value")], rows: complaintRows))
         sections.append(Section(
-            title: "Activity against plan", header: ["salesperson", "planned", "done", "plan rate", "visits", "contacts", "required", "met"],
+            title: t("activity.title"),
+            header: ["salesperson", "planned", "done", "planRate", "visits", "contacts", "required", "met"].map { t("activity.\($0)") },
             rows: activity.map { a in
-                [a.salesperson.isEmpty ? "(unassigned)" : a.salesperson, String(a.planned), String(a.plannedDone), Self.percent(a.planRate),
+                [a.salesperson.isEmpty ? t("unassigned") : a.salesperson, String(a.planned), String(a.plannedDone), Self.percent(a.planRate),
                  String(a.visits), String(a.contacts), String(a.required), String(a.requiredMet)]
             }))
         let k = customers
         let retentionTarget = "\(Self.percent(targets.retentionTargetMin))–\(Self.percent(targets.retentionTargetMax))"
         var customerRows: [[String]] = [
-            ["customers at start", String(k.atStart), ""],
-            ["lost in month", String(k.lost), ""],
-            ["retention", Self.percent(k.retention), retentionTarget],
-            ["complaining customers", String(k.complaining), ""],
-            ["complaint rate", Self.percent(k.complaintRate), "< \(Self.percent(targets.complaintRateTarget))"],
-            ["satisfaction answers", String(k.satisfactionAnswers), ""],
-            ["satisfaction average", Self.decimal(k.satisfactionAverage), "≥ \(Self.decimal(satisfactionPolicy.good))"],
+            [t("customers.atStart"), String(k.atStart), ""],
+            [t("customers.lost"), String(k.lost), ""],
+            [t("customers.retention"), Self.percent(k.retention), retentionTarget],
+            [t("customers.complaining"), String(k.complaining), ""],
+            [t("customers.complaintRate"), Self.percent(k.complaintRate), "< \(Self.percent(targets.complaintRateTarget))"],
+            [t("customers.answers"), String(k.satisfactionAnswers), ""],
+            [t("customers.average"), Self.decimal(k.satisfactionAverage), "≥ \(Self.decimal(satisfactionPolicy.good))"],
         ]
-        customerRows += k.satisfactionByBranch.sorted { $0.key < $1.key }.map { ["satisfaction \($0.key)", Self.decimal($0.value), ""] }
-        sections.append(Section(title: "Customers and satisfaction", header: ["measure", "value", "target"], rows: customerRows))
-        sections.append(Section(title: "Improvement plans needed (satisfaction < \(Self.decimal(satisfactionPolicy.improvementBelow)))",
-                                header: ["customer"], rows: k.needsImprovementPlan.map { [$0] }))
-        sections.append(Section(title: "Overdue complaints", header: ["customer", "category", "deadline"], rows: overdueComplaints))
-        sections.append(Section(title: "Customers overdue for contact", header: ["salesperson", "customers"],
-                                rows: overdueContacts.sorted { $0.key < $1.key }.map { [$0.key.isEmpty ? "(unassigned)" : $0.key, String($0.value)] }))
+        customerRows += k.satisfactionByBranch.sorted { $0.key < $1.key }.map { [t("customers.branch", ["branch": $0.key]), Self.decimal($0.value), ""] }
+        sections.append(Section(title: t("customers.title"), header: [t("measure"), t("value"), t("target")], rows: customerRows))
+        sections.append(Section(title: t("improvement.title", ["threshold": Self.decimal(satisfactionPolicy.improvementBelow)]),
+                                header: [t("improvement.customer")], rows: k.needsImprovementPlan.map { [$0] }))
+        sections.append(Section(title: t("overdueComplaints.title"),
+                                header: ["customer", "category", "deadline"].map { t("overdueComplaints.\($0)") }, rows: overdueComplaints))
+        sections.append(Section(title: t("overdueContacts.title"), header: [t("overdueContacts.salesperson"), t("overdueContacts.customers")],
+                                rows: overdueContacts.sorted { $0.key < $1.key }.map { [$0.key.isEmpty ? t("unassigned") : $0.key, String($0.value)] }))
         return sections
     }
 
@@ -121,35 +183,39 @@ extension MonthlyReport {
         ])
     }
 
-    /// The report written in `format`. CSV starts with the UTF-8 byte order mark (U+FEFF).
-    public func render(_ format: ReportFormat) -> String {
+    /// The report written in `format`, with the words of `labels` (by ``englishLabels`` key; English
+    /// for keys not given). CSV starts with the UTF-8 byte order mark (U+FEFF). JSON keys are never translated.
+    public func render(_ format: ReportFormat, labels: [String: String] = [:]) -> String {
+        func t(_ key: String, _ values: [String: String] = [:]) -> String { Self.label(key, labels, values) }
+        let sections = sections(labels: labels)
+        let values = ["month": month.description, "version": String(policyVersion)]
         switch format {
         case .json:
             return jsonValue.serialized(pretty: true) + "\n"
         case .csv:
             var lines: [String] = []
             for section in sections {
-                lines.append(Self.csvLine(["section", section.title]))
+                lines.append(Self.csvLine([t("section"), section.title]))
                 lines.append(Self.csvLine(section.header))
                 lines += section.rows.map(Self.csvLine)
                 lines.append("")
             }
             return "\u{FEFF}" + lines.joined(separator: "\r\n")
         case .markdown:
-            var text = "# Monthly report \(month)\n\nPolicy version \(policyVersion).\n"
+            var text = "# \(t("markdownTitle", values))\n\n\(t("policyVersion", values))\n"
             for section in sections {
                 text += "\n## \(section.title)\n\n"
-                guard !section.rows.isEmpty else { text += "None.\n"; continue }
+                guard !section.rows.isEmpty else { text += t("noneSentence") + "\n"; continue }
                 text += "| " + section.header.joined(separator: " | ") + " |\n"
                 text += "|" + section.header.map { _ in "---|" }.joined() + "\n"
                 for row in section.rows { text += "| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n" }
             }
             return text
         case .table:
-            var text = "Monthly report \(month) (policy version \(policyVersion))\n"
+            var text = t("title", values) + "\n"
             for section in sections {
                 text += "\n\(section.title)\n"
-                guard !section.rows.isEmpty else { text += "  none\n"; continue }
+                guard !section.rows.isEmpty else { text += "  \(t("none"))\n"; continue }
                 let all = [section.header] + section.rows
                 let widths = section.header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
                 for row in all {
