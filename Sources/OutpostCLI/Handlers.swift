@@ -158,9 +158,11 @@ struct Handlers {
                 "pushed": .int(Int64(report.pushed)), "accepted": .int(Int64(report.accepted)), "merged": .int(Int64(report.merged)),
                 "conflicted": .int(Int64(report.conflicted)), "pulled": .int(Int64(report.pulled)),
                 "conflicts": .int(Int64(report.conflictsAfter)), "refused": .int(Int64(report.refused)),
+                "policyVersion": .int(report.policyVersion), "codesLeased": .int(report.codesLeased),
             ]))
             return
         }
+        PolicyCommands(context: context).noteSync(report)
         var details: [String] = []
         if report.merged > 0 { details.append(l("sync.merged", ["count": report.merged])) }
         if report.conflicted > 0 { details.append(l.count("sync.conflicted", report.conflicted)) }

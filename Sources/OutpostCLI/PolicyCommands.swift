@@ -75,6 +75,12 @@ struct PolicyCommands {
         }
     }
 
+    /// After a sync, on standard error: codes leased, and a policy document this app could not take.
+    func noteSync(_ report: SyncReport) {
+        if report.codesLeased > 0 { context.note(l.count("sync.codesLeased", Int(report.codesLeased))) }
+        if let problem = report.policyProblem { context.note(l("sync.policyProblem", ["reason": problem])) }
+    }
+
     func monthlyReport() throws {
         let replica = try context.openReplica()
         let policy = try replica.policy()

@@ -264,8 +264,10 @@ struct CLITests {
             await device.ok(["complaint", "open", "--customer", "C-001", "--channel", "phone", "--content", content,
                              "--category", category, "--received-at", received] + status)
         }
+        // Deadlines per the policy document (Shanghai working days): the general one by the end of Tuesday
+        // 3 March, the major one (Sunday 17:00) reported to HQ by the end of Monday 2 March.
         await open("Late delivery", "responsible-general", "2026-03-01T08:00:00Z")
-        await open("Broken crate", "responsible-major", "2026-03-02T08:00:00Z")
+        await open("Broken crate", "responsible-major", "2026-03-01T09:00:00Z")
         await open("Wrong invoice", "responsible-major", "2026-03-01T07:00:00Z", status: ["--status", "resolved"])
         await open("Price question", "responsible-major", "2026-03-09T08:00:00Z")
         device.environment["OUTPOST_NOW"] = "2026-03-10T00:00:00Z"

@@ -613,5 +613,8 @@ extension Catalogue {
         "report.overdueContacts.title": "逾期未联系的客户",
         "report.overdueContacts.salesperson": "销售人员",
         "report.overdueContacts.customers": "客户数",
+        "sync.codesLeased.one": "本设备收到 {count} 个客户编码。",
+        "sync.codesLeased.other": "本设备收到 {count} 个客户编码。",
+        "sync.policyProblem": "未采用服务器的政策文件（{reason}）；本设备继续使用现有的政策。请更新应用。",
     ]
 }

@@ -615,5 +615,8 @@ extension Catalogue {
         "report.overdueContacts.title": "Customers overdue for contact",
         "report.overdueContacts.salesperson": "salesperson",
         "report.overdueContacts.customers": "customers",
+        "sync.codesLeased.one": "Received {count} customer code for this device.",
+        "sync.codesLeased.other": "Received {count} customer codes for this device.",
+        "sync.policyProblem": "The server's policy document was not taken ({reason}); this device keeps the one it has. Update the app.",
     ]
 }
