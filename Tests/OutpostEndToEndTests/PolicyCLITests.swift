@@ -94,4 +94,18 @@ struct MonthlyReportWordsTests {
         let markdown = await device.ok("report", "monthly", "--month", "2026-11", "--format", "markdown", "--lang", "zh")
         #expect(markdown.out.hasPrefix("# 2026-11 月度报表\n\n政策版本 0。\n"))
     }
+
+    @Test func timesAreReadInTheBranchZoneOfThePolicyDocument() async throws {
+        let server = try LoopbackServer()
+        var policy = PolicyDocument.default
+        policy.calendars.branches["DE"] = WorkingCalendar(timeZone: "Europe/Berlin")
+        try server.support.database.setPolicy(policy)
+        var device = try await server.signedIn("anna", role: .manager, branch: "DE")
+        device.environment["TZ"] = ""   // no zone set: the branch's zone applies
+        await device.ok("sync")
+        await device.ok("customer", "add", "--code", "D-1", "--name", "Berlin GmbH", "--kind", "enterprise", "--tier", "core")
+        await device.ok("visit", "log", "--customer", "D-1", "--method", "onsite", "--planned-at", "2026-11-24 09:30")
+        let visits = try await device.ok("visit", "list", "--json").json()
+        #expect(visits.arrayValue?.first?.objectValue?["plannedAt"] == "2026-11-24T08:30:00Z", "09:30 in Berlin (UTC+1)")
+    }
 }
