@@ -39,7 +39,8 @@ ENTITIES = {
         ("industry", text(100), False, "Industry"),
         ("address", text(500), False, "Postal address"),
         ("region", text(100), False, "Sales region within the branch"),
-        ("owner", text(100), False, "User name of the responsible salesperson"),
+        ("owner", text(100), False, "User name of the responsible salesperson (decides who sees the customer)"),
+        ("sharedWith", ("userList", 20), False, "Other users who may read and write the customer"),
         ("status", one_of("prospect", "active", "dormant", "lost"), False, "Relationship status"),
         ("creditRating", one_of("A", "B", "C", "D"), False, "Credit rating, A best"),
         ("annualPurchase", ("decimal", 0, 10**13), False, "Annual purchase amount"),
@@ -128,6 +129,11 @@ def kind_schema(kind, required, description):
              "items": {"type": "string", "pattern": PHONE,
                        "description": "3–20 digits, plus spaces, '+', '-', '(' and ')'; at most 32 characters."},
              "description": f"{description}. At most {kind[1]} phone numbers."}
+    elif k == "userList":
+        s = {"type": t("array"), "maxItems": kind[1], "uniqueItems": True,
+             "items": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$",
+                       "description": "A user name: 1–64 ASCII letters, digits, '.', '-' or '_'."},
+             "description": f"{description}. At most {kind[1]} distinct user names."}
     elif k == "creditCode":
         s = {"type": t("string"), "pattern": CREDIT_CODE,
              "description": f"{description}. 18 characters of 0-9 and A-Y without I, O, S, V and Z, upper case; the "
@@ -430,7 +436,7 @@ write("session.schema.json", {
     "additionalProperties": False,
     "properties": {
         "user": {"type": "string", "description": "The token owner's user name."},
-        "role": {"enum": ["admin", "hq", "manager", "sales", "auditor"], "description": "The user's role."},
+        "role": {"enum": ["admin", "hq", "manager", "branch-admin", "sales", "auditor"], "description": "The user's role."},
         "branch": {"type": "string", "description": "The user's home branch."},
         "serverId": {"type": "string", "description": "Stable id of the server database; a change means cursors restart."},
         "epoch": {"type": "string", "pattern": NODE,
@@ -453,7 +459,7 @@ write("error.schema.json", {
             "code": {"type": "string", "description": "Stable machine-readable code, see SPEC.md 'Errors'.",
                      "examples": ["malformed_json", "invalid_request", "invalid_cursor", "unsupported_protocol",
                                   "unauthorized", "forbidden", "not_found", "method_not_allowed", "batch_reused",
-                                  "node_reused", "dot_reused", "recovery_required", "body_too_large",
+                                  "node_reused", "dot_reused", "recovery_required", "scope_changed", "body_too_large",
                                   "record_too_large", "headers_too_large", "invalid_record", "record_mismatch",
                                   "clock_ahead", "internal", "unavailable"]},
             "message": {"type": "string", "description": "A sentence for the person using the client."},

@@ -65,6 +65,8 @@ enum CommandTree {
                     ]),
                 CommandSpec(name: "completion", abstract: l("help.completion.abstract"),
                             discussion: l("help.completion.discussion"), arguments: [shell]),
+                ScopeCommands.setAsideSpec,
+                ScopeCommands.userSpec,
             ] + PolicyCommandTree.commands(l))
     }
 
@@ -184,7 +186,8 @@ enum CommandTree {
             CommandSpec(name: "delete", abstract: l("help.delete.abstract", ["thing": noun]), arguments: [recordArgument(l)]),
             CommandSpec(name: "restore", abstract: l("help.restore.abstract", ["thing": noun]), arguments: [recordArgument(l)]),
         ]
-        return CommandSpec(name: entity, abstract: l("help.\(entity).abstract"), subcommands: subcommands)
+        return CommandSpec(name: entity, abstract: l("help.\(entity).abstract"),
+                           subcommands: subcommands + (type == .customer ? [ScopeCommands.reassignSpec] : []))
     }
 
     /// Options for the fields of `schema`, named after them (`annualPurchase` → `--annual-purchase`).

@@ -27,6 +27,8 @@ struct Handlers {
         case "doctor": try Doctor(context: context).run()
         case "config": try ConfigCommands(context: context).run()
         case "completion": try completion()
+        case "set-aside": try ScopeCommands(context: context).setAside()
+        case "user": try await ScopeCommands(context: context).user()
         case _ where PolicyCommands.handles(command): try PolicyCommands(context: context).run()
         default:
             guard command.count == 2, let group = command.first, let type = EntityType(rawValue: group) else {
@@ -39,6 +41,7 @@ struct Handlers {
             case "list": try records.list()
             case "show": try records.show()
             case "delete": try records.delete()
+            case "reassign" where type == .customer: try ScopeCommands(context: context).reassign()
             case "restore": try records.restore()
             default: throw CLIError.usage(l("error.unknownCommand", ["command": command.joined(separator: " ")]))
             }
@@ -91,6 +94,7 @@ struct Handlers {
             var object: [String: JSONValue] = [
                 "replica": .string(path), "node": .string(status.node.rawValue), "pendingChanges": .int(Int64(status.pendingChanges)),
                 "conflicts": .int(Int64(status.conflicts)), "records": .int(Int64(status.records)),
+                "setAside": .int(Int64(status.setAside)),
                 "refused": .array(try replica.refusedEdits().map { .object(["id": .string($0.record.rawValue), "code": .string($0.code), "message": .string($0.message)]) }),
                 "lastSync": status.lastSyncMillis.map { .string(Presentation.time($0)) } ?? .null,
                 "language": .string(l.language.rawValue), "timeZone": .string(context.local.timeZone.identifier),
@@ -117,6 +121,7 @@ struct Handlers {
             rows.append((l("status.refused"), l.count("status.refusedEdits", status.refusedChanges)))
             for edit in try replica.refusedEdits() { rows.append(("", "\(Presentation.short(edit.record))  \(edit.message)")) }
         }
+        if status.setAside > 0 { rows.append((l("status.setAside"), ScopeCommands.setAsideSummary(status.setAside))) }
         rows.append((l("status.conflicts"), status.conflicts == 0 ? l("status.none") : l.count("status.conflictRecords", status.conflicts)))
         rows.append((l("status.records"), String(status.records)))
         rows.append((l("status.lastSync"), status.lastSyncMillis.map(display.time) ?? l("status.never")))

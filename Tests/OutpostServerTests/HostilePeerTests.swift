@@ -262,7 +262,7 @@ struct HostilePeerTests {
         _ = try h.pushOK([stored], token: token)
         // Same clock, same dot, another name: a replica that re-used its counter.
         let twin = Record.create(id: stored.id, type: .customer, branch: "BJ",
-                                 fields: ["code": "C-001", "name": "Other", "kind": "enterprise", "tier": "core"], node: nodeA, at: ts(1))
+                                 fields: ["code": "C-001", "name": "Other", "kind": "enterprise", "tier": "core", "owner": "li"], node: nodeA, at: ts(1))
         let body = try expectError(h.push([twin], token: token), 409, "dot_reused")
         #expect(body.details.first?.record == stored.id.rawValue)
         #expect(body.details.first?.field == "name")
@@ -288,7 +288,7 @@ struct HostilePeerTests {
         let h = try Harness()
         let hq = try h.user("zhao", role: .hq, branch: "HQ")
         let sales = try h.user("li")
-        let other = makeCustomer(branch: "SH", node: nodeB)
+        let other = makeCustomer(branch: "SH", node: nodeB, owner: nil)
         _ = try h.pushOK([other], token: hq, node: nodeB)
         let big = makeCustomer(code: "C-2", extra: ["notes": .string(String(repeating: "x", count: 300 * 1024))])
         try expectError(h.push([big, try edited(other, ["notes": "x"], node: nodeA, at: 5)], token: sales, node: nodeA), 403, "forbidden")

@@ -3,7 +3,7 @@ import OutpostModel
 import OutpostStore
 
 /// The policy document this replica received from the server, and the customer code blocks the
-/// server leased it (SPEC §9.6, §9.7). Both are kept in the replica database, so policy answers
+/// server leased it (SPEC §9.8, §9.9). Both are kept in the replica database, so policy answers
 /// and new codes work offline.
 extension Replica {
     /// The policy document in force on this device: the last one received at sync, or the built-in

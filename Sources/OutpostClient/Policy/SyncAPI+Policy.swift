@@ -1,7 +1,7 @@
 import OutpostJSON
 import OutpostModel
 
-/// The policy endpoints (SPEC §9.6–§9.8).
+/// The policy endpoints (SPEC §9.8–§9.10).
 extension SyncAPI {
     /// `GET /v1/policy`: the policy document, or `nil` when it still has the ETag `etag` (304) or
     /// the server predates policies (404).

@@ -112,12 +112,22 @@ public final class Replica: Sendable {
 
     // MARK: Local edits
 
-    /// Creates a record. Customers get the signed-in user's branch (or `branch`); contacts, visits
-    /// and complaints take the branch of their customer.
+    /// Creates a record. Customers get the signed-in user's branch (or `branch`) and, unless
+    /// `owner` is given, the signed-in user as owner (the creator owns the customer, SPEC §8.1);
+    /// contacts, visits and complaints take the branch of their customer.
     ///
-    /// - Throws: ``ReplicaError`` when the data is invalid, the code is taken or the customer is unknown.
+    /// - Throws: ``ReplicaError`` when the data is invalid, the code is taken, the customer is
+    ///   unknown, or a salesperson names another owner or shares the customer.
     @discardableResult
     public func create(_ type: EntityType, fields: [String: JSONValue], branch: String? = nil, id: RecordID = .random()) throws -> Record {
+        var fields = fields
+        if type == .customer, let settings = try settings() {
+            if fields["owner"] == nil || fields["owner"] == .null { fields["owner"] = .string(settings.user) }
+            if !settings.scope.canAssign(branch: branch ?? settings.branch)
+                && (fields["owner"] != .string(settings.user) || !(fields["sharedWith"]?.arrayValue?.isEmpty ?? true)) {
+                throw ReplicaError.notAllowed("A customer you create is yours (owner \(settings.user)); a manager assigns customers to others or shares them.")
+            }
+        }
         do {
             try EntitySchema.for(type).validate(fields, requireAll: true)
         } catch {
@@ -133,7 +143,7 @@ public final class Replica: Sendable {
                 recordBranch = customer.branch
             }
             guard Branch.isValid(recordBranch) else { throw ReplicaError.notAllowed("'\(recordBranch)' is not a valid branch code.") }
-            if let scope = settings?.scope, !scope.canWrite(branch: recordBranch) {
+            if let scope = settings?.scope, !scope.canWrite(branch: recordBranch), !(scope.role == .sales && type != .customer) {
                 throw ReplicaError.notAllowed("Your role (\(scope.role.rawValue)) may not create records in branch \(recordBranch).")
             }
             guard try Self.load(db, id) == nil else { throw ReplicaError.notAllowed("Record \(id) already exists.") }
@@ -154,6 +164,10 @@ public final class Replica: Sendable {
                 try EntitySchema.for(record.type).validate(fields, requireAll: false)
             } catch {
                 throw ReplicaError.invalid(error)
+            }
+            if record.type == .customer, fields["owner"] != nil || fields["sharedWith"] != nil,
+               let scope = try Self.loadSettings(db)?.scope, !scope.canAssign(branch: record.branch) {
+                throw ReplicaError.notAllowed("Only managers, branch administrators and headquarters change who owns a customer or whom it is shared with.")
             }
             if fields["customer"] != nil, fields["customer"] != record.value(of: "customer") {
                 throw ReplicaError.notAllowed("A \(record.type.rawValue) cannot be moved to another customer; create a new one.")
@@ -221,7 +235,7 @@ public final class Replica: Sendable {
         try queue.write { db in
             guard var record = try Self.load(db, id) else { throw ReplicaError.notFound(id.rawValue) }
             if let scope = try Self.loadSettings(db)?.scope {
-                guard scope.canWrite(branch: record.branch) else {
+                guard scope.canWrite(branch: record.branch) || scope.role == .sales else {
                     throw ReplicaError.notAllowed("Your role (\(scope.role.rawValue)) may not change records of branch \(record.branch).")
                 }
                 if lifecycle && !scope.canDelete(branch: record.branch) {
@@ -257,9 +271,17 @@ public final class Replica: Sendable {
     }
 
     /// Issues the next hybrid timestamp and persists the clock.
+    ///
+    /// A clock more than ``HybridClock/defaultMaximumDrift`` ahead of the wall clock was set while
+    /// the device's date was wrong (pulled timestamps that far ahead are never observed): it is
+    /// dropped, so once the date is fixed new edits are stamped now instead of in the wrong future
+    /// forever (each refused by the server with 422 `clock_ahead`). HLCs only order siblings.
     private func tick(_ db: Database) throws -> HybridTimestamp {
+        let wall = wallClock()
         var clock = try Self.hybridClock(db)
-        let stamp = clock.now(wallMillis: wallClock())
+        let (limit, overflow) = wall.addingReportingOverflow(HybridClock.defaultMaximumDrift)
+        if !overflow && clock.last.millis > limit { clock = HybridClock() }
+        let stamp = clock.now(wallMillis: wall)
         try Self.saveHybridClock(db, clock)
         return stamp
     }
@@ -366,7 +388,8 @@ public final class Replica: Sendable {
                 refusedChanges: try db.fetchScalar(sql: "SELECT COUNT(*) FROM refused") ?? 0,
                 conflicts: try db.fetchScalar(sql: "SELECT COUNT(*) FROM records WHERE conflicted = 1") ?? 0,
                 records: try db.fetchScalar(sql: "SELECT COUNT(*) FROM records") ?? 0,
-                lastSyncMillis: try Self.meta(db, "last_sync").flatMap { Int64($0) })
+                lastSyncMillis: try Self.meta(db, "last_sync").flatMap { Int64($0) },
+                setAside: try db.fetchScalar(sql: "SELECT COUNT(*) FROM set_aside") ?? 0)
         }
     }
 

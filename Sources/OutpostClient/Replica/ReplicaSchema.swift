@@ -48,8 +48,18 @@ enum ReplicaSchema {
             // The user enrolled for each node, as named by the server in pull pages (Replica+Authors).
             try db.execute(sql: "CREATE TABLE authors (node TEXT PRIMARY KEY, user TEXT NOT NULL)")
         }
-        migrator.registerMigration("v4 customer code blocks") { db in
-            // Blocks of customer code numbers leased by the server (SPEC §9.7); `next` is the next
+        migrator.registerMigration("v4 scope changes") { db in
+            // Records that left this device's scope while holding edits the server did not take:
+            // kept (the full version), visible and exportable, never dropped silently (SPEC §11.2).
+            try db.execute(sql: """
+                CREATE TABLE set_aside (record_id TEXT PRIMARY KEY, type TEXT NOT NULL, state TEXT NOT NULL,
+                                        reason TEXT NOT NULL, set_aside_at INTEGER NOT NULL)
+                """)
+            // The ids received since a re-scope began (meta `rescope`): the rest leave when it ends.
+            try db.execute(sql: "CREATE TABLE rescope_seen (id TEXT PRIMARY KEY)")
+        }
+        migrator.registerMigration("v5 customer code blocks") { db in
+            // Blocks of customer code numbers leased by the server (SPEC §9.9); `next` is the next
             // number to issue. Tagged with the server database, so blocks of another server are never used.
             try db.execute(sql: """
                 CREATE TABLE code_blocks (lease TEXT PRIMARY KEY, server_id TEXT NOT NULL, branch TEXT NOT NULL, year INTEGER NOT NULL,

@@ -138,7 +138,7 @@ public struct CodeSeries: Sendable, Hashable, Comparable, CustomStringConvertibl
     public static func < (a: CodeSeries, b: CodeSeries) -> Bool { (a.branch, a.year) < (b.branch, b.year) }
 }
 
-/// A block of sequence numbers the server leased to one device (SPEC §9.7): the device issues
+/// A block of sequence numbers the server leased to one device (SPEC §9.9): the device issues
 /// `first…last` offline, and no other device ever receives any of them.
 public struct CodeBlock: Sendable, Hashable {
     /// The lease's id (the client's request id, so a retried lease returns the same block).
@@ -177,7 +177,7 @@ public struct CodeBlock: Sendable, Hashable {
     }
 }
 
-/// `POST /v1/codes/lease` request: `{"lease": <uuid>, "branch": "SH", "year": 2026}` (SPEC §9.7).
+/// `POST /v1/codes/lease` request: `{"lease": <uuid>, "branch": "SH", "year": 2026}` (SPEC §9.9).
 public struct CodeLeaseRequest: Sendable, Hashable {
     /// Client-chosen id; repeating it returns the same block (a retry after a lost answer leases nothing new).
     public var lease: String

@@ -2,7 +2,7 @@ import OutpostJSON
 
 /// The company's policies as one versioned JSON document that HQ edits and the server hands to
 /// every device at sync, so an offline device computes the same due lists, deadlines, codes and
-/// reports as the server (SPEC §6.6, §9.6). Every member has a default (``PolicyDocument/default``),
+/// reports as the server (SPEC §6.6, §9.8). Every member has a default (``PolicyDocument/default``),
 /// so a document only needs the numbers it changes.
 ///
 /// ```swift

@@ -58,6 +58,12 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         APIError(status: 403, code: "forbidden", message: message,
                  details: record.map { [ErrorDetail(message: message, record: $0.rawValue)] } ?? [])
     }
+    /// 409 `scope_changed`: what the user may read changed since the cursor was issued (SPEC §11.2).
+    public static func scopeChanged() -> APIError {
+        APIError(status: 409, code: "scope_changed",
+                 message: "What you may see has changed (a customer was reassigned or shared, or your role changed). "
+                    + "Pull again from the beginning; records you no longer see leave this device.")
+    }
     /// 409 `batch_reused`.
     public static func batchReused(_ batch: String) -> APIError {
         APIError(status: 409, code: "batch_reused",

@@ -2,7 +2,7 @@ import OutpostHTTP
 import OutpostJSON
 import OutpostModel
 
-/// The policy endpoints (SPEC §9.6–§9.8): `GET /v1/policy`, `POST /v1/codes/lease` and `GET /v1/reports/monthly`.
+/// The policy endpoints (SPEC §9.8–§9.10): `GET /v1/policy`, `POST /v1/codes/lease` and `GET /v1/reports/monthly`.
 enum PolicyRoutes {
     /// Adds the policy endpoints to `router`. `now` gives the report time (UTC ms) for its overdue lists.
     static func add(to router: inout Router, database: ServerDatabase, now: @escaping @Sendable () -> Int64 = { ServerDatabase.nowMillis() }) {

@@ -3,7 +3,7 @@ import OutpostJSON
 import OutpostModel
 import OutpostStore
 
-/// The policy document, customer code leases and the monthly report on the server (SPEC §6.6, §9.6–§9.8).
+/// The policy document, customer code leases and the monthly report on the server (SPEC §6.6, §9.8–§9.10).
 extension ServerDatabase {
     /// The policy document in force: the last one set, or the built-in defaults (version 0).
     public func policy() throws -> PolicyDocument {
@@ -48,7 +48,7 @@ extension ServerDatabase {
         }
     }
 
-    /// Leases the next block of customer code sequence numbers of a series to `user` (SPEC §9.7).
+    /// Leases the next block of customer code sequence numbers of a series to `user` (SPEC §9.9).
     /// Repeating a lease id returns the block leased under it the first time, so a retry after a
     /// lost answer consumes nothing. Numbers already used by stored customer codes of the series
     /// (typed by hand) are skipped.
@@ -98,12 +98,21 @@ extension ServerDatabase {
         return highest
     }
 
-    /// Every record of `type` the scope may read (deleted ones included; the report skips them).
+    /// Every record of `type` the scope may read, as a pull would give it (deleted ones included; the report skips them).
     public func records(_ type: EntityType, scope: AccessScope) throws -> [Record] {
         try pool.read { db in
-            let rows = scope.readsAllBranches
-                ? try db.fetchAll(sql: "SELECT state FROM records WHERE type = ? ORDER BY seq", arguments: [type.rawValue])
-                : try db.fetchAll(sql: "SELECT state FROM records WHERE type = ? AND branch = ? ORDER BY seq", arguments: [type.rawValue, scope.branch])
+            // The same records a pull gives this scope (SPEC §8): all, the branch's, or a salesperson's customers.
+            let rows: [Row]
+            if scope.readsAllBranches {
+                rows = try db.fetchAll(sql: "SELECT state FROM records WHERE type = ? ORDER BY seq", arguments: [type.rawValue])
+            } else if scope.readsWholeBranch {
+                rows = try db.fetchAll(sql: "SELECT state FROM records WHERE type = ? AND branch = ? ORDER BY seq", arguments: [type.rawValue, scope.branch])
+            } else {
+                rows = try db.fetchAll(sql: """
+                    SELECT state FROM records WHERE type = ?
+                      AND customer IN (SELECT customer FROM customer_access WHERE user = ?) ORDER BY seq
+                    """, arguments: [type.rawValue, scope.user])
+            }
             return try rows.map { row in
                 let text: String = row[0] ?? ""
                 do { return try Record(json: JSONValue.parse(text)) } catch { throw APIError.internal("a stored record cannot be read: \(error)") }
