@@ -191,6 +191,31 @@ struct NewerPolicyTests {
     }
 }
 
+@Suite("Issued codes are fixed")
+struct IssuedCodesAreFixedTests {
+    @Test func anIssuedCodeCannotBeEditedUnlessItClashes() async throws {
+        let server = try TestServer()
+        defer { server.cleanUp() }
+        let (replica, engine) = try policyDevice(server, "li", role: .manager)
+        _ = try await engine.sync()
+        let issued = try replica.createCustomer(["name": "Acme", "kind": "tenant", "tier": "core"], now: PolicyDistributionTests.now)
+        #expect(throws: ReplicaError.notAllowed("Customer code SH-2026-00001 was issued by the code scheme and is fixed.")) {
+            try replica.update(issued.id, fields: ["code": "X-1"])
+        }
+        try replica.update(issued.id, fields: ["name": "Acme Ltd"])   // other fields stay editable
+        // A hand-typed code can change, and a clashing issued code can be renamed to settle the clash.
+        let typed = try replica.create(.customer, fields: ["code": "C-7", "name": "Typed", "kind": "tenant", "tier": "general"])
+        try replica.update(typed.id, fields: ["code": "C-8"])
+        let (other, otherEngine) = try policyDevice(server, "wang", role: .manager)
+        _ = try await otherEngine.sync()
+        try other.create(.customer, fields: ["code": "SH-2026-00001", "name": "Clash", "kind": "tenant", "tier": "general"])
+        _ = try await otherEngine.sync()
+        _ = try await engine.sync()
+        #expect(try replica.duplicateCustomerCodes().first?.code == "SH-2026-00001")
+        try replica.update(issued.id, fields: ["code": "SH-2026-00002"])
+    }
+}
+
 @Suite("Codes before sign-in")
 struct CodesBeforeSignInTests {
     @Test func aReplicaNotConnectedToAServerIssuesNoCodes() throws {

@@ -55,6 +55,9 @@ struct CadenceCodesTierTests {
         #expect(plain.code(branch: "SH", year: 2026, seq: 123_456) == "C123456")
         #expect(plain.series(branch: "SH", year: 2026) == CodeSeries(branch: "SH", year: 0))
         #expect(try CodeScheme("{yy}.{branch}{seq}").code(branch: "BJ", year: 2031, seq: 7) == "31.BJ7")
+        #expect(scheme.matches("SH-2026-00042", branch: "SH") && scheme.matches("SH-2027-123456", branch: "SH"))
+        #expect(!scheme.matches("SH-2026-00042", branch: "BJ") && !scheme.matches("SH-26-00042", branch: "SH")
+                && !scheme.matches("SH-2026-0042", branch: "SH") && !scheme.matches("C-001", branch: "SH"))
         #expect(throws: PolicyError.invalidCodeScheme("{branch}/{seq}", reason: "codes may only hold letters, digits, '-', '_' and '.'")) {
             try CodeScheme("{branch}/{seq}")
         }

@@ -80,6 +80,21 @@ extension Replica {
         }
     }
 
+    /// Refuses changing a customer's code once issued (it has the shape of the policy's code scheme for
+    /// the customer's branch), unless another live customer holds the same code: renaming one of a
+    /// clashing pair is how a duplicate is settled.
+    static func checkIssuedCodeUnchanged(_ db: Database, _ record: Record, _ fields: [String: JSONValue]) throws {
+        guard record.type == .customer, let new = fields["code"], let old = record.value(of: "code")?.stringValue,
+            new != .string(old), let scheme = try? CodeScheme(try policy(db).codes.scheme), scheme.matches(old, branch: record.branch)
+        else { return }
+        let others: Int = try db.fetchScalar(
+            sql: "SELECT COUNT(*) FROM records WHERE type = 'customer' AND code = ? AND id != ? AND deleted = 0",
+            arguments: [old, record.id.rawValue]) ?? 0
+        guard others > 0 else {
+            throw ReplicaError.notAllowed("Customer code \(old) was issued by the code scheme and is fixed.")
+        }
+    }
+
     /// Creates a customer, giving it the next leased code when `fields` has no `code`.
     ///
     /// ```swift

@@ -107,6 +107,33 @@ public struct CodeScheme: Sendable, Hashable {
         return seq
     }
 
+    /// `true` when `code` has this scheme's shape for `branch` (any year, any sequence number):
+    /// `SH-2026-00042` matches `{branch}-{yyyy}-{seq:05}` for branch `SH`.
+    public func matches(_ code: String, branch: String) -> Bool {
+        var rest = Substring(code)
+        /// Exactly `count` digits, or (`atLeast`) a run of at least `count`.
+        func digits(_ count: Int, atLeast: Bool = false) -> Bool {
+            let run = rest.prefix { $0.isASCII && $0.isNumber }
+            guard run.count >= count else { return false }
+            rest = rest.dropFirst(atLeast ? run.count : count)
+            return true
+        }
+        for part in parts {
+            switch part {
+            case .literal(let text):
+                guard rest.hasPrefix(text) else { return false }
+                rest = rest.dropFirst(text.count)
+            case .branch:
+                guard rest.hasPrefix(branch) else { return false }
+                rest = rest.dropFirst(branch.count)
+            case .year4: guard digits(4) else { return false }
+            case .year2: guard digits(2) else { return false }
+            case .seq(let width): guard digits(width, atLeast: true) else { return false }
+            }
+        }
+        return rest.isEmpty
+    }
+
     static func render(_ parts: ArraySlice<Part>, branch: String, year: Int) -> String {
         parts.map { part in
             switch part {
