@@ -67,7 +67,7 @@ enum CommandTree {
                             discussion: l("help.completion.discussion"), arguments: [shell]),
                 ScopeCommands.setAsideSpec,
                 ScopeCommands.userSpec,
-            ] + ImportExportCommands.specs(l))
+            ] + PolicyCommandTree.commands(l) + ImportExportCommands.specs(l))
     }
 
     static func tool(_ l: Localizer) -> CommandLineTool {

@@ -29,6 +29,7 @@ struct Handlers {
         case "completion": try completion()
         case "set-aside": try ScopeCommands(context: context).setAside()
         case "user": try await ScopeCommands(context: context).user()
+        case _ where PolicyCommands.handles(command): try PolicyCommands(context: context).run()
         case "import", "export": try ImportExportCommands(context: context).run()
         default:
             guard command.count == 2, let group = command.first, let type = EntityType(rawValue: group) else {
@@ -164,9 +165,11 @@ struct Handlers {
                 "pushed": .int(Int64(report.pushed)), "accepted": .int(Int64(report.accepted)), "merged": .int(Int64(report.merged)),
                 "conflicted": .int(Int64(report.conflicted)), "pulled": .int(Int64(report.pulled)),
                 "conflicts": .int(Int64(report.conflictsAfter)), "refused": .int(Int64(report.refused)),
+                "policyVersion": .int(report.policyVersion), "codesLeased": .int(report.codesLeased),
             ]))
             return
         }
+        PolicyCommands(context: context).noteSync(report)
         var details: [String] = []
         if report.merged > 0 { details.append(l("sync.merged", ["count": report.merged])) }
         if report.conflicted > 0 { details.append(l.count("sync.conflicted", report.conflicted)) }

@@ -177,7 +177,7 @@ struct RecordCommands {
                 records = records.filter { $0.value(of: "tier")?.stringValue == tier }
             }
             if let owner = values.option("owner") { records = records.filter { $0.value(of: "owner")?.stringValue == owner } }
-            let schedule = Replica.visitSchedule(of: records, lastVisits: try replica.lastVisits())
+            let schedule = Replica.visitSchedule(of: records, lastVisits: try replica.lastVisits(), policy: try replica.policy())
             let dueByCustomer = Dictionary(uniqueKeysWithValues: schedule.map { ($0.customer.id, $0.dueMillis) })
             func due(_ record: Record) -> Int64? { dueByCustomer[record.id] ?? nil }
             if values.flag("due") { records = Replica.due(schedule, now: now).map(\.customer) }
@@ -212,13 +212,14 @@ struct RecordCommands {
                         text(record, "method"), text(record, "purpose"), text(record, "summary"), note(record)]
             })
         case .complaint:
+            let policy = try replica.policy()
             if values.flag("open") {
                 records = records.filter { Policies.openComplaintStatuses.contains($0.value(of: "status")?.stringValue ?? "open") }
             }
-            if values.flag("overdue") { records = Replica.overdue(records, now: now).map(\.complaint) }
+            if values.flag("overdue") { records = Replica.overdue(records, now: now, policy: policy).map(\.complaint) }
             if context.json {
                 return context.printJSON(.array(records.map { record in
-                    let deadline = Policies.deadline(ofComplaint: record, now: now)
+                    let deadline = Policies.deadline(ofComplaint: record, now: now, policy: policy)
                     return Presentation.json(record, extra: [
                         "due": deadline.map { .string(Presentation.time($0.dueMillis)) } ?? .null,
                         "overdue": .bool(deadline?.isOverdue ?? false),
@@ -226,7 +227,7 @@ struct RecordCommands {
                 }))
             }
             printTable(["id", "customer", "received", "category", "status", "due", "content", "note"], records.map { record in
-                let deadline = Policies.deadline(ofComplaint: record, now: now)
+                let deadline = Policies.deadline(ofComplaint: record, now: now, policy: policy)
                 let due = deadline.map { display.time($0.dueMillis) + ($0.isOverdue ? l("list.overdue") : "") } ?? ""
                 return [Presentation.short(record.id), customer(record, codes), display.compactTime(text(record, "receivedAt")),
                         text(record, "category"), text(record, "status"), due, text(record, "content"), note(record)]
@@ -239,13 +240,14 @@ struct RecordCommands {
         let record = try Self.lookup(replica, try values.require("record"), type: type, l)
         let codes = try Self.customerCodes(replica)
         let now = context.now
+        let policy = try replica.policy()
         var extra: [String: JSONValue] = [:]
         var policyLines: [(String, String)] = []
         switch type {
         case .customer:
             let last = try replica.lastVisits(customer: record.id)[record.id]
             let tier = record.value(of: "tier")?.stringValue ?? ""
-            let due = last.flatMap { Policies.nextVisitDue(tier: tier, lastVisit: $0) }
+            let due = last.flatMap { policy.nextContactDue(tier: tier, lastContact: $0, calendar: policy.calendar(branch: record.branch)) }
             extra["lastVisit"] = last.map { .string(Presentation.time($0)) } ?? .null
             extra["revisitDue"] = due.map { .string(Presentation.time($0)) } ?? .null
             let contacts = try replica.records(.contact, customer: record.id).count
@@ -255,7 +257,7 @@ struct RecordCommands {
             extra["contacts"] = .int(Int64(contacts))
             extra["visits"] = .int(Int64(visits))
             extra["openComplaints"] = .int(Int64(openComplaints))
-            let interval = Policies.revisitIntervalDays(tier: tier).map { l("show.interval", ["days": $0, "tier": tier]) } ?? l("show.unknownTier")
+            let interval = Policies.revisitIntervalDays(tier: tier, policy: policy).map { l("show.interval", ["days": $0, "tier": tier]) } ?? l("show.unknownTier")
             if let due, let last {
                 policyLines.append((l("show.revisitDue"), l("show.revisitDueValue", [
                     "due": display.date(due), "late": due < now ? l("show.late") : "", "last": display.date(last), "interval": interval,
@@ -267,7 +269,7 @@ struct RecordCommands {
             policyLines.append((l("show.visits"), String(visits)))
             policyLines.append((l("show.openComplaints"), String(openComplaints)))
         case .complaint:
-            let deadline = Policies.deadline(ofComplaint: record, now: now)
+            let deadline = Policies.deadline(ofComplaint: record, now: now, policy: policy)
             extra["due"] = deadline.map { .string(Presentation.time($0.dueMillis)) } ?? .null
             if let deadline {
                 policyLines.append((l("show.due"), display.time(deadline.dueMillis) + (deadline.isOverdue ? l("show.overdue") : "")))

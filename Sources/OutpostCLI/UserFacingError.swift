@@ -67,6 +67,8 @@ struct UserFacingError: Error, CustomStringConvertible {
             self = Self.sync(error, situation, l)
         case let error as CLIError:
             self.init(message: error.message(l))
+        case let error as PolicyError:
+            self = Self.policy(error, l)
         case let error as TimeInputError:
             self.init(message: error.description)
         case let error as CustomStringConvertible:

@@ -45,6 +45,24 @@ let root = CommandSpec(
                     ]),
             ]),
         CommandSpec(
+            name: "policy", abstract: "The company policy document devices receive at sync.",
+            subcommands: [
+                CommandSpec(name: "show", abstract: "Print the policy document in force (version 0: built-in defaults)."),
+                CommandSpec(name: "set", abstract: "Replace the policy document; its version goes up by one.",
+                            discussion: "Members left out keep their defaults; unknown members are refused. Devices receive it on their next sync.",
+                            arguments: [ArgumentSpec("file", help: "A JSON policy document (see `policy show`).")]),
+            ]),
+        CommandSpec(
+            name: "report", abstract: "Reports for headquarters over every branch.",
+            subcommands: [
+                CommandSpec(name: "monthly", abstract: "The monthly report (the same figures a device computes over the same records).",
+                            options: [
+                                OptionSpec("month", help: "The month, YYYY-MM.", valueName: "month", isRequired: true),
+                                OptionSpec("format", help: "table, json, csv or markdown.", valueName: "format", defaultValue: "table"),
+                                OptionSpec("branch", help: "Only this branch (default: every branch).", valueName: "code"),
+                            ]),
+            ]),
+        CommandSpec(
             name: "duplicates", abstract: "List customers of all devices that look like the same company (查重, for headquarters).",
             discussion: "Compares live customers by unified social credit code, normalised name and contact phone numbers. Devices show the same report over their own scope with `outpost customer duplicates`.",
             options: [OptionSpec("branch", help: "Only this branch.", valueName: "code")],
@@ -164,6 +182,21 @@ do {
         let upstream = UpstreamSync(database: openDatabase(), api: api)
         let report = try await upstream.run { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         print("Sent \(report.pushed) records (\(report.conflicts) in conflict at headquarters), received \(report.pulled) (\(report.changedHere) changed here).")
+    case ["policy", "show"]:
+        print(try openDatabase().policy().jsonValue.serialized(pretty: true))
+    case ["policy", "set"]:
+        let file = try values.require("file")
+        guard let data = FileManager.default.contents(atPath: file) else { fail("Cannot read \(file).") }
+        let document = try PolicyDocument(json: JSONValue.parse(Array(data)), strict: true)
+        let stored = try openDatabase().setPolicy(document)
+        print("Policy version \(stored.version) is in force; devices receive it on their next sync.")
+    case ["report", "monthly"]:
+        let month = try ReportMonth(try values.require("month"))
+        let formatText = values.option("format") ?? "table"
+        guard let format = ReportFormat(rawValue: formatText) else { fail("--format must be table, json, csv or markdown.", code: 64) }
+        let scope = values.option("branch").map { AccessScope(role: .manager, branch: $0) } ?? AccessScope(role: .hq, branch: "HQ")
+        let report = try openDatabase().monthlyReport(month: month, scope: scope, now: Int64(Date().timeIntervalSince1970 * 1000))
+        FileHandle.standardOutput.write(Data(report.render(format).utf8))
     case ["user", "add"]:
         let name = try values.require("name")
         let roleText = try values.require("role")

@@ -177,9 +177,14 @@ struct HostilePeer {
         ], body: body)
     }
 
+    /// Text fields a sales user may write (`owner` is for managers, SPEC §8.4).
+    static let salesTextFields = (ConvergencePropertyTests.customerTextFields + ConvergencePropertyTests.contactTextFields)
+        .filter { $0 != "owner" }
+
     /// A text field of `record`'s type a sales user may write.
     static func textField(of record: Record, rng: inout SeededGenerator) -> String {
-        let names = record.type == .customer ? ConvergencePropertyTests.customerTextFields : ConvergencePropertyTests.contactTextFields
+        let names = (record.type == .customer ? ConvergencePropertyTests.customerTextFields : ConvergencePropertyTests.contactTextFields)
+            .filter { salesTextFields.contains($0) }
         return names[Int.random(in: 0..<names.count, using: &rng)]
     }
 
@@ -236,7 +241,7 @@ struct HostilePeer {
         case .sameDotOtherContent:
             guard let target else { return nil }
             let candidates = target.fields.keys.sorted().filter { name in
-                (ConvergencePropertyTests.customerTextFields + ConvergencePropertyTests.contactTextFields).contains(name)
+                Self.salesTextFields.contains(name)
                     && target.fields[name]!.siblings.contains { $0.dot.node != malloryNode }
             }
             guard let name = candidates.isEmpty ? nil : candidates[Int.random(in: 0..<candidates.count, using: &rng)] else { return nil }
@@ -249,7 +254,7 @@ struct HostilePeer {
             return Crafted(request: request([twin], token: mallory, node: malloryNode), status: 409, code: "dot_reused")
         case .equalClockOtherContent:
             guard let target else { return nil }
-            let optional = ["industry", "address", "region", "owner", "notes", "title"].filter { target.fields[$0] != nil }
+            let optional = ["industry", "address", "region", "notes", "title"].filter { target.fields[$0] != nil }
             guard let name = optional.isEmpty ? nil : optional[Int.random(in: 0..<optional.count, using: &rng)] else { return nil }
             var fields = target.fields
             fields[name] = nil

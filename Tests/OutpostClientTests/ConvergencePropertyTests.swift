@@ -128,8 +128,11 @@ struct ConvergencePropertyTests {
             switch roll {
             case 0..<10:  // create a customer
                 counter += 1
-                let fields = Fixture.customer("R\(i)-\(counter)", name: "r\(i)-v\(counter)",
+                var fields = Fixture.customer("R\(i)-\(counter)", name: "r\(i)-v\(counter)",
                                               tier: pick(EntitySchema.tiers)!)
+                // Shared with the hostile sales user of the integrity schedules, so its crafted pushes
+                // reach the checks behind scope (SPEC §10.3–§10.5) instead of stopping at it.
+                fields["sharedWith"] = ["mallory"]
                 let record = try replica.create(.customer, fields: fields)
                 noteWrite(record.id, before: nil, fields)
                 log.append("\(i) create customer \(record.id)")

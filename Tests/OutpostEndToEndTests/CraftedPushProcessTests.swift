@@ -12,7 +12,7 @@ struct CraftedPushProcessTests {
     static var now: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     /// A server with a manager (`wang`), a sales user (`li`) and an auditor of one database, and a
-    /// customer written by the manager's device.
+    /// customer written by the manager's device and owned by the sales user (so its pushes reach the checks behind scope).
     final class Setup: @unchecked Sendable {
         let directory: URL
         let server: ServerProcess
@@ -43,7 +43,7 @@ struct CraftedPushProcessTests {
             server = try ServerProcess(database: database)
             transport = try HTTPTransport(baseURL: server.baseURL)
             var record = Record.create(id: .random(), type: .customer, branch: "BJ",
-                                       fields: ["code": "C-1", "name": "Acme", "kind": "enterprise", "tier": "core"],
+                                       fields: ["code": "C-1", "name": "Acme", "kind": "enterprise", "tier": "core", "owner": "li"],
                                        node: managerNode, at: HybridTimestamp(millis: CraftedPushProcessTests.now - 60_000))
             try record.delete(node: managerNode, at: HybridTimestamp(millis: CraftedPushProcessTests.now - 50_000))
             deletedVersion = record

@@ -29,22 +29,22 @@ extension Replica {
         }
     }
 
-    /// When each customer is due for its next visit under the revisit cadence of its tier
-    /// (core 30 days, important 60, potential 90, general 180), from its latest completed visit.
-    /// Customers never visited are due now (`lastVisitMillis` is `nil`).
+    /// When each customer is due for its next visit under the contact cadence of its tier in the
+    /// stored policy document (defaults: core 30 days, important 60, potential 90, general 90),
+    /// from its latest completed visit. Customers never visited are due now (`lastVisitMillis` is `nil`).
     public func visitSchedule() throws -> [VisitDue] {
-        Self.visitSchedule(of: try records(.customer), lastVisits: try lastVisits())
+        Self.visitSchedule(of: try records(.customer), lastVisits: try lastVisits(), policy: try policy())
     }
 
     /// The visit schedule of `customers` given the latest visit of each (``lastVisits(customer:)``),
     /// most overdue first; customers without a known tier are left out.
-    public static func visitSchedule(of customers: [Record], lastVisits: [RecordID: Int64]) -> [VisitDue] {
+    public static func visitSchedule(of customers: [Record], lastVisits: [RecordID: Int64], policy: PolicyDocument = .default) -> [VisitDue] {
         customers.compactMap { customer -> VisitDue? in
-            guard let tier = customer.value(of: "tier")?.stringValue, Policies.revisitIntervalDays(tier: tier) != nil else {
+            guard let tier = customer.value(of: "tier")?.stringValue, Policies.revisitIntervalDays(tier: tier, policy: policy) != nil else {
                 return nil
             }
             let last = lastVisits[customer.id]
-            let due = last.flatMap { Policies.nextVisitDue(tier: tier, lastVisit: $0) }
+            let due = last.flatMap { policy.nextContactDue(tier: tier, lastContact: $0, calendar: policy.calendar(branch: customer.branch)) }
             return VisitDue(customer: customer, lastVisitMillis: last, dueMillis: due)
         }.sorted { ($0.dueMillis ?? .min, $0.customer.id) < ($1.dueMillis ?? .min, $1.customer.id) }
     }
@@ -61,17 +61,17 @@ extension Replica {
         schedule.filter { !$0.customer.isDeleted && ($0.dueMillis ?? .min) <= now }
     }
 
-    /// Live complaints still open or in progress whose deadline has passed at `now` (UTC ms),
-    /// the oldest deadline first.
+    /// Live complaints still open or in progress whose deadline (stored policy document, branch
+    /// working calendar) has passed at `now` (UTC ms), the oldest deadline first.
     public func overdueComplaints(now: Int64) throws -> [(complaint: Record, deadline: ComplaintDeadline)] {
-        Self.overdue(try records(.complaint), now: now)
+        Self.overdue(try records(.complaint), now: now, policy: try policy())
     }
 
-    /// The live complaints among `complaints` that are overdue at `now` (UTC ms), the oldest
-    /// deadline first.
-    public static func overdue(_ complaints: [Record], now: Int64) -> [(complaint: Record, deadline: ComplaintDeadline)] {
+    /// The live complaints among `complaints` that are overdue at `now` (UTC ms) under `policy`,
+    /// the oldest deadline first.
+    public static func overdue(_ complaints: [Record], now: Int64, policy: PolicyDocument = .default) -> [(complaint: Record, deadline: ComplaintDeadline)] {
         complaints.compactMap { complaint in
-            guard !complaint.isDeleted, let deadline = Policies.deadline(ofComplaint: complaint, now: now), deadline.isOverdue else {
+            guard !complaint.isDeleted, let deadline = Policies.deadline(ofComplaint: complaint, now: now, policy: policy), deadline.isOverdue else {
                 return nil
             }
             return (complaint, deadline)

@@ -173,6 +173,7 @@ public final class Replica: Sendable {
                 throw ReplicaError.notAllowed("A \(record.type.rawValue) cannot be moved to another customer; create a new one.")
             }
             if record.type == .customer, case .string(let code)? = fields["code"] { try Self.checkCodeUnique(db, code: code, except: id) }
+            try Self.checkIssuedCodeUnchanged(db, record, fields)
             do {
                 try record.write(fields, node: node, at: stamp)
             } catch {

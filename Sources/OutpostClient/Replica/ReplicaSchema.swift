@@ -58,6 +58,14 @@ enum ReplicaSchema {
             // The ids received since a re-scope began (meta `rescope`): the rest leave when it ends.
             try db.execute(sql: "CREATE TABLE rescope_seen (id TEXT PRIMARY KEY)")
         }
+        migrator.registerMigration("v5 customer code blocks") { db in
+            // Blocks of customer code numbers leased by the server (SPEC §9.9); `next` is the next
+            // number to issue. Tagged with the server database, so blocks of another server are never used.
+            try db.execute(sql: """
+                CREATE TABLE code_blocks (lease TEXT PRIMARY KEY, server_id TEXT NOT NULL, branch TEXT NOT NULL, year INTEGER NOT NULL,
+                                          first INTEGER NOT NULL, last INTEGER NOT NULL, next INTEGER NOT NULL, scheme TEXT NOT NULL)
+                """)
+        }
         return migrator
     }()
 }

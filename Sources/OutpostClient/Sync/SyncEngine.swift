@@ -63,8 +63,13 @@ public struct SyncEngine: Sendable {
         if loopReport.pulled > 0 || loopReport.pushed > 0 {
             try replica.rememberAuthors(try await api.authors())
         }
+        // The policy document and customer code blocks (SPEC §9.8, §9.9).
+        let policyReport = try await PolicySync(replica: replica, api: api).run(now: Replica.systemMillis())
         try replica.recordSyncCompleted()
         var report = SyncReport()
+        report.policyVersion = policyReport.policyVersion
+        report.codesLeased = policyReport.codesLeased
+        report.policyProblem = policyReport.policyProblem
         report.pushed = loopReport.pushed
         report.accepted = loopReport.accepted
         report.merged = loopReport.merged

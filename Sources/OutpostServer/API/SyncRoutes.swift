@@ -68,6 +68,7 @@ public enum SyncRoutes {
             }
             return json(try database.authors(scope: user.scope).jsonValue)
         }
+        PolicyRoutes.add(to: &router, database: database)
         router.get("/v1/pull") { request, _ in
             let user = try currentUser(request)
             for item in request.queryItems where item.name != "cursor" && item.name != "limit" {

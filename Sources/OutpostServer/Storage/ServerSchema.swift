@@ -73,6 +73,20 @@ enum ServerSchema {
                   action TEXT NOT NULL, subject TEXT NOT NULL, branch TEXT NOT NULL, detail TEXT NOT NULL)
                 """)
         }
+        migrator.registerMigration("v4 policy document and customer code leases") { db in
+            // The policy document HQ set (SPEC §9.8); absent until the first `policy set`.
+            try db.execute(sql: """
+                CREATE TABLE policy (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, body TEXT NOT NULL,
+                                     updated_at INTEGER NOT NULL)
+                """)
+            // The next unleased sequence number of each customer code series (SPEC §9.9); year 0 for schemes without a year.
+            try db.execute(sql: "CREATE TABLE code_series (branch TEXT NOT NULL, year INTEGER NOT NULL, next INTEGER NOT NULL, PRIMARY KEY (branch, year))")
+            // Every block leased, by the client's lease id, so a retried lease returns the same block.
+            try db.execute(sql: """
+                CREATE TABLE code_leases (lease TEXT PRIMARY KEY, user TEXT NOT NULL, branch TEXT NOT NULL, year INTEGER NOT NULL,
+                                          first INTEGER NOT NULL, last INTEGER NOT NULL, scheme TEXT NOT NULL, leased_at INTEGER NOT NULL)
+                """)
+        }
         return migrator
     }()
 }
