@@ -70,7 +70,11 @@ struct UserFacingError: Error, CustomStringConvertible {
         case let error as PolicyError:
             self = Self.policy(error, l)
         case let error as TimeInputError:
-            self.init(message: error.description)
+            switch error {
+            case .unreadable(let text): self.init(message: l("error.time.unreadable", ["text": text]))
+            case .noSuchDate(let text): self.init(message: l("error.time.noSuchDate", ["text": text]))
+            case .skippedByClockChange(let text, let zone): self.init(message: l("error.time.skipped", ["text": text, "zone": zone]))
+            }
         case let error as CustomStringConvertible:
             self.init(message: error.description, detail: String(reflecting: error))
         default:

@@ -47,10 +47,10 @@ struct ScopeLocalizationCLITests {
         #expect(!serverMessage.isEmpty)
 
         let status = try await device.execOK("status").out
-        #expect(status.contains("服务器拒绝：你的账号无权做这项更改"), "\(status)")
+        #expect(status.contains("服务器拒绝：你的账号无权这样做"), "\(status)")
         #expect(!status.contains(serverMessage), "the server's English message is technical detail:\n\(status)")
         let verbose = try await device.execOK("status", "--verbose").out
-        #expect(verbose.contains("服务器拒绝：你的账号无权做这项更改"), "\(verbose)")
+        #expect(verbose.contains("服务器拒绝：你的账号无权这样做"), "\(verbose)")
         #expect(verbose.contains(serverMessage), "\(verbose)")
         #expect(verbose.contains("详情：forbidden"), "\(verbose)")
     }

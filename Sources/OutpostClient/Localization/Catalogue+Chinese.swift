@@ -674,9 +674,9 @@ extension Catalogue {
         "scope.user.unfroze": "已解冻 {name}。",
         "scope.user.deactivated": "已停用 {name}：其令牌不再有效。",
         "scope.user.usage": "请使用 `outpost user list`、`freeze NAME`、`unfreeze NAME` 或 `deactivate NAME`。",
-        "refusal.forbidden": "服务器拒绝：你的账号无权做这项更改（记录不归你，或你的角色不允许）。请询问经理；这项编辑保留在本设备上。",
+        "refusal.forbidden": "服务器拒绝：你的账号无权这样做（该记录或账号不归你管理，或你的角色不允许）。请询问经理；加 `--verbose` 可查看服务器给出的原因。",
         "refusal.invalid_record": "服务器认为记录无效而拒绝（缺少字段或字段值有误）。请修改记录后再次运行 `outpost sync`。",
-        "refusal.record_mismatch": "服务器拒绝：记录与服务器上的不一致（类型或所属客户不同）。请修改记录或联系技术支持；这项编辑保留在本设备上。",
+        "refusal.record_mismatch": "服务器拒绝：记录与服务器上的不一致（类型或所属客户不同）。请修改记录或联系技术支持；加 `--verbose` 可查看服务器给出的原因。",
         "refusal.node_reused": "本设备数据的另一个副本（复制的文件或恢复的备份）已经同步过。请运行 `outpost doctor --repair` 为此副本换一个新身份，然后再次同步。",
         "refusal.dot_reused": "本设备上该记录的副本已损坏，服务器拒绝了它。请运行 `outpost doctor`，然后再次同步。",
         "refusal.recovery_required": "服务器已从备份恢复。请再次运行 `outpost sync`：本设备会重新提交记录并重新接收。",
@@ -693,5 +693,8 @@ extension Catalogue {
         "refusal.unsupported_protocol": "服务器不支持本应用的同步协议。请更新应用或服务器。",
         "refusal.internal": "服务器自身出现问题。请稍后重试；本地编辑会保留。",
         "refusal.other": "服务器拒绝了请求（{code}）。请重试；如仍出现，请联系技术支持（加 --verbose 运行可查看详情）。",
+        "error.time.unreadable": "“{text}”不是时间：请写成例如 2026-11-24 09:30、11-24 9:30、today 15:00、tomorrow 9:30 或 2026-11-24T09:30:00Z。",
+        "error.time.noSuchDate": "“{text}”是一个不存在的日期。",
+        "error.time.skipped": "“{text}”在 {zone} 不存在：那时时钟向前跳。请给出晚一小时的时间。",
     ]
 }

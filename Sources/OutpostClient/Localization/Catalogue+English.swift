@@ -676,9 +676,9 @@ extension Catalogue {
         "scope.user.unfroze": "Unfroze {name}.",
         "scope.user.deactivated": "Deactivated {name}: their token no longer works.",
         "scope.user.usage": "Use `outpost user list`, `freeze NAME`, `unfreeze NAME` or `deactivate NAME`.",
-        "refusal.forbidden": "The server refused: your account may not make this change (the record is not yours, or your role does not allow it). Ask your manager; the edit is kept on this device.",
+        "refusal.forbidden": "The server refused: your account may not do this (the record or account is not yours to manage, or your role does not allow it). Ask your manager; `--verbose` shows the server's reason.",
         "refusal.invalid_record": "The server refused the record as invalid (a field is missing or has a wrong value). Edit the record and run `outpost sync` again.",
-        "refusal.record_mismatch": "The server refused: the record does not match what the server holds for it (its type or customer differs). Edit the record or ask support; the edit is kept on this device.",
+        "refusal.record_mismatch": "The server refused: the record does not match what the server holds for it (its type or customer differs). Edit the record or tell support; `--verbose` shows the server's reason.",
         "refusal.node_reused": "Another copy of this device's data (a copied file or restored backup) has already synced. Run `outpost doctor --repair` so this copy gets a new identity, then sync again.",
         "refusal.dot_reused": "The server refused the record because this device's copy of it is damaged. Run `outpost doctor`, then sync again.",
         "refusal.recovery_required": "The server was restored from a backup. Run `outpost sync` again: this device re-offers its records and pulls again.",
@@ -695,5 +695,8 @@ extension Catalogue {
         "refusal.unsupported_protocol": "The server does not speak this app's sync protocol. Update the app or the server.",
         "refusal.internal": "The server met a problem of its own. Try again later; your local edits are kept.",
         "refusal.other": "The server refused the request ({code}). Try again; if it repeats, tell support (run with --verbose for the details).",
+        "error.time.unreadable": "'{text}' is not a time: write e.g. 2026-11-24 09:30, 11-24 9:30, today 15:00, tomorrow 9:30 or 2026-11-24T09:30:00Z.",
+        "error.time.noSuchDate": "'{text}' names a date that does not exist.",
+        "error.time.skipped": "'{text}' does not exist in {zone}: the clocks jump forward then. Give a time an hour later.",
     ]
 }
