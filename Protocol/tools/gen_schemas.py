@@ -49,6 +49,7 @@ ENTITIES = {
         ("margin", ("decimal", -1, 1), False, "Gross margin as a fraction, e.g. 0.18 (tier input)"),
         ("cooperationSince", ("timestamp",), False, "When cooperation began (years of cooperation; customers at the start of a month)"),
         ("lostAt", ("timestamp",), False, "When the customer was lost (retention)"),
+        ("mergedInto", ("reference", "customer"), False, "On a merged duplicate: the customer it was merged into (§6.6)"),
     ]),
     "contact": ("A person at a customer.", [
         ("customer", ("reference", "customer"), True, "The customer's record id"),

@@ -30,10 +30,12 @@ struct Handlers {
         case "set-aside": try ScopeCommands(context: context).setAside()
         case "user": try await ScopeCommands(context: context).user()
         case _ where PolicyCommands.handles(command): try PolicyCommands(context: context).run()
+        case "import", "export": try ImportExportCommands(context: context).run()
         default:
             guard command.count == 2, let group = command.first, let type = EntityType(rawValue: group) else {
                 throw CLIError.usage(l("error.unknownCommand", ["command": command.joined(separator: " ")]))
             }
+            if type == .customer, try MergeCommand(context: context).run(command[1]) { return }
             let records = RecordCommands(context: context, type: type)
             switch command[1] {
             case CommandTree.addCommand(type): try records.add()
@@ -204,6 +206,7 @@ struct Handlers {
             context.print("\(Presentation.short(record.id))  \(display.label(record, codes: codes))\(deleted)")
             for line in display.conflictLines(record, localNode: replica.node, authors: authors) { context.print(line) }
             for hint in Presentation.resolveHints(record, l) { context.print("  → \(hint)") }
+            if let note = try MergeCommand.mergedNote(record, replica: replica, context: context) { context.print("  → \(note)") }
         }
         // Codes must be unique, but two devices offline can pick the same one.
         for duplicate in duplicates {
@@ -230,6 +233,7 @@ struct Handlers {
         if (restore || delete) && usesField { throw CLIError.usage(l("resolve.lifecycleWithField")) }
         let label = display.label(record, codes: try RecordCommands.customerCodes(replica))
         if restore || delete {
+            if restore { try MergeCommand.refuseRestoreMerged(record, replica: replica, context: context) }
             let hasLifecycleConflict = record.conflicts.contains { if case .deleteRacedEdit = $0 { return true } else { return false } }
             guard hasLifecycleConflict || (restore ? record.isDeleted : !record.isDeleted) else {
                 throw CLIError.noConflict(l(record.isDeleted ? "resolve.noDeleteConflict.deleted" : "resolve.noDeleteConflict.live", ["label": label]))

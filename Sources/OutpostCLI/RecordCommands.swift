@@ -88,6 +88,7 @@ struct RecordCommands {
         if type == .visit && fields["plannedAt"] == nil && fields["actualAt"] == nil {
             fields["actualAt"] = .string(Timestamps.format(context.now / 1000 * 1000))
         }
+        if type == .customer { try MergeCommand.checkBeforeAdding(fields, replica: replica, context: context) }
         let record = try replica.create(type, fields: fields)
         if context.json {
             context.printJSON(Presentation.json(record))
@@ -114,6 +115,7 @@ struct RecordCommands {
         }
         let replica = try context.openReplica()
         let record = try Self.lookup(replica, try values.require("record"), type: type, l)
+        try MergeCommand.refuseMerged(record, replica: replica, context: context)
         let updated = try replica.update(record.id, fields: fields)
         if context.json {
             context.printJSON(Presentation.json(updated))
@@ -141,6 +143,7 @@ struct RecordCommands {
         let record = try Self.lookup(replica, try values.require("record"), type: type, preferDeleted: true, l)
         let label = display.label(record, codes: try Self.customerCodes(replica))
         guard record.isDeleted else { throw CLIError.operational(l("record.notDeleted", ["label": label])) }
+        try MergeCommand.refuseRestoreMerged(record, replica: replica, context: context)
         if type == .customer, let code = record.value(of: "code")?.stringValue,
             let holder = try replica.find(code, type: .customer).first(where: { !$0.isDeleted && $0.value(of: "code")?.stringValue == code })
         {

@@ -63,6 +63,11 @@ let root = CommandSpec(
                             ]),
             ]),
         CommandSpec(
+            name: "duplicates", abstract: "List customers of all devices that look like the same company (查重, for headquarters).",
+            discussion: "Compares live customers by unified social credit code, normalised name and contact phone numbers. Devices show the same report over their own scope with `outpost customer duplicates`.",
+            options: [OptionSpec("branch", help: "Only this branch.", valueName: "code")],
+            flags: [FlagSpec("json", help: "Print the groups as JSON arrays of {id, branch, code, name, owner, reasons}.")]),
+        CommandSpec(
             name: "user", abstract: "Manage users and their access tokens.",
             subcommands: [
                 CommandSpec(
@@ -276,6 +281,8 @@ do {
             let when = String(Timestamps.format(entry.at).prefix(19)).replacingOccurrences(of: "T", with: " ")
             print("\(when)  \(entry.actor)  \(entry.action)  \(entry.subject)  [\(entry.branch)]\(entry.detail.isEmpty ? "" : "  " + entry.detail)")
         }
+    case ["duplicates"]:
+        printDuplicates(try openDatabase().duplicateCustomerGroups(branch: values.option("branch")), json: values.flag("json"))
     default:
         fail("Unknown command; see `outpost-server --help`.", code: 64)
     }

@@ -422,7 +422,8 @@ public final class Replica: Sendable {
             INSERT INTO records(id, type, branch, state, deleted, conflicted, code, customer, label, modified)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET state = excluded.state, deleted = excluded.deleted,
-              conflicted = excluded.conflicted, code = excluded.code, label = excluded.label, modified = excluded.modified
+              conflicted = excluded.conflicted, code = excluded.code, customer = excluded.customer, label = excluded.label,
+              modified = excluded.modified
             """)
         try execute(statement, record, state: nil, modified: nil)
     }

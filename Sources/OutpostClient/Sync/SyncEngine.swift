@@ -54,6 +54,11 @@ public struct SyncEngine: Sendable {
             current.phase = .pulling
             progress(current)
         })
+        // Late edits of merged duplicates go to the customer they were merged into (SPEC §6.6),
+        // and are sent in the same sync.
+        if try replica.redirectMergedWrites() > 0 {
+            try await loop.run(&loopReport)
+        }
         // Who wrote what: names for the conflict display, refreshed when new versions arrived.
         if loopReport.pulled > 0 || loopReport.pushed > 0 {
             try replica.rememberAuthors(try await api.authors())

@@ -21,6 +21,7 @@ extension EntitySchema {
         FieldSchema("margin", .decimal(-1...1), "Gross margin as a fraction, e.g. 0.18 (tier input)"),
         FieldSchema("cooperationSince", .timestamp, "When cooperation began (years of cooperation; customers at the start of a month)"),
         FieldSchema("lostAt", .timestamp, "When the customer was lost (retention)"),
+        FieldSchema("mergedInto", .reference(.customer), "On a merged duplicate: the customer it was merged into (§6.6)"),
     ])
 
     /// A person at a customer.
