@@ -65,8 +65,8 @@ enum CommandTree {
                     ]),
                 CommandSpec(name: "completion", abstract: l("help.completion.abstract"),
                             discussion: l("help.completion.discussion"), arguments: [shell]),
-                ScopeCommands.setAsideSpec,
-                ScopeCommands.userSpec,
+                ScopeCommands.setAsideSpec(l),
+                ScopeCommands.userSpec(l),
             ] + PolicyCommandTree.commands(l) + ImportExportCommands.specs(l))
     }
 
@@ -188,7 +188,7 @@ enum CommandTree {
             CommandSpec(name: "restore", abstract: l("help.restore.abstract", ["thing": noun]), arguments: [recordArgument(l)]),
         ]
         return CommandSpec(name: entity, abstract: l("help.\(entity).abstract"),
-                           subcommands: subcommands + (type == .customer ? [ScopeCommands.reassignSpec] + MergeCommand.specs(l) : []))
+                           subcommands: subcommands + (type == .customer ? [ScopeCommands.reassignSpec(l)] + MergeCommand.specs(l) : []))
     }
 
     /// Options for the fields of `schema`, named after them (`annualPurchase` → `--annual-purchase`).

@@ -121,9 +121,12 @@ struct Handlers {
         rows.append((l("status.pending"), status.pendingChanges == 0 ? l("status.nothingToSend") : l.count("status.pendingEdits", status.pendingChanges)))
         if status.refusedChanges > 0 {
             rows.append((l("status.refused"), l.count("status.refusedEdits", status.refusedChanges)))
-            for edit in try replica.refusedEdits() { rows.append(("", "\(Presentation.short(edit.record))  \(edit.message)")) }
+            for edit in try replica.refusedEdits() {
+                rows.append(("", "\(Presentation.short(edit.record))  \(UserFacingError.refusal(edit.code, l))"))
+                if context.verbose { rows.append(("", "    " + HelpStrings.labelled(l("error.detail"), "\(edit.code): \(edit.message)"))) }
+            }
         }
-        if status.setAside > 0 { rows.append((l("status.setAside"), ScopeCommands.setAsideSummary(status.setAside))) }
+        if status.setAside > 0 { rows.append((l("status.setAside"), ScopeCommands.setAsideSummary(status.setAside, l))) }
         rows.append((l("status.conflicts"), status.conflicts == 0 ? l("status.none") : l.count("status.conflictRecords", status.conflicts)))
         rows.append((l("status.records"), String(status.records)))
         rows.append((l("status.lastSync"), status.lastSyncMillis.map(display.time) ?? l("status.never")))

@@ -9,46 +9,46 @@ import OutpostModel
 struct ScopeCommands {
     let context: Context
 
+    var l: Localizer { context.l }
+
     /// `customer reassign --from A --to B [--customer CODE]`.
-    static let reassignSpec = CommandSpec(
-        name: "reassign", abstract: "Hand a salesperson's customers (or one of them) to a colleague (managers, branch admins, HQ).",
-        discussion: """
-            Changes the owner of every customer of --from held on this device (or only --customer CODE) to --to.
-            The change syncs like any edit: run `outpost sync`. The old owner's devices then drop those
-            customers with their contacts, visits and complaints; the new owner's devices receive them.
-            Handing customers to someone in another branch goes through headquarters.
-            """,
-        options: [
-            OptionSpec("from", help: "The current owner (user name).", valueName: "user", isRequired: true),
-            OptionSpec("to", help: "The new owner (user name).", valueName: "user", isRequired: true),
-            OptionSpec("customer", help: "Only the customer with this code.", valueName: "code"),
-        ])
+    static func reassignSpec(_ l: Localizer) -> CommandSpec {
+        CommandSpec(
+            name: "reassign", abstract: l("scope.reassign.abstract"), discussion: l("scope.reassign.discussion"),
+            options: [
+                OptionSpec("from", help: l("scope.reassign.from"), valueName: "user", isRequired: true),
+                OptionSpec("to", help: l("scope.reassign.to"), valueName: "user", isRequired: true),
+                OptionSpec("customer", help: l("scope.reassign.customer"), valueName: "code"),
+            ])
+    }
 
     /// `set-aside list|export|discard`.
-    static let setAsideSpec = CommandSpec(
-        name: "set-aside", abstract: "Edits kept on this device after their records stopped being yours.",
-        discussion: "When a customer is reassigned or unshared, or your role changes, its records leave this device on the next sync. Changes you had not sent are kept here: export them and give the file to your manager, then discard them.",
-        subcommands: [
-            CommandSpec(name: "list", abstract: "List the set-aside records and why they were set aside."),
-            CommandSpec(name: "export", abstract: "Print the set-aside records as JSON (to hand to a manager)."),
-            CommandSpec(name: "discard", abstract: "Forget a set-aside record (export it first).",
-                        arguments: [ArgumentSpec("record", help: "The record id.")]),
-        ])
+    static func setAsideSpec(_ l: Localizer) -> CommandSpec {
+        CommandSpec(
+            name: "set-aside", abstract: l("scope.setAside.abstract"), discussion: l("scope.setAside.discussion"),
+            subcommands: [
+                CommandSpec(name: "list", abstract: l("scope.setAside.list")),
+                CommandSpec(name: "export", abstract: l("scope.setAside.export")),
+                CommandSpec(name: "discard", abstract: l("scope.setAside.discard"),
+                            arguments: [ArgumentSpec("record", help: l("scope.setAside.record"))]),
+            ])
+    }
 
     /// `user list|freeze|unfreeze|deactivate`: account administration over the API (SPEC §9.7).
-    static let userSpec = CommandSpec(
-        name: "user", abstract: "Branch administrators: list, freeze and deactivate the accounts of their branch.",
-        discussion: "Takes effect at once on the server. Reactivating an account and changing a role are done on the server host (`outpost-server user reactivate|set`).",
-        subcommands: [
-            CommandSpec(name: "list", abstract: "List the accounts you oversee, with their state and last sync.",
-                        options: [OptionSpec("inactive", help: "Only those who have not synced for this many days (e.g. 14).", valueName: "days")]),
-            CommandSpec(name: "freeze", abstract: "Block an account until unfrozen (someone likely to leave).",
-                        arguments: [ArgumentSpec("name", help: "User name.")]),
-            CommandSpec(name: "unfreeze", abstract: "Let a frozen account sign in again.",
-                        arguments: [ArgumentSpec("name", help: "User name.")]),
-            CommandSpec(name: "deactivate", abstract: "Disable an account at once (someone who left).",
-                        arguments: [ArgumentSpec("name", help: "User name.")]),
-        ])
+    static func userSpec(_ l: Localizer) -> CommandSpec {
+        CommandSpec(
+            name: "user", abstract: l("scope.user.abstract"), discussion: l("scope.user.discussion"),
+            subcommands: [
+                CommandSpec(name: "list", abstract: l("scope.user.list"),
+                            options: [OptionSpec("inactive", help: l("scope.user.inactive"), valueName: "days")]),
+                CommandSpec(name: "freeze", abstract: l("scope.user.freeze"),
+                            arguments: [ArgumentSpec("name", help: l("scope.user.name"))]),
+                CommandSpec(name: "unfreeze", abstract: l("scope.user.unfreeze"),
+                            arguments: [ArgumentSpec("name", help: l("scope.user.name"))]),
+                CommandSpec(name: "deactivate", abstract: l("scope.user.deactivate"),
+                            arguments: [ArgumentSpec("name", help: l("scope.user.name"))]),
+            ])
+    }
 
     /// Runs `user list|freeze|unfreeze|deactivate` against the configured server.
     func user() async throws {
@@ -61,7 +61,7 @@ struct ScopeCommands {
             switch command {
             case "list":
                 let days = try context.values.int("inactive")
-                if let days, days < 1 { throw CLIError.usage("--inactive must be 1 or more days.") }
+                if let days, days < 1 { throw CLIError.usage(l("scope.user.inactiveTooSmall")) }
                 let listed = try await api.users(inactiveDays: days)
                 if context.json {
                     context.printJSON(listed)
@@ -69,33 +69,42 @@ struct ScopeCommands {
                 }
                 let users = listed.objectValue?["users"]?.arrayValue ?? []
                 if users.isEmpty {
-                    context.print(days.map { "Everyone has synced within \($0) days." } ?? "No users.")
+                    context.print(days.map { l("scope.user.allSynced", ["days": $0]) } ?? l("scope.user.none"))
                     return
                 }
-                context.print(TextTable(columns: ["NAME", "ROLE", "BRANCH", "STATE", "LAST SYNC"], rows: users.map { user in
+                context.print(TextTable(columns: ["name", "role", "branch", "state", "lastSync"].map { l("scope.user.column.\($0)") }, rows: users.map { user in
                     let object = user.objectValue ?? [:]
                     return ["name", "role", "branch", "state"].map { object[$0]?.stringValue ?? "" }
-                        + [object["lastSync"]?.stringValue.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "never"]
+                        + [object["lastSync"]?.stringValue.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? l("scope.user.never")]
                 }).rendered())
             case "freeze", "unfreeze", "deactivate":
                 let name = try context.values.require("name")
                 let state = ["freeze": "frozen", "unfreeze": "active", "deactivate": "deactivated"][command]!
                 try await api.setUserState(name, to: state)
-                context.print(["freeze": "Froze \(name): refused until unfrozen.", "unfreeze": "Unfroze \(name).",
-                               "deactivate": "Deactivated \(name): their token no longer works."][command]!)
+                context.print(l(["freeze": "scope.user.froze", "unfreeze": "scope.user.unfroze", "deactivate": "scope.user.deactivated"][command]!,
+                                ["name": name]))
             default:
-                throw CLIError.usage("Use `outpost user list`, `freeze NAME`, `unfreeze NAME` or `deactivate NAME`.")
+                throw CLIError.usage(l("scope.user.usage"))
             }
         } catch let error as SyncError {
             var situation = context.situation()
             situation.serverURL = settings.serverURL
-            throw UserFacingError(error, situation: situation)
+            throw UserFacingError(error, situation: situation, l)
         }
     }
 
     /// The `status` line for `count` set-aside records.
-    static func setAsideSummary(_ count: Int) -> String {
-        "\(count) record\(count == 1 ? "" : "s") that stopped being yours, with changes not sent — run `outpost set-aside list`"
+    static func setAsideSummary(_ count: Int, _ l: Localizer) -> String {
+        l.count("scope.setAside.summary", count)
+    }
+
+    /// The reason a record was set aside, in the user's language: the replica stores either the
+    /// standard sentence (left the scope with unsent changes) or the server's refusal message,
+    /// which is shown only with `--verbose`.
+    static func setAsideReason(_ stored: String, verbose: Bool, _ l: Localizer) -> String {
+        if stored == Replica.setAsideOutOfScopeReason || stored.isEmpty { return l("scope.setAside.reason.outOfScope") }
+        let sentence = l("scope.setAside.reason.refused")
+        return verbose ? sentence + " " + HelpStrings.labelled(l("error.detail"), stored) : sentence
     }
 
     /// Runs `customer reassign`.
@@ -108,8 +117,8 @@ struct ScopeCommands {
         if context.json {
             context.printJSON(.object(["from": .string(from), "to": .string(to), "customers": .array(codes.map { .string($0) })]))
         } else {
-            context.print("Handed \(moved.count) customer(s) from \(from) to \(to): \(codes.joined(separator: ", ")).")
-            context.print("Run `outpost sync` to send the change.")
+            context.print(l("scope.reassign.done", ["count": moved.count, "from": from, "to": to, "codes": codes.joined(separator: ", ")]))
+            context.print(l("scope.reassign.next"))
         }
     }
 
@@ -124,12 +133,12 @@ struct ScopeCommands {
                     .object(["id": .string(item.record.id.rawValue), "type": .string(item.record.type.rawValue), "reason": .string(item.reason)])
                 }))
             } else if items.isEmpty {
-                context.print("Nothing is set aside.")
+                context.print(l("scope.setAside.none"))
             } else {
-                context.print(TextTable(columns: ["ID", "TYPE", "LABEL", "REASON"], rows: items.map { item in
+                context.print(TextTable(columns: ["id", "type", "label", "reason"].map { l("scope.setAside.column.\($0)") }, rows: items.map { item in
                     [item.record.id.rawValue, item.record.type.rawValue,
                      ["code", "name", "summary", "purpose", "content"].lazy.compactMap { item.record.value(of: $0)?.stringValue }.first ?? "",
-                     item.reason]
+                     Self.setAsideReason(item.reason, verbose: context.verbose, l)]
                 }, maxColumnWidth: 60).rendered())
             }
         case "export":
@@ -137,11 +146,11 @@ struct ScopeCommands {
         case "discard":
             let text = try context.values.require("record")
             guard let id = try? RecordID(text), try replica.discardSetAside(id) else {
-                throw CLIError.usage("No set-aside record has the id '\(text)'; see `outpost set-aside list`.")
+                throw CLIError.usage(l("scope.setAside.unknown", ["id": text]))
             }
-            context.print("Discarded the set-aside record \(id.rawValue).")
+            context.print(l("scope.setAside.discarded", ["id": id.rawValue]))
         default:
-            throw CLIError.usage("Use `outpost set-aside list`, `export` or `discard ID`.")
+            throw CLIError.usage(l("scope.setAside.usage"))
         }
     }
 }

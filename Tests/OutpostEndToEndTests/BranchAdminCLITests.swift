@@ -30,7 +30,9 @@ struct BranchAdminCLITests {
 
         let elsewhere = await admin.run("user", "deactivate", "chen")
         #expect(elsewhere.status == 1)
-        #expect(elsewhere.err.contains("may not manage"), "\(elsewhere.err)")
+        #expect(elsewhere.err.contains("your account may not do this"), "\(elsewhere.err)")
+        let why = await admin.run("user", "deactivate", "chen", "--verbose")
+        #expect(why.err.contains("may not manage"), "the server's reason is the --verbose detail: \(why.err)")
         let salesTries = await li.run("user", "list")
         #expect(salesTries.status == 1)
         #expect(try server.support.database.auditLog().contains { $0.actor == "zhou" && $0.action == "user.deactivate" && $0.subject == "li" })

@@ -37,6 +37,11 @@ extension Replica {
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO rescope_seen(id) VALUES (?)").execute(arguments: [id])
     }
 
+    /// The reason stored for a record set aside because it left the scope with unsent changes (a
+    /// record the server had refused stores the server's message instead). Apps show their own words for it.
+    public static let setAsideOutOfScopeReason =
+        "It is no longer among your records (reassigned, unshared or your role changed) and held changes not sent."
+
     /// Ends a re-scope inside the transaction of its last page: every record the pull did not list
     /// leaves; one with unsent or refused edits is kept in the set-aside list.
     func finishRescope(_ db: Database) throws {
@@ -49,7 +54,7 @@ extension Replica {
             let refusal: String? = try db.fetchScalar(sql: "SELECT message FROM refused WHERE record_id = ?", arguments: [id])
             let pending: Int = try db.fetchScalar(sql: "SELECT COUNT(*) FROM outbox WHERE record_id = ?", arguments: [id]) ?? 0
             if refusal != nil || pending > 0 {
-                let reason = refusal ?? "It is no longer among your records (reassigned, unshared or your role changed) and held changes not sent."
+                let reason = refusal ?? Replica.setAsideOutOfScopeReason
                 try db.cachedStatement(sql: """
                     INSERT INTO set_aside(record_id, type, state, reason, set_aside_at) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT(record_id) DO UPDATE SET type = excluded.type, state = excluded.state,
