@@ -16,7 +16,7 @@ extension ServerDatabase {
     public func push(_ request: PushRequest, body: [UInt8], user: UserAccount,
                      maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) throws -> PushResponse {
         let bodyHash = SHA256.hash(body).hexString
-        return try pool.write { db in
+        let response = try pool.write { db in
             if let answer = try Self.storedAnswer(db, user: user, batch: request.batch, bodyHash: bodyHash) { return answer }
             if let from = request.recoveringFrom { try checkRecoveryEpoch(db, from) }
             try advanceNodeChain(db, request, user: user)
@@ -39,6 +39,9 @@ extension ServerDatabase {
                 .execute(arguments: [user.name, request.batch.rawValue, bodyHash, response.jsonValue.serialized(), Self.nowMillis()])
             return response
         }
+        // Committed: the marker learns the highest seq issued (SPEC §11.1).
+        if let highest = response.results.map(\.seq).max(), highest > 0 { noteIssued(seq: highest) }
+        return response
     }
 
     /// The stored answer of a batch already applied for `user` with the same body (SPEC §10.4);
