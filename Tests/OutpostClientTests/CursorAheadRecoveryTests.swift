@@ -47,11 +47,14 @@ struct CursorAheadRecoveryTests {
 
     /// The marker is only a guard against going back: a server reopened on its own file (a restart)
     /// keeps its epoch, and `restore` is still the way to put a backup back.
-    @Test func aRestartKeepsTheEpochAndARestoreIsNotMistakenForACopy() throws {
+    @Test func aRestartKeepsTheEpochAndARestoreIsNotMistakenForACopy() async throws {
         let server = try TestServer()
         defer { server.cleanUp() }
-        _ = try server.addUser("li")
+        let li = try await makeClient(server, "li")
         let backup = try server.backup()
+        _ = try li.replica.create(.customer, fields: Fixture.customer("C-1", name: "Acme"))
+        try await li.sync(server)
+        #expect(try server.database.newestSeq() > 0, "the backup is older than the file it replaces")
         let reopened = try ServerDatabase(path: server.databasePath)
         #expect(reopened.rollback == nil)
         #expect(reopened.epoch == server.database.epoch)

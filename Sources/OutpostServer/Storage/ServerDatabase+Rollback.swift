@@ -16,8 +16,10 @@ public struct RollbackDetection: Sendable, Hashable, CustomStringConvertible {
     public var markerSeq: Int64
 
     public var description: String {
-        "The database file is older than the one this server last used (its newest change is #\(fileSeq), "
-            + "but changes up to #\(markerSeq) had been acknowledged; an old copy was probably put back by hand). "
+        let why = fileSeq < markerSeq
+            ? "its newest change is #\(fileSeq), but changes up to #\(markerSeq) had been acknowledged"
+            : "it is from before an epoch this server had already begun"
+        return "The database file is older than the one this server last used (\(why); an old copy was probably put back by hand). "
             + "A new epoch \(newEpoch) begins: devices re-send what the file lacks on their next sync. "
             + "Use `outpost-server restore` to put a backup back."
     }
