@@ -65,4 +65,29 @@ struct CursorAheadRecoveryTests {
         #expect(again.rollback == nil)
         #expect(again.epoch == summary.epoch)
     }
+
+    /// The file a restore replaced, copied back by hand afterwards, is from an epoch before the
+    /// marker's: a new epoch begins and both older epochs can be named in recovery pushes.
+    @Test func aFileFromBeforeARestoreCopiedBackBeginsANewEpoch() async throws {
+        let server = try TestServer()
+        defer { server.cleanUp() }
+        let li = try await makeClient(server, "li")
+        let backup = try server.backup()
+        let customer = try li.replica.create(.customer, fields: Fixture.customer("C-1", name: "Acme"))
+        try await li.sync(server)
+        let first = server.database.epoch
+        let summary = try server.restore(from: backup)
+        try await li.sync(server)
+        let replaced = try #require(summary.keptReplacedFile)
+
+        try server.replaceDatabaseFile(with: replaced)
+        let rollback = try #require(server.database.rollback)
+        #expect(Set(rollback.earlierEpochs) == [first, summary.epoch])
+        #expect(![first, summary.epoch].contains(server.database.epoch))
+        try li.replica.update(customer.id, fields: ["name": "Acme Ltd"])
+        let report = try await li.sync(server)
+        #expect(report.refused == 0)
+        #expect(try li.replica.refusedEdits().isEmpty)
+        #expect(try server.records() == allRecords(li.replica))
+    }
 }
