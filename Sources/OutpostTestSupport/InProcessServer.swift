@@ -70,7 +70,10 @@ public final class TestServer: @unchecked Sendable {
     }
 
     /// Replaces the database file by a copy of `backup` *without* `outpost-server restore` (an
-    /// administrator copying an old file back by hand: the epoch stays the backup's) and serves it.
+    /// administrator copying an old file back by hand: the file's epoch is the backup's) and serves
+    /// it. The server stops gracefully first (a checkpoint, which updates the marker `server.db.mark`
+    /// beside the file) and reopens the file as a restarted `outpost-server serve` does, so it finds
+    /// the file older than its marker and begins a new epoch (SPEC §11.1).
     public func replaceDatabaseFile(with backup: String) throws {
         try lock.withLock {
             try current.database.checkpoint()

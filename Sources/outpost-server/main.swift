@@ -147,6 +147,10 @@ do {
         let log: RequestLogMiddleware? = values.flag("quiet") ? nil : .standardError
         let lock = try ServerDatabaseLock(databasePath: dbPath)
         let database = openDatabase()
+        if let rollback = database.rollback {
+            // An old file copied back by hand (SPEC §11.1): a new epoch began so devices re-send what it lacks.
+            FileHandle.standardError.write(Data("Warning: \(rollback)\n".utf8))
+        }
         let server = SyncServer(database: database, host: values.option("host") ?? "127.0.0.1", port: port, log: log,
                                 maxClockSkewMillis: Int64(skew) * 1000) {
             $0.maxConnections = max(1, maxConnections)

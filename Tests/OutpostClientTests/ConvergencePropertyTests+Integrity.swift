@@ -283,7 +283,7 @@ struct HostilePeer {
                 let (victim, _) = nodes.sorted(by: { $0.key < $1.key }).first(where: { $0.value != "mallory" })
             else { return nil }
             let edited = try Self.edit(target, [Self.textField(of: target, rng: &rng): evil], node: victim)
-            return Crafted(request: request([edited], token: mallory, node: victim), status: 403, code: "forbidden")
+            return Crafted(request: request([edited], token: mallory, node: victim), status: 409, code: "node_reused")
         case .auditorPush:
             guard let target, !target.isDeleted, Bool.random(using: &rng) else {
                 return Crafted(request: request([], token: auditor, node: auditorNode), status: 403, code: "forbidden")

@@ -114,7 +114,7 @@ struct CraftedPushProcessTests {
 
         // 3: an auditor's empty batch; a push under another user's node; a sales relay.
         cases.append(("auditor empty batch", (403, "forbidden"), try await s.push([], token: s.auditor, node: NodeID.random())))
-        cases.append(("another user's node", (403, "forbidden"),
+        cases.append(("another user's node", (409, "node_reused"),
                       try await s.push([try Self.next(stored, node: managerNode, ["notes": "x"])], token: s.sales, node: managerNode)))
         cases.append(("sales relay", (403, "forbidden"),
                       try await s.push([try Self.next(stored, node: salesNode, ["notes": "x"])], token: s.sales, node: salesNode, relay: true)))

@@ -72,12 +72,14 @@ struct HostilePeerTests {
         #expect(h.send("POST", "/v1/push", token: token, body: Self.body([makeCustomer(code: "C-2")], node: nodeA, after: first)).status == 200)
     }
 
-    @Test func anotherUsersNodeIs403Forbidden() throws {
+    /// A node enrolled for another user is answered like a copied replica's (SPEC §10.5): the device
+    /// takes a fresh node id, so a user who enrolled someone else's node first cannot lock it out.
+    @Test func anotherUsersNodeIsAnsweredNodeReused() throws {
         let h = try Harness()
         let li = try h.user("li")
         let wang = try h.user("wang")
         #expect(h.send("POST", "/v1/push", token: li, body: Self.body([makeCustomer(code: "C-1")], node: nodeA, after: nil)).status == 200)
-        try expectError(h.send("POST", "/v1/push", token: wang, body: Self.body([makeCustomer(code: "C-2")], node: nodeA, after: nil)), 403, "forbidden")
+        try expectError(h.send("POST", "/v1/push", token: wang, body: Self.body([makeCustomer(code: "C-2")], node: nodeA, after: nil)), 409, "node_reused")
     }
 
     @Test func anUnknownNodeNamingABatchIsEnrolled() throws {

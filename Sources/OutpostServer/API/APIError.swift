@@ -77,6 +77,14 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         return APIError(status: 409, code: "node_reused", message: message,
                         details: [ErrorDetail(message: "node \(node.rawValue) has pushed a batch this copy has not seen", path: "$.after")])
     }
+    /// 409 `node_reused` for a node enrolled to another user (SPEC §10.5): the device takes a new
+    /// node id, as for a copied replica. The other user is not named.
+    public static func nodeTaken(_ node: NodeID) -> APIError {
+        let message = "Device id \(node.rawValue) is already in use on the server. This device must take a new device id "
+            + "and re-stamp its unsent changes; the app does this automatically, then synchronise again."
+        return APIError(status: 409, code: "node_reused", message: message,
+                        details: [ErrorDetail(message: "node \(node.rawValue) is enrolled for another user", path: "$.node")])
+    }
     /// 409 `dot_reused`: a pushed version claims a write the server holds with other content (SPEC §10.3).
     public static func dotReused(_ problem: String, record: RecordID, field: String? = nil) -> APIError {
         let message = "Record \(record.rawValue) was refused: \(problem). The device's copy of it is damaged; "

@@ -15,10 +15,18 @@ public final class ServerDatabase: Sendable {
     public let serverID: String
     /// The database's current epoch; a restore from backup begins a new one (SPEC §11.1).
     public let epoch: String
+    /// Set when the file turned out, on opening, to be older than the one this server last used
+    /// (copied back by hand): a new epoch began, as with `outpost-server restore` (SPEC §11.1).
+    public let rollback: RollbackDetection?
+    /// The sidecar marker `<path>.mark` (none for an in-memory database).
+    let marker: RollbackMarkerKeeper?
 
     /// Opens (or creates) the database at `path` and applies migrations. A new database file is
     /// created readable by its owner only (0600): it holds every branch's records and the token
     /// hashes. SQLite gives its `-wal` and `-shm` files the same permissions.
+    ///
+    /// The sidecar marker `<path>.mark` records the highest seq issued; a file older than its marker
+    /// (copied back by hand) begins a new epoch on opening, reported in ``rollback`` (SPEC §11.1).
     public init(path: String) throws {
         Self.createOwnerOnly(path)
         var configuration = Configuration()
@@ -26,15 +34,23 @@ public final class ServerDatabase: Sendable {
         configuration.synchronous = .full
         pool = try DatabasePool(path: path, configuration: configuration)
         try ServerSchema.migrator.migrate(pool)
-        (serverID, epoch) = try pool.write { db in
+        let markerPath = path.isEmpty || path == ":memory:" ? nil : RollbackMarker.path(for: path)
+        let found = markerPath.flatMap(RollbackMarker.read)
+        var newest: Int64 = 0
+        (serverID, epoch, rollback) = try pool.write { db in
             func value(_ key: String) throws -> String {
                 if let id: String = try db.fetchScalar(sql: "SELECT value FROM server_meta WHERE key = ?", arguments: [key]) { return id }
                 let id = Hex.encode(SecureRandom.bytes(count: 8))
                 try db.execute(sql: "INSERT INTO server_meta(key, value) VALUES (?, ?)", arguments: [key, id])
                 return id
             }
-            return (try value("server_id"), try value("epoch"))
+            let serverID = try value("server_id")
+            let (epoch, detection) = try Self.checkForRollback(db, serverID: serverID, epoch: try value("epoch"), marker: found)
+            newest = try db.fetchScalar(sql: "SELECT MAX(seq) FROM records") ?? 0
+            return (serverID, epoch, detection)
         }
+        marker = markerPath.map(RollbackMarkerKeeper.init(path:))
+        marker?.note(serverID: serverID, epoch: epoch, seq: newest)
     }
 
     static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }

@@ -16,7 +16,7 @@ extension ServerDatabase {
     public func push(_ request: PushRequest, body: [UInt8], user: UserAccount,
                      maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) throws -> PushResponse {
         let bodyHash = SHA256.hash(body).hexString
-        return try pool.write { db in
+        let response = try pool.write { db in
             if let answer = try Self.storedAnswer(db, user: user, batch: request.batch, bodyHash: bodyHash) { return answer }
             if let from = request.recoveringFrom { try checkRecoveryEpoch(db, from) }
             try advanceNodeChain(db, request, user: user)
@@ -39,6 +39,9 @@ extension ServerDatabase {
                 .execute(arguments: [user.name, request.batch.rawValue, bodyHash, response.jsonValue.serialized(), Self.nowMillis()])
             return response
         }
+        // Committed: the marker learns the highest seq issued (SPEC §11.1).
+        if let highest = response.results.map(\.seq).max(), highest > 0 { noteIssued(seq: highest) }
+        return response
     }
 
     /// The stored answer of a batch already applied for `user` with the same body (SPEC §10.4);
@@ -65,7 +68,7 @@ extension ServerDatabase {
     }
 
     /// Checks and advances the pushing node's chain of batches (SPEC §10.5): the node must be this
-    /// user's, and `after` must name its last acknowledged batch unless the server was restored
+    /// user's (another user's node is answered 409 `node_reused`, like a copied replica), and `after` must name its last acknowledged batch unless the server was restored
     /// since (the node's row is from an earlier epoch) or the node is new here.
     func advanceNodeChain(_ db: Database, _ request: PushRequest, user: UserAccount) throws {
         let now = Self.nowMillis()
@@ -79,7 +82,10 @@ extension ServerDatabase {
         }
         let owner: String = row[0] ?? ""
         guard owner == user.name else {
-            throw APIError.forbidden("Device \(request.node.rawValue) belongs to another user; a device pushes only for the user who set it up.")
+            // Another user's node: after a restore a node id read from a record's clock may have been
+            // enrolled by someone else first. Refusing with 403 would lock the real device out and set
+            // its edits aside; 409 `node_reused` makes it take a fresh node id and push again (§10.5).
+            throw APIError.nodeTaken(request.node)
         }
         let lastBatch: String? = row[1]
         let rowEpoch: String? = row[2]
