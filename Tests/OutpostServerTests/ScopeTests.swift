@@ -186,15 +186,17 @@ struct ScopeTests {
                                        fields: ["code": "C-9", "name": "Other", "kind": "enterprise", "tier": "core", "owner": "wu"], node: liNode, at: ts(1))
         let relabelled = Record.create(id: hidden.id, type: .contact, branch: "SH",
                                        fields: ["customer": .string(hidden.id.rawValue), "name": "X"], node: liNode, at: ts(2))
-        // (A new customer of li's branch naming another owner is answered by the assignment rule
-        // instead, SPEC §10.3; until li pushed under its own node this was masked by the node check.)
-        let unknown = Record.create(id: unknownID, type: .customer, branch: "SH",
+        // An id that exists nowhere, as a customer of li's branch and of another branch: a new
+        // customer naming another owner is answered exactly like the hidden one (no existence oracle).
+        let unknown = Record.create(id: unknownID, type: .customer, branch: "BJ",
                                     fields: ["code": "C-9", "name": "Acme", "kind": "enterprise", "tier": "core", "owner": "wu"], node: liNode, at: ts(1))
+        let unknownElsewhere = Record.create(id: RecordID.random(), type: .customer, branch: "SH",
+                                             fields: ["code": "C-9", "name": "Acme", "kind": "enterprise", "tier": "core", "owner": "wu"], node: liNode, at: ts(1))
         func answer(_ record: Record) throws -> String {
             let body = try expectError(h.push([record], token: li, node: liNode), 403, "forbidden")
             return body.message.replacingOccurrences(of: record.id.rawValue, with: "ID")
         }
-        let answers = try [rightGuess, wrongGuess, relabelled, unknown].map(answer)
+        let answers = try [rightGuess, wrongGuess, relabelled, unknown, unknownElsewhere].map(answer)
         #expect(Set(answers).count == 1, "\(answers)")
         #expect(!answers[0].contains("SH") && !answers[0].contains("BJ") && !answers[0].contains("secret"))
         // A contact naming the hidden customer is answered like one naming no customer at all.

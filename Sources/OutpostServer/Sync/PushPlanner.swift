@@ -225,9 +225,10 @@ public enum PushPlanner {
         if !scope.canAssign(branch: pushed.branch) {
             if stored == nil && after == [scope.user] && merged.fields["sharedWith"] == nil { return }
             if stored == nil && after == [scope.user] && (merged.value(of: "sharedWith")?.arrayValue?.isEmpty ?? true) { return }
-            if stored == nil {
-                throw .forbidden("A new customer of yours must name you as its owner (owner: \(scope.user)) and be shared with nobody; a manager assigns customers to others.")
-            }
+            // Answered like a record outside the caller's scope, so that pushing a guessed id tells
+            // nothing about whether a hidden record has it (SPEC §10.3). Honest clients name their
+            // user as the owner of the customers they create, so only crafted pushes get here.
+            if stored == nil { throw .forbidden(outOfScopeMessage(pushed.id)) }
             throw .forbidden("Only managers, branch administrators and headquarters change who owns a customer or whom it is shared with.")
         }
         guard !scope.assignsAcrossBranches, let directory = context.directory else { return }
