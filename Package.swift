@@ -37,19 +37,21 @@ let package = Package(
         .target(name: "OutpostCLI", dependencies: ["OutpostClient", "OutpostArguments"]),
         // Branch-server reconciliation with headquarters (a server acting as a client upstream).
         .target(name: "OutpostRelay", dependencies: ["OutpostServer", "OutpostClient"]),
+        // Test helper: child processes started with posix_spawn (Foundation's Process crashes with many open descriptors).
+        .target(name: "OutpostChildProcess"),
         // Test helpers: a server in a temporary directory and in-process transports.
-        .target(name: "OutpostTestSupport", dependencies: ["OutpostServer", "OutpostClient", "OutpostHTTP"]),
+        .target(name: "OutpostTestSupport", dependencies: ["OutpostChildProcess", "OutpostServer", "OutpostClient", "OutpostHTTP"]),
         .executableTarget(name: "outpost", dependencies: ["OutpostCLI"]),
         .executableTarget(name: "outpost-server", dependencies: ["OutpostServer", "OutpostRelay", "OutpostClient", "OutpostArguments"]),
         .executableTarget(name: "outpost-bench", dependencies: ["OutpostServer", "OutpostClient", "OutpostArguments"]),
         .testTarget(name: "OutpostJSONTests", dependencies: ["OutpostJSON"]),
-        .testTarget(name: "OutpostModelTests", dependencies: ["OutpostModel", "OutpostJSON"]),
+        .testTarget(name: "OutpostModelTests", dependencies: ["OutpostModel", "OutpostJSON", "OutpostChildProcess"]),
         .testTarget(name: "OutpostCryptoTests", dependencies: ["OutpostCrypto"]),
         .testTarget(name: "OutpostStoreTests", dependencies: ["OutpostStore"]),
         .testTarget(name: "OutpostHTTPTests", dependencies: ["OutpostHTTP"]),
-        .testTarget(name: "OutpostArgumentsTests", dependencies: ["OutpostArguments"]),
+        .testTarget(name: "OutpostArgumentsTests", dependencies: ["OutpostArguments", "OutpostChildProcess"]),
         .testTarget(name: "OutpostServerTests", dependencies: ["OutpostServer", "OutpostRelay", "OutpostTestSupport"]),
         .testTarget(name: "OutpostClientTests", dependencies: ["OutpostClient", "OutpostServer", "OutpostTestSupport"]),
-        .testTarget(name: "OutpostEndToEndTests", dependencies: ["OutpostCLI", "OutpostServer", "OutpostClient", "OutpostTestSupport"]),
+        .testTarget(name: "OutpostEndToEndTests", dependencies: ["OutpostCLI", "OutpostServer", "OutpostClient", "OutpostTestSupport", "OutpostChildProcess"]),
     ]
 )

@@ -157,21 +157,16 @@ public final class HTTPServer: Sendable {
         waitUntilStopped()
     }
 
-    /// Makes `signals` (default SIGTERM and SIGINT) trigger `beginShutdown()`. The default
-    /// disposition of those signals is replaced by `SIG_IGN` so they no longer kill the process.
+    /// Makes `signals` (default SIGTERM and SIGINT) trigger `beginShutdown()`; they no longer kill
+    /// the process. The handlers are in place when this returns.
     ///
     /// ```swift
     /// server.installSignalHandlers()
     /// server.waitUntilStopped()   // returns after Ctrl-C once requests drained
     /// ```
     public func installSignalHandlers(_ signals: [Int32] = [SIGTERM, SIGINT]) {
-        for number in signals {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [weak self] in self?.beginShutdown() }
-            source.resume()
-            state.withLock { $0.signalSources.append(source) }
-        }
+        // Installed synchronously (sigaction), so a signal sent as soon as this returns is handled.
+        SignalRelay.shared.install(signals) { [weak self] in self?.beginShutdown() }
     }
 
     // MARK: - Set-up
@@ -263,7 +258,6 @@ private final class ServerState: @unchecked Sendable {
         var port = 0
         var loop: EventLoop?
         var loopRunning = false
-        var signalSources: [any DispatchSourceSignal] = []
     }
 
     private let condition = NSCondition()
@@ -297,8 +291,6 @@ private final class ServerState: @unchecked Sendable {
                     continue
                 }
                 values.phase = .stopped
-                for source in values.signalSources { source.cancel() }
-                values.signalSources = []
                 condition.broadcast()
                 return
             }

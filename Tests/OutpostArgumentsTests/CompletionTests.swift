@@ -1,4 +1,5 @@
 import Foundation
+import OutpostChildProcess
 import Testing
 @testable import OutpostArguments
 
@@ -42,7 +43,7 @@ struct CompletionTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("completion-\(UUID().uuidString).bash")
         try outpost.completionScript(for: .bash).write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = ["-n", file.path]
         try process.run()

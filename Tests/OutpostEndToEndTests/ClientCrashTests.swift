@@ -1,4 +1,5 @@
 import Foundation
+import OutpostChildProcess
 import OutpostTestSupport
 import Testing
 import OutpostClient
@@ -10,7 +11,7 @@ import OutpostModel
 struct ClientCrashTests {
     /// Runs `outpost sync` and kills it after its `killAfterLines`-th progress line; returns whether it was killed.
     static func syncAndKill(replica: String, killAfterLines: Int) throws -> Bool {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = ServerProcess.productsDirectory.appendingPathComponent("outpost")
         process.arguments = ["--db", replica, "sync"]
         let errors = Pipe()

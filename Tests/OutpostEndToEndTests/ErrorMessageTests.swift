@@ -1,4 +1,5 @@
 import Foundation
+import OutpostChildProcess
 import Testing
 import OutpostClient
 import OutpostJSON
@@ -16,7 +17,7 @@ struct ErrorMessageTests {
             return { try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path) }
         }
         func chattr(_ flag: String) throws -> Int32 {
-            let process = Process()
+            let process = ChildProcess()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/chattr")
             process.arguments = [flag, path]
             try process.run()

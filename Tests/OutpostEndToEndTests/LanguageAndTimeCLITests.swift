@@ -1,4 +1,5 @@
 import Foundation
+import OutpostChildProcess
 import OutpostTestSupport
 import Testing
 import OutpostClient
@@ -214,7 +215,7 @@ struct LanguageAndTimeCLITests {
         let file = directory.appendingPathComponent("outpost.bash")
         try script.write(to: file, atomically: true, encoding: .utf8)
         let quoted = words.map { "'\($0)'" }.joined(separator: " ")
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = ["--norc", "--noprofile", "-c",
                              "source '\(file.path)'; COMP_WORDS=(\(quoted)); COMP_CWORD=\(words.count - 1); _outpost; printf '%s\\n' \"${COMPREPLY[@]}\""]
@@ -269,7 +270,7 @@ struct LanguageAndTimeCLITests {
             source '\(file.path)'
             words=(\(quoted)); CURRENT=\(words.count); _outpost
             """
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/zsh")
         process.arguments = ["-f", "-c", driver]
         let pipe = Pipe()

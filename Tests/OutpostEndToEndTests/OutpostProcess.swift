@@ -1,4 +1,5 @@
 import Foundation
+import OutpostChildProcess
 import Testing
 
 extension Device {
@@ -40,7 +41,7 @@ enum OutpostProcess {
         FileManager.default.createFile(atPath: outURL.path, contents: nil)
         FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = ServerProcess.productsDirectory.appendingPathComponent("outpost")
         process.arguments = arguments
         process.environment = environment

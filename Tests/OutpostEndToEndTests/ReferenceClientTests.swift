@@ -1,4 +1,5 @@
 import Foundation
+import OutpostChildProcess
 import Testing
 import OutpostClient
 import OutpostJSON
@@ -32,7 +33,7 @@ struct ReferenceClientTests {
         let url = "http://127.0.0.1:\(server.port)"
         let token = try support.addUser("py", role: .manager, branch: "BJ")
 
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = try #require(Self.python)
         process.arguments = [Self.script.path, "selftest", "--server", url, "--token", token]
         let output = Pipe()

@@ -1,9 +1,10 @@
 import Foundation
+import OutpostChildProcess
 import OutpostTestSupport
 
 /// Runs the real `outpost-server` executable (built next to the test bundle) as a child process.
 final class ServerProcess: @unchecked Sendable {
-    let process = Process()
+    let process = ChildProcess()
     let port: Int
 
     /// The directory holding the built executables.
@@ -18,7 +19,7 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Runs `outpost-server` with arguments and returns its exit status and output (for admin commands).
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = productsDirectory.appendingPathComponent("outpost-server")
         process.arguments = arguments
         let pipe = Pipe()

@@ -1,4 +1,5 @@
 import Foundation
+import OutpostChildProcess
 import Testing
 
 /// The same vectors `ProtocolVectorTests` check against the Swift model, checked against the
@@ -15,7 +16,7 @@ struct PythonVectorCheckTests {
     @Test(.enabled(if: python != nil, "needs python3 on the PATH"))
     func checkVectorsPassesInThePythonReference() throws {
         let script = ProtocolVectorTests.root + "/Protocol/tools/check_vectors.py"
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = Self.python
         process.arguments = [script]
         let pipe = Pipe()
