@@ -117,9 +117,9 @@ struct UserFacingError: Error, CustomStringConvertible {
         case .deleted(let id):
             return UserFacingError(message: l("error.replica.deleted", ["id": Presentation.short(id)]))
         case .notAllowed(let reason):
-            return UserFacingError(message: l("error.replica.notAllowed", ["reason": reason]))
-        case .nothingToResolve(let reason):
-            return UserFacingError(message: l("error.replica.nothingToResolve", ["reason": reason]))
+            return UserFacingError(message: reason.localized(l))
+        case .nothingToResolve(let problem):
+            return UserFacingError(message: problem.localized(l))
         case .cannotRepair(let reason):
             return UserFacingError(message: l("error.replica.cannotRepair", ["reason": reason]))
         case .belongsToAnotherUser(let user, let records, let pending):
