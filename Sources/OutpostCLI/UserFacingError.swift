@@ -120,8 +120,11 @@ struct UserFacingError: Error, CustomStringConvertible {
             return UserFacingError(message: reason.localized(l))
         case .nothingToResolve(let problem):
             return UserFacingError(message: problem.localized(l))
-        case .cannotRepair(let reason):
-            return UserFacingError(message: l("error.replica.cannotRepair", ["reason": reason]))
+        case .cannotRepair(let problem):
+            if case .cannotMoveAside(_, let detail) = problem {
+                return UserFacingError(message: problem.localized(l), detail: detail)
+            }
+            return UserFacingError(message: problem.localized(l))
         case .belongsToAnotherUser(let user, let records, let pending):
             let unsent = pending > 0 ? l.count("error.replica.unsent", pending) : ""
             return UserFacingError(message: l("error.replica.anotherUser", [

@@ -22,6 +22,7 @@ struct ReplicaRefusalLocalizationTests {
         .moveToAnotherCustomer(.visit), .changeInBranch(role: .manager, branch: "SH"), .deleteOrRestore(role: .sales),
     ]
     static let problems: [Problem] = [.noConflict(field: "phone", record: id), .choiceOutOfRange(field: "phone", choices: 2)]
+    static let repairs: [ReplicaError.RepairProblem] = [.noReplicaFile(path: "li.db"), .cannotMoveAside(target: "li.db.damaged", detail: "Permission denied")]
 
     static func covers(_ reason: Reason) -> Bool {
         switch reason {
@@ -38,9 +39,16 @@ struct ReplicaRefusalLocalizationTests {
         }
     }
 
+    static func covers(_ problem: ReplicaError.RepairProblem) -> Bool {
+        switch problem {
+        case .noReplicaFile, .cannotMoveAside: return true
+        }
+    }
+
     @Test func everyReasonHasASentenceInBothCataloguesWithItsPlaceholders() {
         let keyed = Self.reasons.filter(Self.covers).map { ($0.catalogueKey, Set($0.arguments.keys)) }
             + Self.problems.filter(Self.covers).map { ($0.catalogueKey, Set($0.arguments.keys)) }
+            + Self.repairs.filter(Self.covers).map { ($0.catalogueKey, Set($0.arguments.keys)) }
         #expect(Set(keyed.map(\.0)).count == keyed.count, "each case (and form) has its own key")
         for (key, names) in keyed {
             let english = Catalogue.english[key], chinese = Catalogue.chinese[key]
@@ -60,6 +68,10 @@ struct ReplicaRefusalLocalizationTests {
         for reason in Self.reasons { #expect(reason.localized(en) == reason.description) }
         for problem in Self.problems { #expect(problem.localized(en) == problem.description) }
         #expect(ReplicaError.notAllowed(.changeOwnership).description == Reason.changeOwnership.description)
+        let missing = ReplicaError.RepairProblem.noReplicaFile(path: "li.db")
+        #expect(missing.localized(en) == ReplicaError.cannotRepair(missing).description)
+        #expect(!ReplicaError.RepairProblem.cannotMoveAside(target: "t", detail: "Permission denied").localized(Localizer(.chinese)).contains("Permission denied"),
+                "the file system's English explanation is detail, not the sentence")
     }
 
     @Test func chineseSentenceNamesTheDataAndTheRoleInChinese() {

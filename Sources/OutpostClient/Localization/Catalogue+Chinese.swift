@@ -811,5 +811,7 @@ extension Catalogue {
         "reason.notAllowed.deleteOrRestore": "你的角色（{role}）不能删除或恢复记录。请找分公司负责人。",
         "reason.resolve.noConflict": "记录 {id} 的字段“{field}”没有冲突。",
         "reason.resolve.choiceOutOfRange": "字段“{field}”只有 {count} 个值可选。",
+        "reason.repair.noReplicaFile": "无法重建本地数据库：{path} 处没有副本文件。",
+        "reason.repair.cannotMoveAside": "无法重建本地数据库：损坏的文件无法移到 {target}。请检查所在文件夹是否可写；加 `--verbose` 可查看原因。",
     ]
 }

@@ -813,5 +813,7 @@ extension Catalogue {
         "reason.notAllowed.deleteOrRestore": "Your role ({role}) may not delete or restore records. Ask a manager.",
         "reason.resolve.noConflict": "Field '{field}' of record {id} has no conflict.",
         "reason.resolve.choiceOutOfRange": "Field '{field}' has only {count} values to choose from.",
+        "reason.repair.noReplicaFile": "The local database could not be rebuilt: there is no replica file at {path}.",
+        "reason.repair.cannotMoveAside": "The local database could not be rebuilt: the damaged file could not be moved aside to {target}. Check that its folder is writable; `--verbose` shows why.",
     ]
 }

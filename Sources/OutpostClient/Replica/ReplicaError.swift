@@ -19,7 +19,7 @@ public enum ReplicaError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The local database is damaged or from an incompatible version.
     case corrupt(String)
     /// A damaged replica could not be rebuilt (see ``Replica/repair(path:wallClock:)``).
-    case cannotRepair(String)
+    case cannotRepair(RepairProblem)
     /// Signing in as another user was refused: the replica holds the records or unsent edits
     /// of `user`, which the new user may not be allowed to see or must not send as their own.
     case belongsToAnotherUser(user: String, records: Int, pendingChanges: Int)
@@ -35,7 +35,7 @@ public enum ReplicaError: Error, Sendable, Hashable, CustomStringConvertible {
         case .notAllowed(let reason): return reason.description
         case .nothingToResolve(let problem): return problem.description
         case .corrupt(let reason): return "The local database is damaged: \(reason)"
-        case .cannotRepair(let reason): return "The local database could not be rebuilt: \(reason)"
+        case .cannotRepair(let problem): return "The local database could not be rebuilt: \(problem)"
         case .belongsToAnotherUser(let user, let records, let pending):
             let unsent = pending == 0 ? "" : pending == 1 ? " and 1 unsent edit" : " and \(pending) unsent edits"
             return "This replica belongs to \(user) and holds \(records == 1 ? "1 record" : "\(records) records")\(unsent). "
@@ -199,5 +199,47 @@ extension ReplicaError {
     static func render(_ key: String, _ words: [String: String], _ l: Localizer) -> String {
         let template = Catalogue.entries(for: l.language)[key] ?? Catalogue.english[key] ?? key
         return Localizer.fill(template, words.map { ($0.key, $0.value as Any) })
+    }
+
+    /// Why ``ReplicaError/cannotRepair(_:)`` was thrown.
+    ///
+    /// ```swift
+    /// ReplicaError.RepairProblem.noReplicaFile(path: "li.db").localized(Localizer(.chinese))
+    /// // "无法重建本地数据库：li.db 处没有副本文件。"
+    /// ```
+    public enum RepairProblem: Sendable, Hashable, CustomStringConvertible {
+        /// There is no replica file at `path`.
+        case noReplicaFile(path: String)
+        /// The damaged file could not be moved aside to `target`; `detail` is the file system's explanation.
+        case cannotMoveAside(target: String, detail: String)
+
+        /// The English reason (without the "could not be rebuilt" frame).
+        public var description: String {
+            switch self {
+            case .noReplicaFile(let path): return "there is no replica file at \(path)."
+            case .cannotMoveAside(let target, let detail): return "the damaged file could not be moved aside to \(target) (\(detail))."
+            }
+        }
+
+        /// The catalogue key of the whole sentence.
+        public var catalogueKey: String {
+            switch self {
+            case .noReplicaFile: return "reason.repair.noReplicaFile"
+            case .cannotMoveAside: return "reason.repair.cannotMoveAside"
+            }
+        }
+
+        /// The placeholder values of the sentence, by name (the file system's `detail` is not among them).
+        public var arguments: [String: String] {
+            switch self {
+            case .noReplicaFile(let path): return ["path": path]
+            case .cannotMoveAside(let target, _): return ["target": target]
+            }
+        }
+
+        /// The sentence in the language of `l`.
+        public func localized(_ l: Localizer) -> String {
+            ReplicaError.render(catalogueKey, arguments, l)
+        }
     }
 }
