@@ -117,11 +117,14 @@ struct UserFacingError: Error, CustomStringConvertible {
         case .deleted(let id):
             return UserFacingError(message: l("error.replica.deleted", ["id": Presentation.short(id)]))
         case .notAllowed(let reason):
-            return UserFacingError(message: l("error.replica.notAllowed", ["reason": reason]))
-        case .nothingToResolve(let reason):
-            return UserFacingError(message: l("error.replica.nothingToResolve", ["reason": reason]))
-        case .cannotRepair(let reason):
-            return UserFacingError(message: l("error.replica.cannotRepair", ["reason": reason]))
+            return UserFacingError(message: reason.localized(l))
+        case .nothingToResolve(let problem):
+            return UserFacingError(message: problem.localized(l))
+        case .cannotRepair(let problem):
+            if case .cannotMoveAside(_, let detail) = problem {
+                return UserFacingError(message: problem.localized(l), detail: detail)
+            }
+            return UserFacingError(message: problem.localized(l))
         case .belongsToAnotherUser(let user, let records, let pending):
             let unsent = pending > 0 ? l.count("error.replica.unsent", pending) : ""
             return UserFacingError(message: l("error.replica.anotherUser", [

@@ -199,7 +199,7 @@ struct IssuedCodesAreFixedTests {
         let (replica, engine) = try policyDevice(server, "li", role: .manager)
         _ = try await engine.sync()
         let issued = try replica.createCustomer(["name": "Acme", "kind": "tenant", "tier": "core"], now: PolicyDistributionTests.now)
-        #expect(throws: ReplicaError.notAllowed("Customer code SH-2026-00001 was issued by the code scheme and is fixed.")) {
+        #expect(throws: ReplicaError.notAllowed(.issuedCodeFixed(code: "SH-2026-00001"))) {
             try replica.update(issued.id, fields: ["code": "X-1"])
         }
         try replica.update(issued.id, fields: ["name": "Acme Ltd"])   // other fields stay editable

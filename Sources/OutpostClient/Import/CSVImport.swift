@@ -420,7 +420,7 @@ extension Replica {
                     if let id = row.existing {
                         guard var record = try Self.load(db, id) else { throw ReplicaError.notFound(id.rawValue) }
                         if let scope = settings?.scope, !scope.canWrite(branch: record.branch) {
-                            throw ReplicaError.notAllowed("Your role (\(scope.role.rawValue)) may not change records of branch \(record.branch).")
+                            throw ReplicaError.notAllowed(.changeInBranch(role: scope.role, branch: record.branch))
                         }
                         let before = record.clock[node]
                         do {
@@ -445,7 +445,7 @@ extension Replica {
                         }
                     }
                     if let scope = settings?.scope, !scope.canWrite(branch: branch), !(scope.role == .sales && type != .customer) {
-                        throw ReplicaError.notAllowed("Your role (\(scope.role.rawValue)) may not create records in branch \(branch).")
+                        throw ReplicaError.notAllowed(.createInBranch(role: scope.role, branch: branch))
                     }
                     let record = Record.create(id: .random(), type: type, branch: branch, fields: row.values, node: node, at: stamp)
                     try Self.store(db, record)

@@ -91,7 +91,7 @@ extension Replica {
             sql: "SELECT COUNT(*) FROM records WHERE type = 'customer' AND code = ? AND id != ? AND deleted = 0",
             arguments: [old, record.id.rawValue]) ?? 0
         guard others > 0 else {
-            throw ReplicaError.notAllowed("Customer code \(old) was issued by the code scheme and is fixed.")
+            throw ReplicaError.notAllowed(.issuedCodeFixed(code: old))
         }
     }
 

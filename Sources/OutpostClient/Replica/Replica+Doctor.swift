@@ -151,7 +151,7 @@ extension Replica {
     @discardableResult
     public static func repair(path: String, wallClock: @escaping @Sendable () -> Int64 = Replica.systemMillis) throws -> ReplicaRepairReport {
         guard path != ":memory:", !path.isEmpty, FileManager.default.fileExists(atPath: path) else {
-            throw ReplicaError.cannotRepair("there is no replica file at \(path).")
+            throw ReplicaError.cannotRepair(.noReplicaFile(path: path))
         }
         // The connection to the damaged file is closed before it is moved.
         let salvage = Salvage(path: path)
@@ -241,7 +241,7 @@ extension Replica {
                 try files.moveItem(atPath: path + suffix, toPath: target + suffix)
             }
         } catch {
-            throw ReplicaError.cannotRepair("the damaged file could not be moved aside to \(target) (\(error.localizedDescription)).")
+            throw ReplicaError.cannotRepair(.cannotMoveAside(target: target, detail: error.localizedDescription))
         }
         return target
     }

@@ -127,8 +127,8 @@ extension Replica {
     /// - Throws: ``ReplicaError/notAllowed(_:)`` for other roles or when nothing matches.
     @discardableResult
     public func reassign(from: String, to: String, code: String? = nil) throws -> [Record] {
-        guard UserName.isValid(to) else { throw ReplicaError.notAllowed("'\(to)' is not a valid user name.") }
-        guard from != to else { throw ReplicaError.notAllowed("The customers already belong to \(to).") }
+        guard UserName.isValid(to) else { throw ReplicaError.notAllowed(.invalidUserName(to)) }
+        guard from != to else { throw ReplicaError.notAllowed(.alreadyOwned(by: to)) }
         let scope = try settings()?.scope
         let candidates = try queue.read { db in
             try db.fetchColumn(sql: "SELECT id FROM records WHERE type = 'customer' AND deleted = 0 ORDER BY code, id") as [String]
@@ -140,13 +140,12 @@ extension Replica {
             else { continue }
             if let code, record.value(of: "code")?.stringValue != code { continue }
             if let scope, !scope.canAssign(branch: record.branch) {
-                throw ReplicaError.notAllowed("Your role (\(scope.role.rawValue)) may not reassign customers of branch \(record.branch); ask the branch head.")
+                throw ReplicaError.notAllowed(.reassignInBranch(role: scope.role, branch: record.branch))
             }
             changed.append(try update(id, fields: ["owner": .string(to)]))
         }
         if changed.isEmpty {
-            throw ReplicaError.notAllowed(code.map { "\(from) owns no customer with code \($0) on this device." }
-                ?? "\(from) owns no customers on this device.")
+            throw ReplicaError.notAllowed(.ownsNoCustomers(user: from, code: code))
         }
         return changed
     }

@@ -125,7 +125,7 @@ public final class Replica: Sendable {
             if fields["owner"] == nil || fields["owner"] == .null { fields["owner"] = .string(settings.user) }
             if !settings.scope.canAssign(branch: branch ?? settings.branch)
                 && (fields["owner"] != .string(settings.user) || !(fields["sharedWith"]?.arrayValue?.isEmpty ?? true)) {
-                throw ReplicaError.notAllowed("A customer you create is yours (owner \(settings.user)); a manager assigns customers to others or shares them.")
+                throw ReplicaError.notAllowed(.createdCustomerIsYours(user: settings.user))
             }
         }
         do {
@@ -142,11 +142,11 @@ public final class Replica: Sendable {
                 }
                 recordBranch = customer.branch
             }
-            guard Branch.isValid(recordBranch) else { throw ReplicaError.notAllowed("'\(recordBranch)' is not a valid branch code.") }
+            guard Branch.isValid(recordBranch) else { throw ReplicaError.notAllowed(.invalidBranch(recordBranch)) }
             if let scope = settings?.scope, !scope.canWrite(branch: recordBranch), !(scope.role == .sales && type != .customer) {
-                throw ReplicaError.notAllowed("Your role (\(scope.role.rawValue)) may not create records in branch \(recordBranch).")
+                throw ReplicaError.notAllowed(.createInBranch(role: scope.role, branch: recordBranch))
             }
-            guard try Self.load(db, id) == nil else { throw ReplicaError.notAllowed("Record \(id) already exists.") }
+            guard try Self.load(db, id) == nil else { throw ReplicaError.notAllowed(.alreadyExists(id)) }
             if type == .customer, case .string(let code)? = fields["code"] { try Self.checkCodeUnique(db, code: code, except: id) }
             let node = try currentNode(db)
             let record = Record.create(id: id, type: type, branch: recordBranch, fields: fields, node: node, at: try tick(db))
@@ -167,10 +167,10 @@ public final class Replica: Sendable {
             }
             if record.type == .customer, fields["owner"] != nil || fields["sharedWith"] != nil,
                let scope = try Self.loadSettings(db)?.scope, !scope.canAssign(branch: record.branch) {
-                throw ReplicaError.notAllowed("Only managers, branch administrators and headquarters change who owns a customer or whom it is shared with.")
+                throw ReplicaError.notAllowed(.changeOwnership)
             }
             if fields["customer"] != nil, fields["customer"] != record.value(of: "customer") {
-                throw ReplicaError.notAllowed("A \(record.type.rawValue) cannot be moved to another customer; create a new one.")
+                throw ReplicaError.notAllowed(.moveToAnotherCustomer(record.type))
             }
             if record.type == .customer, case .string(let code)? = fields["code"] { try Self.checkCodeUnique(db, code: code, except: id) }
             try Self.checkIssuedCodeUnchanged(db, record, fields)
@@ -200,14 +200,14 @@ public final class Replica: Sendable {
     public func resolve(_ id: RecordID, field: String, choice: ResolutionChoice) throws -> Record {
         try mutate(id) { record, _, stamp, node in
             guard let register = record.fields[field], register.isConflicted else {
-                throw ReplicaError.nothingToResolve("Field '\(field)' of record \(id) has no conflict.")
+                throw ReplicaError.nothingToResolve(.noConflict(field: field, record: id))
             }
             let value: JSONValue
             switch choice {
             case .sibling(let index):
                 let siblings = register.distinctValues  // the order of Conflict.field(name:siblings:)
                 guard siblings.indices.contains(index) else {
-                    throw ReplicaError.nothingToResolve("Field '\(field)' has only \(siblings.count) values to choose from.")
+                    throw ReplicaError.nothingToResolve(.choiceOutOfRange(field: field, choices: siblings.count))
                 }
                 value = siblings[index].value
             case .value(let newValue):
@@ -237,10 +237,10 @@ public final class Replica: Sendable {
             guard var record = try Self.load(db, id) else { throw ReplicaError.notFound(id.rawValue) }
             if let scope = try Self.loadSettings(db)?.scope {
                 guard scope.canWrite(branch: record.branch) || scope.role == .sales else {
-                    throw ReplicaError.notAllowed("Your role (\(scope.role.rawValue)) may not change records of branch \(record.branch).")
+                    throw ReplicaError.notAllowed(.changeInBranch(role: scope.role, branch: record.branch))
                 }
                 if lifecycle && !scope.canDelete(branch: record.branch) {
-                    throw ReplicaError.notAllowed("Your role (\(scope.role.rawValue)) may not delete or restore records. Ask a manager.")
+                    throw ReplicaError.notAllowed(.deleteOrRestore(role: scope.role))
                 }
             }
             let before = record
