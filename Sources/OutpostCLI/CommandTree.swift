@@ -209,7 +209,8 @@ enum CommandTree {
                 help: summary + l("help.field.separator") + FieldInput.expectation(field.kind, l)
                     + (isPhones ? l("help.field.phones") : "") + l("help.field.end"),
                 valueName: FieldInput.valueName(field.kind),
-                isRequired: forAdd && field.required && defaultValue == nil,
+                // A new customer's code is issued from the device's leased block unless typed.
+                isRequired: forAdd && field.required && defaultValue == nil && !(schema.type == .customer && field.name == "code"),
                 isRepeatable: isPhones,
                 defaultValue: defaultValue)
         }

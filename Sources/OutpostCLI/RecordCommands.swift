@@ -88,13 +88,27 @@ struct RecordCommands {
         if type == .visit && fields["plannedAt"] == nil && fields["actualAt"] == nil {
             fields["actualAt"] = .string(Timestamps.format(context.now / 1000 * 1000))
         }
-        if type == .customer { try MergeCommand.checkBeforeAdding(fields, replica: replica, context: context) }
+        if type == .customer {
+            try MergeCommand.checkBeforeAdding(fields, replica: replica, context: context)
+            if fields["code"] == nil { fields["code"] = .string(try issueCode(replica)) }
+        }
         let record = try replica.create(type, fields: fields)
         if context.json {
             context.printJSON(Presentation.json(record))
         } else {
             let label = display.label(record, codes: try Self.customerCodes(replica))
             context.print(l("record.added", ["label": label, "id": Presentation.short(record.id)]))
+        }
+    }
+
+    /// The next code from this device's leased blocks, for `customer add` without `--code`. A device
+    /// that never received a block is told to sync first (or type a code), not that its codes ran out.
+    private func issueCode(_ replica: Replica) throws -> String {
+        do {
+            return try replica.issueCustomerCode(now: context.now)
+        } catch PolicyError.noCodesLeft(let branch) {
+            if try replica.hasCodeBlocks() { throw PolicyError.noCodesLeft(branch: branch) }
+            throw CLIError.operational(l("customer.add.noCodeBlock", ["branch": branch]))
         }
     }
 
