@@ -52,7 +52,9 @@ extension Replica {
     /// Customers due for a visit at `now` (UTC ms): never visited, or past their tier's interval;
     /// the longest-waiting first (never visited before late ones).
     public func customersDueForVisit(now: Int64) throws -> [VisitDue] {
-        Self.due(try visitSchedule(), now: now)
+        var due: [VisitDue] = []
+        try forEachCustomerDue(now: now) { due.append($0) }
+        return due
     }
 
     /// The entries of `schedule` due at `now` (UTC ms): live customers never visited or past their
@@ -64,7 +66,9 @@ extension Replica {
     /// Live complaints still open or in progress whose deadline has passed at `now` (UTC ms),
     /// the oldest deadline first.
     public func overdueComplaints(now: Int64) throws -> [(complaint: Record, deadline: ComplaintDeadline)] {
-        Self.overdue(try records(.complaint), now: now)
+        var overdue: [(complaint: Record, deadline: ComplaintDeadline)] = []
+        try forEachOverdueComplaint(now: now) { overdue.append(($0, $1)) }
+        return overdue
     }
 
     /// The live complaints among `complaints` that are overdue at `now` (UTC ms), the oldest
@@ -79,17 +83,101 @@ extension Replica {
     }
 
     /// The latest completed visit (its `actualAt`, UTC ms) of each customer that has one,
-    /// or of `customer` only.
+    /// or of `customer` only (read from the visit index).
     public func lastVisits(customer: RecordID? = nil) throws -> [RecordID: Int64] {
-        var latest: [RecordID: Int64] = [:]
-        for visit in try records(.visit, customer: customer) {
-            guard let customer = visit.value(of: "customer")?.stringValue,
-                let actual = visit.value(of: "actualAt")?.stringValue, let millis = Timestamps.parse(actual)
-            else { continue }
-            let id = RecordID(unchecked: customer)
-            latest[id] = max(latest[id] ?? .min, millis)
+        try queue.read { db in
+            var latest: [RecordID: Int64] = [:]
+            if let customer {
+                if let millis = try Self.lastVisit(db, customer: customer) { latest[customer] = millis }
+                return latest
+            }
+            try db.makeStatement(sql: """
+                SELECT customer, MAX(policy_time) FROM records
+                WHERE type = 'visit' AND deleted = 0 AND policy_time IS NOT NULL AND customer IS NOT NULL GROUP BY customer
+                """).forEachRow { row in latest[RecordID(unchecked: row.text(at: 0))] = row.int64(at: 1) }
+            return latest
         }
-        return latest
+    }
+
+    static func lastVisit(_ db: Database, customer: RecordID) throws -> Int64? {
+        try db.cachedStatement(sql: """
+            SELECT MAX(policy_time) FROM records
+            WHERE customer = ? AND type = 'visit' AND deleted = 0 AND policy_time IS NOT NULL
+            """).fetchOne(arguments: [customer.rawValue]).flatMap { row -> Int64? in row[0] }
+    }
+
+    /// Calls `body` with each customer in list order (label, id) and its visit schedule entry
+    /// (``VisitDue``: latest completed visit and next due time, `nil` when never visited or the
+    /// tier is unknown), one at a time: memory stays flat. `body` must not use this replica.
+    public func forEachCustomerSchedule(includeDeleted: Bool = false, _ body: (VisitDue) throws -> Void) throws {
+        try queue.read { db in
+            try Self.streaming(db) {
+                let sql = "SELECT id, state FROM records WHERE type = 'customer'" + (includeDeleted ? "" : " AND deleted = 0")
+                    + " ORDER BY label, id"
+                try db.makeStatement(sql: sql).forEachRow { row in
+                    let customer = try Self.decode(statement: row)
+                    let last = try Self.lastVisit(db, customer: customer.id)
+                    let tier = customer.value(of: "tier")?.stringValue ?? ""
+                    try body(VisitDue(customer: customer, lastVisitMillis: last,
+                                      dueMillis: last.flatMap { Policies.nextVisitDue(tier: tier, lastVisit: $0) }))
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with each customer due for a visit at `now` (UTC ms), in the order of
+    /// ``customersDueForVisit(now:)``, one at a time: the order is computed by SQLite from the
+    /// indexed revisit interval and visit times, so memory stays flat. `body` must not use this replica.
+    public func forEachCustomerDue(now: Int64, _ body: (VisitDue) throws -> Void) throws {
+        try queue.read { db in
+            try Self.streaming(db) {
+                let load = try db.makeStatement(sql: "SELECT id, state FROM records WHERE id = ?")
+                try db.makeStatement(sql: """
+                    SELECT id, last FROM (
+                      SELECT c.id AS id, c.policy_time AS interval, (SELECT MAX(v.policy_time) FROM records v
+                        WHERE v.customer = c.id AND v.type = 'visit' AND v.deleted = 0 AND v.policy_time IS NOT NULL) AS last
+                      FROM records c WHERE c.type = 'customer' AND c.deleted = 0 AND c.policy_time IS NOT NULL)
+                    WHERE last IS NULL OR last + interval <= ?
+                    ORDER BY last + interval, id
+                    """).forEachRow(arguments: [now]) { row in
+                    let id = row.text(at: 0)
+                    let last: Int64? = row.isNull(at: 1) ? nil : row.int64(at: 1)
+                    var customer: Record?
+                    try load.forEachRow(arguments: [id]) { customer = try Self.decode(statement: $0) }
+                    guard let customer else { return }
+                    let tier = customer.value(of: "tier")?.stringValue ?? ""
+                    try body(VisitDue(customer: customer, lastVisitMillis: last,
+                                      dueMillis: last.flatMap { Policies.nextVisitDue(tier: tier, lastVisit: $0) }))
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with each live complaint overdue at `now` (UTC ms) — open or in progress
+    /// past its deadline — the oldest deadline first (ties by id), as ``overdueComplaints(now:)``
+    /// orders them, reading them one at a time through the deadline index. With `customer`,
+    /// only that customer's complaints. `body` must not use this replica.
+    public func forEachOverdueComplaint(now: Int64, customer: RecordID? = nil,
+                                        _ body: (Record, ComplaintDeadline) throws -> Void) throws {
+        try queue.read { db in
+            try Self.streaming(db) {
+                var sql = """
+                    SELECT id, state FROM records
+                    WHERE type = 'complaint' AND deleted = 0 AND policy_time IS NOT NULL AND policy_time < ?
+                    """
+                var arguments: [DatabaseValue] = [.integer(now)]
+                if let customer {
+                    sql += " AND customer = ?"
+                    arguments.append(.text(customer.rawValue))
+                }
+                sql += " ORDER BY policy_time, id"
+                try db.makeStatement(sql: sql).forEachRow(arguments: StatementArguments(arguments)) { row in
+                    let complaint = try Self.decode(statement: row)
+                    guard let deadline = Policies.deadline(ofComplaint: complaint, now: now), deadline.isOverdue else { return }
+                    try body(complaint, deadline)
+                }
+            }
+        }
     }
 }
 

@@ -29,8 +29,10 @@ public final class Replica: Sendable {
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.synchronous = .full
-        // Envelopes are ~1 KiB: larger pages and cache halve the I/O of a large pull.
-        configuration.pageSize = 16_384
+        // New replicas use 4 KiB pages (SQLite's default): a local edit rewrites one page of each
+        // table and index it touches (in the WAL, then again at the checkpoint), so smaller pages
+        // keep an edit's writes small. Replicas created with 16 KiB pages keep them.
+        configuration.pageSize = 4_096
         configuration.cacheSizeKiB = 32_768
         // The replica holds the access token: a new file is readable by its owner only
         // (SQLite gives the -wal and -shm files the same permissions).
@@ -232,7 +234,7 @@ public final class Replica: Sendable {
             let node = try currentNode(db)
             try change(&record, db, try tick(db), node)
             guard record != before else { return record }
-            try Self.store(db, record)
+            try Self.store(db, record, replacing: before)
             try Self.enqueue(db, record.id, ackedCounter: before.clock[node])
             return record
         }
@@ -320,6 +322,60 @@ public final class Replica: Sendable {
         }
     }
 
+    /// Calls `body` with each record of a type in the order of ``records(_:customer:includeDeleted:)``,
+    /// reading them one at a time (through the label index) so memory stays flat however many
+    /// records the replica holds. `body` runs inside a read transaction: it must not write to
+    /// this replica.
+    public func forEachRecord(_ type: EntityType, customer: RecordID? = nil, includeDeleted: Bool = false,
+                              _ body: (Record) throws -> Void) throws {
+        try queue.read { db in
+            var sql = "SELECT id, state FROM records WHERE type = ?"
+            var arguments: [DatabaseValue] = [.text(type.rawValue)]
+            if let customer {
+                sql += " AND customer = ?"
+                arguments.append(.text(customer.rawValue))
+            }
+            if !includeDeleted { sql += " AND deleted = 0" }
+            sql += " ORDER BY label, id"
+            try Self.streaming(db) {
+                try db.makeStatement(sql: sql).forEachRow(arguments: StatementArguments(arguments)) { row in
+                    try body(try Self.decode(statement: row))
+                }
+            }
+        }
+    }
+
+    /// Runs a long read with a small page cache (a scan would otherwise fill the whole cache).
+    static func streaming<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        let previous: Int = try db.fetchScalar(sql: "PRAGMA cache_size") ?? -2_000
+        try db.execute(sql: "PRAGMA cache_size = -2048")
+        defer { try? db.execute(sql: "PRAGMA cache_size = \(previous)") }
+        return try body()
+    }
+
+    /// The code of each of these customers that the replica holds (deleted ones included), by id;
+    /// a customer without a code is named by the short form of its id. Reads one row per id.
+    public func customerCodes<S: Sequence>(of ids: S) throws -> [RecordID: String] where S.Element == RecordID {
+        try queue.read { db in
+            var codes: [RecordID: String] = [:]
+            let statement = try db.cachedStatement(sql: "SELECT code FROM records WHERE id = ? AND type = 'customer'")
+            for id in Set(ids) where codes[id] == nil {
+                try statement.forEachRow(arguments: [id.rawValue]) { row in
+                    codes[id] = row.isNull(at: 0) ? String(id.rawValue.prefix(8)) : row.text(at: 0)
+                }
+            }
+            return codes
+        }
+    }
+
+    /// The number of live records of `type` belonging to `customer` (through the customer index).
+    public func count(_ type: EntityType, customer: RecordID) throws -> Int {
+        try queue.read { db in
+            try db.fetchScalar(sql: "SELECT COUNT(*) FROM records WHERE customer = ? AND type = ? AND deleted = 0",
+                               arguments: [customer.rawValue, type.rawValue]) ?? 0
+        }
+    }
+
     /// Finds records whose id starts with `prefix` (at least 4 characters) or, for customers, whose code equals it.
     public func find(_ key: String, type: EntityType? = nil) throws -> [Record] {
         try queue.read { db in
@@ -393,12 +449,50 @@ public final class Replica: Sendable {
         }
     }
 
+    /// Stores `record` over its stored version `previous` writing only the columns that changed,
+    /// so indexes whose columns keep their values are not rewritten (a local edit then touches
+    /// one page of the table instead of one page of every index as well).
+    /// Decodes the current row of a `SELECT id, state …` statement, reading the state in place.
+    static func decode(statement row: Statement) throws -> Record {
+        guard !row.isNull(at: 0), !row.isNull(at: 1) else { throw ReplicaError.corrupt("a record row is incomplete") }
+        let id = RecordID(unchecked: row.text(at: 0))
+        do {
+            return try row.withUnsafeBlob(at: 1) { try RecordTable.decode($0, id: id) }
+        } catch let error as RecordTableError {
+            throw ReplicaError.corrupt(error.description)
+        }
+    }
+
+    static func store(_ db: Database, _ record: Record, replacing previous: Record) throws {
+        let new = RecordSummary(record), old = RecordSummary(previous)
+        guard new.id == old.id, new.type == old.type, new.branch == old.branch, new.customer == old.customer else {
+            return try store(db, record)
+        }
+        var assignments = ["state = ?", "modified = ?"]
+        var values: [DatabaseValue] = []
+        if new.isDeleted != old.isDeleted { assignments.append("deleted = ?"); values.append(.integer(new.isDeleted ? 1 : 0)) }
+        if new.hasConflicts != old.hasConflicts { assignments.append("conflicted = ?"); values.append(.integer(new.hasConflicts ? 1 : 0)) }
+        if new.code != old.code { assignments.append("code = ?"); values.append(new.code.map { .text($0) } ?? .null) }
+        if new.label != old.label { assignments.append("label = ?"); values.append(.text(new.label)) }
+        if new.policyTime != old.policyTime { assignments.append("policy_time = ?"); values.append(new.policyTime.map { .integer($0) } ?? .null) }
+        let statement = try db.cachedStatement(sql: "UPDATE records SET \(assignments.joined(separator: ", ")) WHERE id = ?")
+        let json = record.canonicalJSON()
+        defer { statement.reset() }
+        try json.withUnsafeBytes { try statement.bindText($0, at: 1) }
+        try statement.bind(new.lastModified.millis, at: 2)
+        for (offset, value) in values.enumerated() { try statement.bind(value, at: 3 + offset) }
+        try statement.bind(new.id.rawValue, at: 3 + values.count)
+        while try statement.step() {}
+        if db.changesCount != 1 { try store(db, record) }
+    }
+
     static func store(_ db: Database, _ record: Record) throws {
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO records(id, type, branch, state, deleted, conflicted, code, customer, label, modified)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO records(id, type, branch, state, deleted, conflicted, code, customer, label, modified, policy_time)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET state = excluded.state, deleted = excluded.deleted,
-              conflicted = excluded.conflicted, code = excluded.code, label = excluded.label, modified = excluded.modified
+              conflicted = excluded.conflicted, code = excluded.code, label = excluded.label, modified = excluded.modified,
+              policy_time = excluded.policy_time
             """)
         try execute(statement, record, state: nil, modified: nil)
     }
@@ -424,8 +518,8 @@ public final class Replica: Sendable {
 
     private static func insertIfNewStatement(_ db: Database) throws -> Statement {
         try db.cachedStatement(sql: """
-            INSERT INTO records(id, type, branch, state, deleted, conflicted, code, customer, label, modified)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+            INSERT INTO records(id, type, branch, state, deleted, conflicted, code, customer, label, modified, policy_time)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
             """)
     }
 
@@ -452,6 +546,7 @@ public final class Replica: Sendable {
         if let customer = summary.customer { try statement.bind(customer, at: 8) } else { try statement.bindNull(at: 8) }
         try statement.bind(summary.label, at: 9)
         try statement.bind(summary.lastModified.millis, at: 10)
+        if let time = summary.policyTime { try statement.bind(time, at: 11) } else { try statement.bindNull(at: 11) }
         while try statement.step() {}
     }
 }

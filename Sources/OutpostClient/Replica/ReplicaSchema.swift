@@ -1,3 +1,4 @@
+import OutpostModel
 import OutpostStore
 
 /// The replica's tables, created and upgraded by migrations.
@@ -47,6 +48,29 @@ enum ReplicaSchema {
         migrator.registerMigration("v3 authors") { db in
             // The user enrolled for each node, as named by the server in pull pages (Replica+Authors).
             try db.execute(sql: "CREATE TABLE authors (node TEXT PRIMARY KEY, user TEXT NOT NULL)")
+        }
+        migrator.registerMigration("v4 indexes for lists and policies") { db in
+            // The time the policy filters key on (RecordSummary.policyTime): a customer's revisit
+            // interval, a visit's completion, an open complaint's deadline.
+            try db.execute(sql: "ALTER TABLE records ADD COLUMN policy_time INTEGER")
+            let update = try db.makeStatement(sql: "UPDATE records SET policy_time = ? WHERE id = ?")
+            try db.makeStatement(sql: "SELECT id, state FROM records WHERE type IN ('customer', 'visit', 'complaint')").forEachRow { row in
+                let record = try Replica.decode(statement: row)
+                guard let time = RecordSummary(record).policyTime else { return }
+                try update.execute(arguments: [time, record.id.rawValue])
+            }
+            // Lists in label order, read one row at a time.
+            try db.execute(sql: "CREATE INDEX records_by_label ON records(type, label, id)")
+            // The latest completed visit of a customer.
+            try db.execute(sql: """
+                CREATE INDEX records_visited ON records(customer, policy_time)
+                WHERE type = 'visit' AND deleted = 0 AND policy_time IS NOT NULL
+                """)
+            // Open complaints by deadline.
+            try db.execute(sql: """
+                CREATE INDEX records_open_complaints ON records(policy_time, id)
+                WHERE type = 'complaint' AND deleted = 0 AND policy_time IS NOT NULL
+                """)
         }
         return migrator
     }()
