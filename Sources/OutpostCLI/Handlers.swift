@@ -186,7 +186,7 @@ struct Handlers {
             context.print(l("conflicts.none"))
             return
         }
-        let codes = try RecordCommands.customerCodes(replica)
+        let codes = try RecordCommands.customerCodes(replica, for: records)
         for (index, record) in records.enumerated() {
             if index > 0 { context.print("") }
             let deleted = record.isDeleted ? " [\(l("note.deleted"))]" : ""
@@ -217,7 +217,7 @@ struct Handlers {
         let usesField = values.option("field") != nil || pick != nil || newValue != nil
         if restore && delete { throw CLIError.usage(l("resolve.restoreOrDelete")) }
         if (restore || delete) && usesField { throw CLIError.usage(l("resolve.lifecycleWithField")) }
-        let label = display.label(record, codes: try RecordCommands.customerCodes(replica))
+        let label = display.label(record, codes: try RecordCommands.customerCodes(replica, for: [record]))
         if restore || delete {
             let hasLifecycleConflict = record.conflicts.contains { if case .deleteRacedEdit = $0 { return true } else { return false } }
             guard hasLifecycleConflict || (restore ? record.isDeleted : !record.isDeleted) else {

@@ -12,6 +12,36 @@ struct TextTable {
     var rows: [[String]]
     var maxColumnWidth = 40
 
+    /// Column widths so far: the headers' and those of rows given to ``measure(_:)``.
+    private var measured: [Int]? = nil
+
+    init(columns: [String], rows: [[String]]) {
+        self.columns = columns
+        self.rows = rows
+    }
+
+    /// Widens the columns to fit `row` (for tables printed a row at a time with ``line(_:)``).
+    mutating func measure(_ row: [String]) {
+        var widths = measured ?? columns.map { DisplayWidth.of($0) }
+        for (index, cell) in row.enumerated() where index < widths.count {
+            widths[index] = max(widths[index], DisplayWidth.of(DisplayWidth.truncate(cell, to: maxColumnWidth)))
+        }
+        measured = widths
+    }
+
+    /// One line of the table (the header when given ``columns``) at the widths measured so far.
+    func line(_ row: [String]) -> String {
+        let widths = measured ?? columns.map { DisplayWidth.of($0) }
+        var text = ""
+        for (index, value) in row.enumerated() {
+            let value = DisplayWidth.truncate(value, to: maxColumnWidth)
+            let isLast = index == row.count - 1
+            text += isLast || index >= widths.count ? value : DisplayWidth.pad(value, to: widths[index] + 2)
+        }
+        while text.hasSuffix(" ") { text.removeLast() }
+        return text
+    }
+
     func rendered() -> String {
         let cells = rows.map { $0.map { DisplayWidth.truncate($0, to: maxColumnWidth) } }
         var widths = columns.map { DisplayWidth.of($0) }

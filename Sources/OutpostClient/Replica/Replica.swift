@@ -322,24 +322,29 @@ public final class Replica: Sendable {
         }
     }
 
-    /// Calls `body` with each record of a type in the order of ``records(_:customer:includeDeleted:)``,
-    /// reading them one at a time (through the label index) so memory stays flat however many
-    /// records the replica holds. `body` runs inside a read transaction: it must not write to
-    /// this replica.
+    /// Calls `body` with each record of a type in the order of ``records(_:customer:includeDeleted:)``
+    /// and the code of its customer (for contacts, visits and complaints whose customer the replica
+    /// holds; the short id when that customer has no code), reading them one at a time (through the
+    /// label index) so memory stays flat however many records the replica holds. `body` runs while
+    /// the replica is being read: it must not use this replica.
     public func forEachRecord(_ type: EntityType, customer: RecordID? = nil, includeDeleted: Bool = false,
-                              _ body: (Record) throws -> Void) throws {
+                              _ body: (_ record: Record, _ customerCode: String?) throws -> Void) throws {
         try queue.read { db in
-            var sql = "SELECT id, state FROM records WHERE type = ?"
+            var sql = """
+                SELECT r.id, r.state, c.id, c.code FROM records r
+                LEFT JOIN records c ON c.id = r.customer AND c.type = 'customer' WHERE r.type = ?
+                """
             var arguments: [DatabaseValue] = [.text(type.rawValue)]
             if let customer {
-                sql += " AND customer = ?"
+                sql += " AND r.customer = ?"
                 arguments.append(.text(customer.rawValue))
             }
-            if !includeDeleted { sql += " AND deleted = 0" }
-            sql += " ORDER BY label, id"
+            if !includeDeleted { sql += " AND r.deleted = 0" }
+            sql += " ORDER BY r.label, r.id"
             try Self.streaming(db) {
                 try db.makeStatement(sql: sql).forEachRow(arguments: StatementArguments(arguments)) { row in
-                    try body(try Self.decode(statement: row))
+                    let code: String? = row.isNull(at: 2) ? nil : row.isNull(at: 3) ? String(row.text(at: 2).prefix(8)) : row.text(at: 3)
+                    try body(try Self.decode(statement: row), code)
                 }
             }
         }
