@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "OutpostTestSupport", dependencies: ["OutpostServer", "OutpostClient", "OutpostHTTP"]),
         .executableTarget(name: "outpost", dependencies: ["OutpostCLI"]),
         .executableTarget(name: "outpost-server", dependencies: ["OutpostServer", "OutpostRelay", "OutpostClient", "OutpostArguments"]),
-        .executableTarget(name: "outpost-bench", dependencies: ["OutpostServer", "OutpostClient", "OutpostArguments"]),
+        .executableTarget(name: "outpost-bench", dependencies: ["OutpostServer", "OutpostClient", "OutpostStore", "OutpostArguments"]),
         .testTarget(name: "OutpostJSONTests", dependencies: ["OutpostJSON"]),
         .testTarget(name: "OutpostModelTests", dependencies: ["OutpostModel", "OutpostJSON"]),
         .testTarget(name: "OutpostCryptoTests", dependencies: ["OutpostCrypto"]),

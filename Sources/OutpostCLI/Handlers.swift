@@ -46,9 +46,34 @@ struct Handlers {
 
     // MARK: init
 
+    /// The token of `init`: `--token TOKEN`, `--token -` (standard input) or `--token-file PATH`
+    /// (the first line, surrounding whitespace trimmed), so it can stay out of `ps` and shell history.
+    func initToken() throws -> String {
+        let inline = values.option("token"), file = values.option("token-file")
+        if inline != nil && file != nil { throw CLIError.usage(l("init.tokenTwice")) }
+        guard inline == "-" || file != nil else {
+            guard let inline else { throw CLIError.usage(l("init.tokenMissing")) }
+            return inline
+        }
+        let source = file.map { $0 == "-" ? l("init.standardInput") : $0 } ?? l("init.standardInput")
+        let data: Data
+        if let file, file != "-" {
+            guard let contents = FileManager.default.contents(atPath: file) else {
+                throw CLIError.operational(l("init.tokenUnreadable", ["source": file]))
+            }
+            data = contents
+        } else {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        }
+        let firstLine = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first ?? ""
+        let token = firstLine.trimmingCharacters(in: .whitespaces)
+        guard !token.isEmpty else { throw CLIError.operational(l("init.tokenEmpty", ["source": source])) }
+        return token
+    }
+
     func initialize() async throws {
         let server = try values.require("server")
-        let token = try values.require("token")
+        let token = try initToken()
         let transport = try HTTPTransport(baseURL: server, timeout: TimeInterval(context.timeoutSeconds))
         let session: SessionInfo
         do {

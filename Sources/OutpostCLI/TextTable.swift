@@ -15,9 +15,10 @@ struct TextTable {
     /// Column widths so far: the headers' and those of rows given to ``measure(_:)``.
     private var measured: [Int]? = nil
 
-    init(columns: [String], rows: [[String]]) {
+    init(columns: [String], rows: [[String]], maxColumnWidth: Int = 40) {
         self.columns = columns
         self.rows = rows
+        self.maxColumnWidth = maxColumnWidth
     }
 
     /// Widens the columns to fit `row` (for tables printed a row at a time with ``line(_:)``).
