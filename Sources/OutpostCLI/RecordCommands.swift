@@ -230,14 +230,9 @@ struct RecordCommands {
             func each(_ body: (Record, String?) throws -> Void) throws {
                 if values.flag("overdue") {
                     // Overdue complaints are open ones: the deadline index holds only those.
-                    var codes: [RecordID: String] = [:]
-                    var overdue: [Record] = []
-                    try replica.forEachOverdueComplaint(now: now, customer: customerFilter) { complaint, _ in overdue.append(complaint) }
-                    codes = try Self.customerCodes(replica, for: overdue)
-                    for complaint in overdue {
-                        try body(complaint, complaint.value(of: "customer")?.stringValue.flatMap { codes[RecordID(unchecked: $0)] })
+                    return try replica.forEachOverdueComplaint(now: now, customer: customerFilter) { complaint, _, code in
+                        try body(complaint, code)
                     }
-                    return
                 }
                 try replica.forEachRecord(.complaint, customer: customerFilter, includeDeleted: includeDeleted) { record, code in
                     if openOnly && !Policies.openComplaintStatuses.contains(record.value(of: "status")?.stringValue ?? "open") { return }

@@ -67,7 +67,7 @@ extension Replica {
     /// the oldest deadline first.
     public func overdueComplaints(now: Int64) throws -> [(complaint: Record, deadline: ComplaintDeadline)] {
         var overdue: [(complaint: Record, deadline: ComplaintDeadline)] = []
-        try forEachOverdueComplaint(now: now) { overdue.append(($0, $1)) }
+        try forEachOverdueComplaint(now: now) { complaint, deadline, _ in overdue.append((complaint, deadline)) }
         return overdue
     }
 
@@ -155,26 +155,28 @@ extension Replica {
 
     /// Calls `body` with each live complaint overdue at `now` (UTC ms) — open or in progress
     /// past its deadline — the oldest deadline first (ties by id), as ``overdueComplaints(now:)``
-    /// orders them, reading them one at a time through the deadline index. With `customer`,
-    /// only that customer's complaints. `body` must not use this replica.
+    /// orders them, with the code of its customer (as ``forEachRecord(_:customer:includeDeleted:_:)``
+    /// gives it), reading them one at a time through the deadline index. With `customer`, only
+    /// that customer's complaints. `body` must not use this replica.
     public func forEachOverdueComplaint(now: Int64, customer: RecordID? = nil,
-                                        _ body: (Record, ComplaintDeadline) throws -> Void) throws {
+                                        _ body: (_ complaint: Record, _ deadline: ComplaintDeadline, _ customerCode: String?) throws -> Void) throws {
         try queue.read { db in
             try Self.streaming(db) {
                 var sql = """
-                    SELECT id, state FROM records
-                    WHERE type = 'complaint' AND deleted = 0 AND policy_time IS NOT NULL AND policy_time < ?
+                    SELECT r.id, r.state, c.id, c.code FROM records r INDEXED BY records_open_complaints
+                    LEFT JOIN records c ON c.id = r.customer AND c.type = 'customer'
+                    WHERE r.type = 'complaint' AND r.deleted = 0 AND r.policy_time IS NOT NULL AND r.policy_time < ?
                     """
                 var arguments: [DatabaseValue] = [.integer(now)]
                 if let customer {
-                    sql += " AND customer = ?"
+                    sql += " AND r.customer = ?"
                     arguments.append(.text(customer.rawValue))
                 }
-                sql += " ORDER BY policy_time, id"
+                sql += " ORDER BY r.policy_time, r.id"
                 try db.makeStatement(sql: sql).forEachRow(arguments: StatementArguments(arguments)) { row in
                     let complaint = try Self.decode(statement: row)
                     guard let deadline = Policies.deadline(ofComplaint: complaint, now: now), deadline.isOverdue else { return }
-                    try body(complaint, deadline)
+                    try body(complaint, deadline, Self.customerCode(row))
                 }
             }
         }

@@ -291,10 +291,14 @@ public final class Replica: Sendable {
     /// record's counter of this node before the edit: when the record has no acknowledged counter
     /// yet, everything up to it is known to the server (or was never written).
     static func enqueue(_ db: Database, _ id: RecordID, ackedCounter: UInt64) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO outbox(record_id, edit) VALUES (?, (SELECT COALESCE(MAX(edit), 0) + 1 FROM outbox))
-            ON CONFLICT(record_id) DO UPDATE SET edit = excluded.edit
-            """).execute(arguments: [id.rawValue])
+        // An update when the record is queued already: an INSERT … ON CONFLICT would also rewrite
+        // the AUTOINCREMENT counter (one more page written for every edit).
+        try db.cachedStatement(sql: "UPDATE outbox SET edit = (SELECT MAX(edit) + 1 FROM outbox) WHERE record_id = ?")
+            .execute(arguments: [id.rawValue])
+        if db.changesCount == 0 {
+            try db.cachedStatement(sql: "INSERT INTO outbox(record_id, edit) VALUES (?, (SELECT COALESCE(MAX(edit), 0) + 1 FROM outbox))")
+                .execute(arguments: [id.rawValue])
+        }
         try db.cachedStatement(sql: "INSERT INTO acked(record_id, counter) VALUES (?, ?) ON CONFLICT(record_id) DO NOTHING")
             .execute(arguments: [id.rawValue, Int64(clamping: ackedCounter)])
         try db.cachedStatement(sql: "DELETE FROM refused WHERE record_id = ?").execute(arguments: [id.rawValue])
@@ -319,7 +323,8 @@ public final class Replica: Sendable {
     /// Records of a type, ordered by label (name, time or content), live ones only unless `includeDeleted`.
     public func records(_ type: EntityType, customer: RecordID? = nil, includeDeleted: Bool = false) throws -> [Record] {
         try queue.read { db in
-            var sql = "SELECT id, state FROM records WHERE type = ?"
+            // A customer's records through the customer index (not the whole type's label index).
+            var sql = "SELECT id, state FROM records" + (customer == nil ? "" : " INDEXED BY records_by_customer") + " WHERE type = ?"
             var arguments: [DatabaseValue] = [.text(type.rawValue)]
             if let customer {
                 sql += " AND customer = ?"
@@ -340,7 +345,7 @@ public final class Replica: Sendable {
                               _ body: (_ record: Record, _ customerCode: String?) throws -> Void) throws {
         try queue.read { db in
             var sql = """
-                SELECT r.id, r.state, c.id, c.code FROM records r
+                SELECT r.id, r.state, c.id, c.code FROM records r \(customer == nil ? "" : "INDEXED BY records_by_customer")
                 LEFT JOIN records c ON c.id = r.customer AND c.type = 'customer' WHERE r.type = ?
                 """
             var arguments: [DatabaseValue] = [.text(type.rawValue)]
@@ -352,11 +357,16 @@ public final class Replica: Sendable {
             sql += " ORDER BY r.label, r.id"
             try Self.streaming(db) {
                 try db.makeStatement(sql: sql).forEachRow(arguments: StatementArguments(arguments)) { row in
-                    let code: String? = row.isNull(at: 2) ? nil : row.isNull(at: 3) ? String(row.text(at: 2).prefix(8)) : row.text(at: 3)
-                    try body(try Self.decode(statement: row), code)
+                    try body(try Self.decode(statement: row), Self.customerCode(row))
                 }
             }
         }
+    }
+
+    /// The customer code in columns 2 (customer id) and 3 (code) of a row: `nil` without a
+    /// customer, its short id when it has no code.
+    static func customerCode(_ row: Statement) -> String? {
+        row.isNull(at: 2) ? nil : row.isNull(at: 3) ? String(row.text(at: 2).prefix(8)) : row.text(at: 3)
     }
 
     /// Runs a long read with a small page cache (a scan would otherwise fill the whole cache).
