@@ -85,16 +85,24 @@ struct IndexedReadTests {
         defer { server.cleanUp() }
         let li = try await makeClient(server, "li")
         let wang = try await makeClient(server, "wang")
-        let tiers = EntitySchema.tiers + ["unknown-tier"]
+        let tiers = EntitySchema.tiers
         var customers: [Record] = []
         for index in 0..<12 {
-            var fields = Fixture.customer("C-\(index)", name: index % 3 == 0 ? "Same name" : "Customer \(index)", tier: tiers[index % tiers.count])
-            if index == 11 { fields["tier"] = nil }
+            let fields = Fixture.customer("C-\(index)", name: index % 3 == 0 ? "Same name" : "Customer \(index)", tier: tiers[index % tiers.count])
             customers.append(try li.replica.create(.customer, fields: fields))
         }
+        // Customers of a tier this app does not know, or none (as a newer app could send them).
+        let stamp = HybridTimestamp(millis: 1_700_000_000_000, logical: 0)
+        var unknown = Fixture.customer("U-1", name: "Unknown tier", tier: "platinum")
+        let unknownTier = Record.create(id: .random(), type: .customer, branch: "BJ", fields: unknown, node: .random(), at: stamp)
+        unknown["tier"] = nil
+        unknown["code"] = nil
+        let noTier = Record.create(id: .random(), type: .customer, branch: "BJ", fields: unknown, node: .random(), at: stamp)
+        try li.replica.storeReceived([unknownTier, noTier])
+        customers += [unknownTier, noTier]
         let days: Int64 = 86_400_000
         let base = try #require(Timestamps.parse("2026-03-01T00:00:00Z"))
-        let categories = ["responsible-major", "responsible-general", "not-responsible", "assist", "unknown"]
+        let categories = ["responsible-major", "responsible-general", "not-responsible", "assist"]
         let statuses = ["open", "in-progress", "resolved", "closed"]
         for (index, customer) in customers.enumerated() {
             for visit in 0..<(index % 4) {
@@ -109,11 +117,11 @@ struct IndexedReadTests {
             }
             for complaint in 0..<(index % 3) {
                 var fields: [String: JSONValue] = [
-                    "customer": .string(customer.id.rawValue), "content": "Late",
+                    "customer": .string(customer.id.rawValue), "content": "Late", "channel": "phone",
                     "receivedAt": .string(Timestamps.format(base - Int64(index * 13 + complaint * 50) * 3_600_000)),
                     "category": .string(categories[(index + complaint) % categories.count]),
                 ]
-                if (index + complaint) % 5 != 0 { fields["status"] = .string(statuses[(index + complaint) % statuses.count]) }
+                fields["status"] = .string(statuses[(index + complaint) % statuses.count])
                 let record = try li.replica.create(.complaint, fields: fields)
                 if index == 4 && complaint == 1 { try li.replica.delete(record.id) }
             }
@@ -172,11 +180,11 @@ struct IndexedReadTests {
         ], node: node, at: stamp)
         let complaint = Record.create(id: .random(), type: .complaint, branch: "BJ", fields: [
             "customer": .string(customer.id.rawValue), "content": "Late", "receivedAt": "2026-01-01T00:00:00Z",
-            "category": "assist", "status": "in-progress",
+            "category": "assist", "status": "in-progress", "channel": "phone",
         ], node: node, at: stamp)
         let closed = Record.create(id: .random(), type: .complaint, branch: "BJ", fields: [
             "customer": .string(customer.id.rawValue), "content": "Late", "receivedAt": "2026-01-01T00:00:00Z",
-            "category": "assist", "status": "closed",
+            "category": "assist", "status": "closed", "channel": "phone",
         ], node: node, at: stamp)
         let records = [customer, visit, complaint, closed]
         let page = PullPage(records: records, cursor: "c", hasMore: false)
