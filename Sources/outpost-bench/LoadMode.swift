@@ -196,6 +196,7 @@ func runLoad(devices: Int, seconds: Double, editsPerRound: Int, idleConnections:
             var rounds = 0
             let node = NodeID.random()
             var clock = HybridClock()
+            var lastBatch: BatchID?
             var cursor: String?
             let headers = ["Authorization": "Bearer \(token)", SyncProtocol.versionHeader: String(SyncProtocol.currentVersion),
                            "Accept": "application/json", "Content-Type": "application/json"]
@@ -221,10 +222,11 @@ func runLoad(devices: Int, seconds: Double, editsPerRound: Int, idleConnections:
                             batch.append(record)
                         }
                     }
-                    let request = PushRequest(batch: .random(), node: node, records: batch)
+                    let request = PushRequest(batch: .random(), node: node, after: lastBatch, records: batch)
                     var t0 = nowMillis()
                     let pushed = try connection.send(method: "POST", target: "/v1/push", headers: headers, body: request.canonicalJSON())
                     push.append(nowMillis() - t0)
+                    if pushed.status == 200 { lastBatch = request.batch }
                     if pushed.status != 200 { errors.append("push \(pushed.status): \(String(decoding: pushed.body.prefix(200), as: UTF8.self))") }
                     // Pull until caught up.
                     var more = true
