@@ -96,6 +96,7 @@ let user = try database.authenticate(token: token)!
 
 // Seed the server with customers written by a "headquarters" node, 1,000 per batch.
 let seedNode = NodeID.random()
+var seedBatch: BatchID?
 let tiers = EntitySchema.tiers
 var editTargets: [RecordID] = []
 let seedSeconds = try await seconds {
@@ -112,8 +113,10 @@ let seedSeconds = try await seconds {
         batch.append(Record.create(id: id, type: .customer, branch: "BJ", fields: fields, node: seedNode,
                                    at: HybridTimestamp(millis: 1_700_000_000_000 + Int64(index))))
         if batch.count == SyncProtocol.maxBatchRecords || index == recordCount - 1 {
-            let request = PushRequest(batch: .random(), node: .random(), records: batch)
+            // A device pushes its own writes, naming its previous batch.
+            let request = PushRequest(batch: .random(), node: seedNode, after: seedBatch, records: batch)
             _ = try database.push(request, body: request.canonicalJSON(), user: user)
+            seedBatch = request.batch
             batch.removeAll(keepingCapacity: true)
         }
     }
