@@ -35,16 +35,21 @@ ENTITIES = {
         ("code", code(32), True, "Unique customer code, e.g. C-0001"),
         ("name", text(200), True, "Registered name"),
         ("kind", one_of("enterprise", "individual", "channel-partner", "tenant"), True, "Kind of customer"),
-        ("tier", ("oneOf", TIERS), True, "Tier; sets the revisit cadence"),
+        ("tier", ("oneOf", TIERS), True, "Tier; sets the contact cadence"),
         ("industry", text(100), False, "Industry"),
         ("address", text(500), False, "Postal address"),
         ("region", text(100), False, "Sales region within the branch"),
-        ("owner", text(100), False, "User name of the responsible salesperson"),
+        ("owner", text(100), False, "User name of the responsible salesperson (decides who sees the customer)"),
+        ("sharedWith", ("userList", 20), False, "Other users who may read and write the customer"),
         ("status", one_of("prospect", "active", "dormant", "lost"), False, "Relationship status"),
         ("creditRating", one_of("A", "B", "C", "D"), False, "Credit rating, A best"),
         ("annualPurchase", ("decimal", 0, 10**13), False, "Annual purchase amount"),
         ("notes", text(4000), False, "Free notes"),
         ("creditCode", ("creditCode",), False, "Unified social credit code (统一社会信用代码)"),
+        ("margin", ("decimal", -1, 1), False, "Gross margin as a fraction, e.g. 0.18 (tier input)"),
+        ("cooperationSince", ("timestamp",), False, "When cooperation began (years of cooperation; customers at the start of a month)"),
+        ("lostAt", ("timestamp",), False, "When the customer was lost (retention)"),
+        ("mergedInto", ("reference", "customer"), False, "On a merged duplicate: the customer it was merged into (§6.6)"),
     ]),
     "contact": ("A person at a customer.", [
         ("customer", ("reference", "customer"), True, "The customer's record id"),
@@ -64,6 +69,11 @@ ENTITIES = {
         ("outcome", text(1000), False, "Outcome"),
         ("nextStep", text(1000), False, "Agreed next step"),
         ("satisfaction", ("integer", 1, 5), False, "Customer satisfaction, 1 (poor) to 5 (excellent)"),
+        ("materials", text(1000), False, "Materials to bring (plan)"),
+        ("needs", text(2000), False, "Customer needs heard (report)"),
+        ("valueDelivered", text(2000), False, "Value delivered (report)"),
+        ("problemsSolved", text(2000), False, "Problems solved (report)"),
+        ("checkIn", text(100), False, "Optional check-in location, e.g. 31.2304,121.4737"),
     ]),
     "complaint": ("A complaint received from a customer.", [
         ("customer", ("reference", "customer"), True, "The customer's record id"),
@@ -74,6 +84,11 @@ ENTITIES = {
         ("category", ("oneOf", COMPLAINT_CATEGORIES), True, "Responsibility category; sets the deadline"),
         ("status", one_of("open", "in-progress", "resolved", "closed"), True, "Handling status"),
         ("resolution", text(4000), False, "How it was resolved"),
+        ("complainants", ("integer", 1, 100000), False, "How many people complain about the same matter (5 or more: collective, major)"),
+        ("onSite", ("boolean",), False, "For assist: the matter is inside the site (same day) or outside (3 working days)"),
+        ("requestedBy", ("timestamp",), False, "Date the customer asked for a general complaint to be handled by"),
+        ("resolvedAt", ("timestamp",), False, "When handling was completed (on-time rate)"),
+        ("revisitedAt", ("timestamp",), False, "When the customer was revisited after handling (revisit rate)"),
     ]),
 }
 
@@ -115,6 +130,11 @@ def kind_schema(kind, required, description):
              "items": {"type": "string", "pattern": PHONE,
                        "description": "3–20 digits, plus spaces, '+', '-', '(' and ')'; at most 32 characters."},
              "description": f"{description}. At most {kind[1]} phone numbers."}
+    elif k == "userList":
+        s = {"type": t("array"), "maxItems": kind[1], "uniqueItems": True,
+             "items": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$",
+                       "description": "A user name: 1–64 ASCII letters, digits, '.', '-' or '_'."},
+             "description": f"{description}. At most {kind[1]} distinct user names."}
     elif k == "creditCode":
         s = {"type": t("string"), "pattern": CREDIT_CODE,
              "description": f"{description}. 18 characters of 0-9 and A-Y without I, O, S, V and Z, upper case; the "
@@ -270,6 +290,107 @@ write("diff-response.schema.json", {
     },
 })
 
+DATE = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+CALENDAR = {
+    "type": "object", "additionalProperties": False,
+    "description": "A working calendar. Members left out take the default calendar's values.",
+    "properties": {
+        "timeZone": {"type": "string", "description": "IANA time zone, e.g. Asia/Shanghai (default)."},
+        "weekend": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 7}, "uniqueItems": True,
+                    "description": "ISO weekdays off (1 = Monday … 7 = Sunday); default [6, 7]."},
+        "holidays": {"type": "array", "items": {"type": "string", "pattern": DATE}, "description": "Public holidays, YYYY-MM-DD."},
+        "workdays": {"type": "array", "items": {"type": "string", "pattern": DATE},
+                     "description": "Make-up working days (worked even on the weekend), YYYY-MM-DD."},
+    },
+}
+STEP = {
+    "type": "object", "required": ["step", "days"], "additionalProperties": False,
+    "properties": {
+        "step": {"type": "string", "description": "What must be done, e.g. notify-manager, report-hq, resolve, identify."},
+        "days": {"type": "integer", "minimum": 0, "maximum": 366, "description": "Days after the day received; 0 = the same day."},
+        "working": {"type": "boolean", "description": "Count working days of the branch calendar (default true) or calendar days."},
+    },
+}
+def number(description, minimum=None, maximum=None):
+    s = {"type": "number", "description": description}
+    if minimum is not None: s["minimum"] = minimum
+    if maximum is not None: s["maximum"] = maximum
+    return s
+write("policy.schema.json", {
+    "$schema": D, "$id": BASE + "policy.schema.json", "title": "Policy document (GET /v1/policy, outpost-server policy set)",
+    "description": "The company's policies (SPEC §6.6). Every member is optional and defaults to the published number. "
+                   "`outpost-server policy set` refuses unknown members; devices ignore members they do not know.",
+    "type": "object", "additionalProperties": False,
+    "properties": {
+        "format": {"type": "integer", "minimum": 1, "description": "Document format (1)."},
+        "version": {"type": "integer", "minimum": 0, "description": "Set by the server: 0 = built-in defaults, +1 per policy set."},
+        "codes": {"type": "object", "additionalProperties": False, "properties": {
+            "scheme": {"type": "string", "description": "Customer code pattern with {branch}, {yyyy}, {yy} and exactly one {seq} or {seq:0N}; default {branch}-{yyyy}-{seq:05}."},
+            "blockSize": {"type": "integer", "minimum": 1, "maximum": 10000, "description": "Codes per lease (default 50)."},
+        }},
+        "cadence": {"type": "object", "additionalProperties": False, "properties": {
+            "intervalDays": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1, "maximum": 3660},
+                             "description": "Days between contacts per tier (core 30, important 60, potential 90, general 90)."},
+            "keyTiers": {"type": "array", "items": {"type": "string"}, "description": "Tiers of key customers (core)."},
+            "keyContactsPerMonth": {"type": "integer", "minimum": 0, "description": "Effective contacts per active key customer per month (2)."},
+            "prospectFollowUpsPerMonth": {"type": "integer", "minimum": 0, "description": "Follow-ups per prospect per month (1)."},
+        }},
+        "complaints": {"type": "object", "additionalProperties": False, "properties": {
+            "deadlines": {"type": "object", "additionalProperties": {"type": "array", "minItems": 1, "items": STEP},
+                          "description": "Steps per category (and assist-outside); the last step is the complaint's deadline."},
+            "collectiveComplainants": {"type": "integer", "minimum": 2, "description": "Complainants making a complaint collective, hence major (5)."},
+            "escalateAfterMonths": {"type": "integer", "minimum": 1, "description": "Months after which an unresolved responsible complaint becomes major (1)."},
+            "revisitWorkingDays": {"type": "integer", "minimum": 0, "description": "Working days after handling to revisit the customer (2)."},
+        }},
+        "calendars": {"type": "object", "additionalProperties": False, "properties": {
+            "default": CALENDAR,
+            "branches": {"type": "object", "propertyNames": {"pattern": BRANCH}, "additionalProperties": CALENDAR,
+                         "description": "Calendars of branches that differ from the default."},
+        }},
+        "tiers": {"type": "object", "additionalProperties": False, "properties": {
+            "classAShare": number("Cumulative share of a branch's annual purchase in class A (0.75).", 0, 1),
+            "classABShare": number("Cumulative share in classes A and B (0.95).", 0, 1),
+            "highValueAnnualPurchase": number("High-value threshold (50000).", 0),
+            "currency": {"type": "string", "description": "Currency of amounts (CNY)."},
+            "tierForClass": {"type": "object", "additionalProperties": {"enum": TIERS}, "description": "Tier proposed per ABC class."},
+            "loyaltyYears": number("Years of cooperation that, with loyaltyMargin, lift a proposal one tier (5).", 0),
+            "loyaltyMargin": number("Margin that, with loyaltyYears, lifts a proposal one tier (0.25).", -1, 1),
+        }},
+        "satisfaction": {"type": "object", "additionalProperties": False, "properties": {
+            "good": number("Average at or above which satisfaction is good (4.0).", 1, 5),
+            "improvementBelow": number("Average below which an improvement plan is required (3.5).", 1, 5),
+        }},
+        "reports": {"type": "object", "additionalProperties": False, "properties": {
+            "retentionTargetMin": number("Lowest acceptable retention (0.80).", 0, 1),
+            "retentionTargetMax": number("Retention aimed for (0.90).", 0, 1),
+            "complaintRateTarget": number("Complaint rate to stay under (0.05).", 0, 1),
+        }},
+    },
+})
+
+write("code-lease-request.schema.json", {
+    "$schema": D, "$id": BASE + "code-lease-request.schema.json", "title": "POST /v1/codes/lease request body",
+    "type": "object", "required": ["lease", "branch", "year"], "additionalProperties": False,
+    "properties": {
+        "lease": {"type": "string", "pattern": UUID_ANY, "description": "Client-chosen lease id; a repeated id returns the same block."},
+        "branch": {"type": "string", "pattern": BRANCH, "description": "Branch the codes are for (the caller must be allowed to write it)."},
+        "year": {"type": "integer", "minimum": 2000, "maximum": 9999, "description": "Year of the codes (local year of the branch calendar)."},
+    },
+})
+
+write("code-block.schema.json", {
+    "$schema": D, "$id": BASE + "code-block.schema.json", "title": "POST /v1/codes/lease response body (200)",
+    "type": "object", "required": ["lease", "branch", "year", "first", "last", "scheme"], "additionalProperties": False,
+    "properties": {
+        "lease": {"type": "string", "description": "The lease id (lowercase)."},
+        "branch": {"type": "string", "pattern": BRANCH},
+        "year": {"type": "integer", "minimum": 0, "description": "The series' year; 0 when the scheme has no year."},
+        "first": {"type": "integer", "minimum": 1, "maximum": INT64_MAX, "description": "First sequence number leased."},
+        "last": {"type": "integer", "minimum": 1, "maximum": INT64_MAX, "description": "Last sequence number leased (inclusive)."},
+        "scheme": {"type": "string", "description": "The code scheme to format the numbers with."},
+    },
+})
+
 write("authors.schema.json", {
     "$schema": D, "$id": BASE + "authors.schema.json", "title": "GET /v1/authors response body (200)",
     "type": "object", "required": ["authors"], "additionalProperties": False,
@@ -316,7 +437,7 @@ write("session.schema.json", {
     "additionalProperties": False,
     "properties": {
         "user": {"type": "string", "description": "The token owner's user name."},
-        "role": {"enum": ["admin", "hq", "manager", "sales", "auditor"], "description": "The user's role."},
+        "role": {"enum": ["admin", "hq", "manager", "branch-admin", "sales", "auditor"], "description": "The user's role."},
         "branch": {"type": "string", "description": "The user's home branch."},
         "serverId": {"type": "string", "description": "Stable id of the server database; a change means cursors restart."},
         "epoch": {"type": "string", "pattern": NODE,
@@ -339,7 +460,7 @@ write("error.schema.json", {
             "code": {"type": "string", "description": "Stable machine-readable code, see SPEC.md 'Errors'.",
                      "examples": ["malformed_json", "invalid_request", "invalid_cursor", "unsupported_protocol",
                                   "unauthorized", "forbidden", "not_found", "method_not_allowed", "batch_reused",
-                                  "node_reused", "dot_reused", "recovery_required", "body_too_large",
+                                  "node_reused", "dot_reused", "recovery_required", "scope_changed", "body_too_large",
                                   "record_too_large", "headers_too_large", "invalid_record", "record_mismatch",
                                   "clock_ahead", "internal", "unavailable"]},
             "message": {"type": "string", "description": "A sentence for the person using the client."},

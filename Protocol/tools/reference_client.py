@@ -46,6 +46,8 @@ class Replica:
         self.pending = None                       # (body bytes, {id: edit count}) of the batch until answered
         self.last_batch = None                    # §10.5: this node's last acknowledged batch ("after")
         self.base = {}                            # id -> a version the server is known to hold (re-stamping)
+        self.rescoping = None                     # §11.2: ids received since a re-scope began (None: none under way)
+        self.set_aside = {}                       # §11.2: id -> record that left the scope with unsent edits
 
     # -- HTTP (§7, §9) -------------------------------------------------------------------------
 
@@ -216,6 +218,9 @@ class Replica:
                 if error.status == 400 and error.body.get("error", {}).get("code") == "invalid_cursor" and self.cursor:
                     self.cursor = None
                     continue
+                if error.status == 409 and error.body.get("error", {}).get("code") == "scope_changed":
+                    self.cursor, self.rescoping = None, set()     # §11.2: pull everything this user may read now
+                    continue
                 raise
             for remote in page["records"]:
                 local = self.records.get(remote["id"])
@@ -224,6 +229,16 @@ class Replica:
                 self.base[remote["id"]] = merge(known, remote) if known else remote
                 self.observe(remote)
             self.cursor = page["cursor"]
+            if self.rescoping is not None:
+                self.rescoping.update(remote["id"] for remote in page["records"])
+                if not page["hasMore"]:
+                    for gone in [i for i in self.records if i not in self.rescoping]:
+                        if gone in self.outbox:           # unsent edits: kept aside, never dropped silently
+                            self.set_aside[gone] = self.records[gone]
+                            self.outbox.remove(gone)
+                        del self.records[gone]
+                        self.base.pop(gone, None)
+                    self.rescoping = None
             if not page["hasMore"]:
                 return
 

@@ -40,7 +40,8 @@ EXAMPLES = {
     "push-request.json": "push-request.schema.json", "push-response.json": "push-response.schema.json",
     "pull-page.json": "pull-page.schema.json", "session.json": "session.schema.json",
     "diff-request.json": "diff-request.schema.json", "diff-response.json": "diff-response.schema.json",
-    "authors.json": "authors.schema.json",
+    "authors.json": "authors.schema.json", "policy.json": "policy.schema.json",
+    "code-lease-request.json": "code-lease-request.schema.json", "code-block.json": "code-block.schema.json",
 }
 for name in sorted(os.listdir(os.path.join(ROOT, "examples"))):
     schema = EXAMPLES.get(name, "error.schema.json" if name.startswith("error-") else None)
@@ -54,6 +55,10 @@ merge = load("vectors", "merge.json")
 for case in merge["cases"]:
     for side in ("left", "right", "expected"):
         check("record.schema.json", case[side], f"vectors/merge.json {case['name']} {side}")
+for case in load("vectors", "complaint-deadlines.json")["cases"]:
+    check("policy.schema.json", case["policy"], f"vectors/complaint-deadlines.json {case['name']} policy")
+    fields = dict(case["fields"], customer="00000000-0000-4000-8000-000000000009", channel="phone", content="x")
+    check("complaint.schema.json", fields, f"vectors/complaint-deadlines.json {case['name']} fields")
 for case in load("vectors", "clock-compare.json")["cases"]:
     for side in ("left", "right", "merged"):
         check("clock.schema.json", case[side], f"vectors/clock-compare.json {case['name']} {side}")

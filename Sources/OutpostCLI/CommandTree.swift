@@ -66,7 +66,9 @@ enum CommandTree {
                     ]),
                 CommandSpec(name: "completion", abstract: l("help.completion.abstract"),
                             discussion: l("help.completion.discussion"), arguments: [shell]),
-            ])
+                ScopeCommands.setAsideSpec(l),
+                ScopeCommands.userSpec(l),
+            ] + PolicyCommandTree.commands(l) + ImportExportCommands.specs(l))
     }
 
     static func tool(_ l: Localizer) -> CommandLineTool {
@@ -123,7 +125,8 @@ enum CommandTree {
     static func verbList(_ l: Localizer) -> String {
         EntityType.allCases.map { type in
             "  " + type.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
-                + ([addCommand(type)] + ["edit", "list", "show", "delete", "restore"]).joined(separator: " ")
+                + ([addCommand(type)] + ["edit", "list", "show", "delete", "restore"]
+                    + (type == .customer ? MergeCommand.specs(l).map(\.name) : [])).joined(separator: " ")
         }.joined(separator: "\n")
     }
 
@@ -170,7 +173,7 @@ enum CommandTree {
         }
         let subcommands = [
             CommandSpec(name: addCommand(type), abstract: l("help.\(entity).add"), discussion: l("help.\(entity).add.discussion"),
-                        options: addOptions),
+                        options: addOptions, flags: type == .customer ? [MergeCommand.forceFlag(l)] : []),
             CommandSpec(
                 name: "edit", abstract: l("help.edit.abstract", ["thing": noun]),
                 discussion: type == .visit ? l("help.time.input") : nil,
@@ -185,7 +188,8 @@ enum CommandTree {
             CommandSpec(name: "delete", abstract: l("help.delete.abstract", ["thing": noun]), arguments: [recordArgument(l)]),
             CommandSpec(name: "restore", abstract: l("help.restore.abstract", ["thing": noun]), arguments: [recordArgument(l)]),
         ]
-        return CommandSpec(name: entity, abstract: l("help.\(entity).abstract"), subcommands: subcommands)
+        return CommandSpec(name: entity, abstract: l("help.\(entity).abstract"),
+                           subcommands: subcommands + (type == .customer ? [ScopeCommands.reassignSpec(l)] + MergeCommand.specs(l) : []))
     }
 
     /// Options for the fields of `schema`, named after them (`annualPurchase` → `--annual-purchase`).

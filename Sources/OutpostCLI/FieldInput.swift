@@ -60,6 +60,9 @@ enum FieldInput {
             case .failure(let problem):
                 return bad("\(summary(field.kind, l)): \(problem)")
             }
+        case .userList:
+            let names = texts.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            return .success(.array(names.filter { !$0.isEmpty }.map { .string($0) }))
         case .phoneList:
             let phones = texts.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             return .success(.array(phones.filter { !$0.isEmpty }.map { .string($0) }))
@@ -92,6 +95,7 @@ enum FieldInput {
         case .email: return l("kind.email")
         case .phoneList(let max): return l("kind.phones", ["max": max])
         case .creditCode: return l("kind.creditCode")
+        case .userList(let max): return l("kind.users", ["max": max])
         }
     }
 
@@ -108,6 +112,7 @@ enum FieldInput {
         case .reference: return "id"
         case .email: return "email"
         case .phoneList: return "phone"
+        case .userList: return "user"
         case .creditCode: return "code"
         }
     }

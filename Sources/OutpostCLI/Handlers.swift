@@ -27,10 +27,15 @@ struct Handlers {
         case "doctor": try Doctor(context: context).run()
         case "config": try ConfigCommands(context: context).run()
         case "completion": try completion()
+        case "set-aside": try ScopeCommands(context: context).setAside()
+        case "user": try await ScopeCommands(context: context).user()
+        case _ where PolicyCommands.handles(command): try PolicyCommands(context: context).run()
+        case "import", "export": try ImportExportCommands(context: context).run()
         default:
             guard command.count == 2, let group = command.first, let type = EntityType(rawValue: group) else {
                 throw CLIError.usage(l("error.unknownCommand", ["command": command.joined(separator: " ")]))
             }
+            if type == .customer, try MergeCommand(context: context).run(command[1]) { return }
             let records = RecordCommands(context: context, type: type)
             switch command[1] {
             case CommandTree.addCommand(type): try records.add()
@@ -38,6 +43,7 @@ struct Handlers {
             case "list": try records.list()
             case "show": try records.show()
             case "delete": try records.delete()
+            case "reassign" where type == .customer: try ScopeCommands(context: context).reassign()
             case "restore": try records.restore()
             default: throw CLIError.usage(l("error.unknownCommand", ["command": command.joined(separator: " ")]))
             }
@@ -115,6 +121,7 @@ struct Handlers {
             var object: [String: JSONValue] = [
                 "replica": .string(path), "node": .string(status.node.rawValue), "pendingChanges": .int(Int64(status.pendingChanges)),
                 "conflicts": .int(Int64(status.conflicts)), "records": .int(Int64(status.records)),
+                "setAside": .int(Int64(status.setAside)),
                 "refused": .array(try replica.refusedEdits().map { .object(["id": .string($0.record.rawValue), "code": .string($0.code), "message": .string($0.message)]) }),
                 "lastSync": status.lastSyncMillis.map { .string(Presentation.time($0)) } ?? .null,
                 "language": .string(l.language.rawValue), "timeZone": .string(context.local.timeZone.identifier),
@@ -139,8 +146,12 @@ struct Handlers {
         rows.append((l("status.pending"), status.pendingChanges == 0 ? l("status.nothingToSend") : l.count("status.pendingEdits", status.pendingChanges)))
         if status.refusedChanges > 0 {
             rows.append((l("status.refused"), l.count("status.refusedEdits", status.refusedChanges)))
-            for edit in try replica.refusedEdits() { rows.append(("", "\(Presentation.short(edit.record))  \(edit.message)")) }
+            for edit in try replica.refusedEdits() {
+                rows.append(("", "\(Presentation.short(edit.record))  \(UserFacingError.refusal(edit.code, l))"))
+                if context.verbose { rows.append(("", "    " + HelpStrings.labelled(l("error.detail"), "\(edit.code): \(edit.message)"))) }
+            }
         }
+        if status.setAside > 0 { rows.append((l("status.setAside"), ScopeCommands.setAsideSummary(status.setAside, l))) }
         rows.append((l("status.conflicts"), status.conflicts == 0 ? l("status.none") : l.count("status.conflictRecords", status.conflicts)))
         rows.append((l("status.records"), String(status.records)))
         rows.append((l("status.lastSync"), status.lastSyncMillis.map(display.time) ?? l("status.never")))
@@ -182,9 +193,11 @@ struct Handlers {
                 "pushed": .int(Int64(report.pushed)), "accepted": .int(Int64(report.accepted)), "merged": .int(Int64(report.merged)),
                 "conflicted": .int(Int64(report.conflicted)), "pulled": .int(Int64(report.pulled)),
                 "conflicts": .int(Int64(report.conflictsAfter)), "refused": .int(Int64(report.refused)),
+                "policyVersion": .int(report.policyVersion), "codesLeased": .int(report.codesLeased),
             ]))
             return
         }
+        PolicyCommands(context: context).noteSync(report)
         var details: [String] = []
         if report.merged > 0 { details.append(l("sync.merged", ["count": report.merged])) }
         if report.conflicted > 0 { details.append(l.count("sync.conflicted", report.conflicted)) }
@@ -218,6 +231,7 @@ struct Handlers {
             context.print("\(Presentation.short(record.id))  \(display.label(record, codes: codes))\(deleted)")
             for line in display.conflictLines(record, localNode: replica.node, authors: authors) { context.print(line) }
             for hint in Presentation.resolveHints(record, l) { context.print("  → \(hint)") }
+            if let note = try MergeCommand.mergedNote(record, replica: replica, context: context) { context.print("  → \(note)") }
         }
         // Codes must be unique, but two devices offline can pick the same one.
         for duplicate in duplicates {
@@ -244,6 +258,7 @@ struct Handlers {
         if (restore || delete) && usesField { throw CLIError.usage(l("resolve.lifecycleWithField")) }
         let label = display.label(record, codes: try RecordCommands.customerCodes(replica, for: [record]))
         if restore || delete {
+            if restore { try MergeCommand.refuseRestoreMerged(record, replica: replica, context: context) }
             let hasLifecycleConflict = record.conflicts.contains { if case .deleteRacedEdit = $0 { return true } else { return false } }
             guard hasLifecycleConflict || (restore ? record.isDeleted : !record.isDeleted) else {
                 throw CLIError.noConflict(l(record.isDeleted ? "resolve.noDeleteConflict.deleted" : "resolve.noDeleteConflict.live", ["label": label]))

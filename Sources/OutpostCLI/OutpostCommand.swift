@@ -33,7 +33,7 @@ public struct OutpostCommand: Sendable {
             ?? Language.fromEnvironment(environment) ?? .english
         let l = Localizer(language)
         let local = LocalTime.resolve(setting: preferences[.timeZone], environment: environment,
-                                      branch: (try? replica?.settings())??.branch)
+                                      branch: (try? replica?.settings())??.branch, policy: try? replica?.policy())
         let tool = CommandTree.tool(l)
         let parsed: ParsedCommand
         switch tool.evaluate(arguments) {

@@ -85,6 +85,7 @@ struct RecordCommands {
         if type == .visit && fields["plannedAt"] == nil && fields["actualAt"] == nil {
             fields["actualAt"] = .string(Timestamps.format(context.now / 1000 * 1000))
         }
+        if type == .customer { try MergeCommand.checkBeforeAdding(fields, replica: replica, context: context) }
         let record = try replica.create(type, fields: fields)
         if context.json {
             context.printJSON(Presentation.json(record))
@@ -111,6 +112,7 @@ struct RecordCommands {
         }
         let replica = try context.openReplica()
         let record = try Self.lookup(replica, try values.require("record"), type: type, l)
+        try MergeCommand.refuseMerged(record, replica: replica, context: context)
         let updated = try replica.update(record.id, fields: fields)
         if context.json {
             context.printJSON(Presentation.json(updated))
@@ -138,6 +140,7 @@ struct RecordCommands {
         let record = try Self.lookup(replica, try values.require("record"), type: type, preferDeleted: true, l)
         let label = display.label(record, codes: try Self.customerCodes(replica, for: [record]))
         guard record.isDeleted else { throw CLIError.operational(l("record.notDeleted", ["label": label])) }
+        try MergeCommand.refuseRestoreMerged(record, replica: replica, context: context)
         if type == .customer, let code = record.value(of: "code")?.stringValue,
             let holder = try replica.find(code, type: .customer).first(where: { !$0.isDeleted && $0.value(of: "code")?.stringValue == code })
         {
@@ -226,10 +229,11 @@ struct RecordCommands {
                 }
             }
         case .complaint:
+            let policy = try replica.policy()
             let openOnly = values.flag("open")
             func each(_ body: (Record, String?) throws -> Void) throws {
                 if values.flag("overdue") {
-                    // Overdue complaints are open ones: the deadline index holds only those.
+                    // Overdue under the stored policy document; only the overdue ones are held.
                     return try replica.forEachOverdueComplaint(now: now, customer: customerFilter) { complaint, _, code in
                         try body(complaint, code)
                     }
@@ -242,7 +246,7 @@ struct RecordCommands {
             if context.json {
                 return try printJSONArray { emit in
                     try each { record, _ in
-                        let deadline = Policies.deadline(ofComplaint: record, now: now)
+                        let deadline = Policies.deadline(ofComplaint: record, now: now, policy: policy)
                         emit(Presentation.json(record, extra: [
                             "due": deadline.map { .string(Presentation.time($0.dueMillis)) } ?? .null,
                             "overdue": .bool(deadline?.isOverdue ?? false),
@@ -252,7 +256,7 @@ struct RecordCommands {
             }
             try printTable(["id", "customer", "received", "category", "status", "due", "content", "note"]) { emit in
                 try each { record, code in
-                    let deadline = Policies.deadline(ofComplaint: record, now: now)
+                    let deadline = Policies.deadline(ofComplaint: record, now: now, policy: policy)
                     let due = deadline.map { display.time($0.dueMillis) + ($0.isOverdue ? l("list.overdue") : "") } ?? ""
                     emit([Presentation.short(record.id), customer(record, code), display.compactTime(text(record, "receivedAt")),
                           text(record, "category"), text(record, "status"), due, text(record, "content"), note(record)])
@@ -266,13 +270,14 @@ struct RecordCommands {
         let record = try Self.lookup(replica, try values.require("record"), type: type, l)
         let codes = try Self.customerCodes(replica, for: [record])
         let now = context.now
+        let policy = try replica.policy()
         var extra: [String: JSONValue] = [:]
         var policyLines: [(String, String)] = []
         switch type {
         case .customer:
             let last = try replica.lastVisits(customer: record.id)[record.id]
             let tier = record.value(of: "tier")?.stringValue ?? ""
-            let due = last.flatMap { Policies.nextVisitDue(tier: tier, lastVisit: $0) }
+            let due = last.flatMap { policy.nextContactDue(tier: tier, lastContact: $0, calendar: policy.calendar(branch: record.branch)) }
             extra["lastVisit"] = last.map { .string(Presentation.time($0)) } ?? .null
             extra["revisitDue"] = due.map { .string(Presentation.time($0)) } ?? .null
             let contacts = try replica.count(.contact, customer: record.id)
@@ -282,7 +287,7 @@ struct RecordCommands {
             extra["contacts"] = .int(Int64(contacts))
             extra["visits"] = .int(Int64(visits))
             extra["openComplaints"] = .int(Int64(openComplaints))
-            let interval = Policies.revisitIntervalDays(tier: tier).map { l("show.interval", ["days": $0, "tier": tier]) } ?? l("show.unknownTier")
+            let interval = Policies.revisitIntervalDays(tier: tier, policy: policy).map { l("show.interval", ["days": $0, "tier": tier]) } ?? l("show.unknownTier")
             if let due, let last {
                 policyLines.append((l("show.revisitDue"), l("show.revisitDueValue", [
                     "due": display.date(due), "late": due < now ? l("show.late") : "", "last": display.date(last), "interval": interval,
@@ -294,7 +299,7 @@ struct RecordCommands {
             policyLines.append((l("show.visits"), String(visits)))
             policyLines.append((l("show.openComplaints"), String(openComplaints)))
         case .complaint:
-            let deadline = Policies.deadline(ofComplaint: record, now: now)
+            let deadline = Policies.deadline(ofComplaint: record, now: now, policy: policy)
             extra["due"] = deadline.map { .string(Presentation.time($0.dueMillis)) } ?? .null
             if let deadline {
                 policyLines.append((l("show.due"), display.time(deadline.dueMillis) + (deadline.isOverdue ? l("show.overdue") : "")))

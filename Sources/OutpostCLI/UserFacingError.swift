@@ -67,8 +67,14 @@ struct UserFacingError: Error, CustomStringConvertible {
             self = Self.sync(error, situation, l)
         case let error as CLIError:
             self.init(message: error.message(l))
+        case let error as PolicyError:
+            self = Self.policy(error, l)
         case let error as TimeInputError:
-            self.init(message: error.description)
+            switch error {
+            case .unreadable(let text): self.init(message: l("error.time.unreadable", ["text": text]))
+            case .noSuchDate(let text): self.init(message: l("error.time.noSuchDate", ["text": text]))
+            case .skippedByClockChange(let text, let zone): self.init(message: l("error.time.skipped", ["text": text, "zone": zone]))
+            }
         case let error as CustomStringConvertible:
             self.init(message: error.description, detail: String(reflecting: error))
         default:
@@ -167,6 +173,12 @@ struct UserFacingError: Error, CustomStringConvertible {
         }
     }
 
+    /// What a server refusal with the stable `code` (SPEC §13) means and what to do, in the user's
+    /// language; the server's own English message is the technical detail.
+    static func refusal(_ code: String, _ l: Localizer) -> String {
+        Catalogue.english["refusal.\(code)"] != nil ? l("refusal.\(code)") : l("refusal.other", ["code": code])
+    }
+
     static func sync(_ error: SyncError, _ situation: Situation, _ l: Localizer = Localizer(.english)) -> UserFacingError {
         let server = situation.serverURL.map { l("error.server.at", ["url": $0]) } ?? l("error.server.the")
         var kept = l("error.kept.head", ["what": situation.nothingLost])
@@ -196,9 +208,8 @@ struct UserFacingError: Error, CustomStringConvertible {
             return UserFacingError(message: l(busy ? "error.sync.busy" : "error.sync.serverProblem", ["status": status]) + kept,
                                    detail: "\(body.code): \(body.message)")
         case .rejected(let status, let body):
-            let details = body.details.map { "\n  - " + ($0.record.map { "\($0): " } ?? "") + $0.message }.joined()
-            return UserFacingError(message: l("error.sync.rejected", ["status": status, "code": body.code, "message": body.message]) + details,
-                                   detail: String(reflecting: error))
+            let details = body.details.map { "\n    - " + ($0.record.map { "\($0): " } ?? "") + $0.message }.joined()
+            return UserFacingError(message: refusal(body.code, l), detail: "\(status) \(body.code): \(body.message)" + details)
         case .protocolViolation(let reason):
             return UserFacingError(message: l("error.sync.protocol", ["server": server]) + kept, detail: reason)
         case .invalidServerURL(let text):

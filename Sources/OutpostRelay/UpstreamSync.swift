@@ -55,6 +55,8 @@ public struct UpstreamSync: Sendable {
         public var recovered = 0
         /// Times the relay took a new node id (another copy of this database had relayed under it).
         public var nodeChanges = 0
+        /// The version of headquarters' policy document this server now hands to its devices (SPEC §15.1).
+        public var policyVersion: Int64?
     }
 
     /// Pushes local changes, then pulls until caught up. `progress` gets a line per batch or page.
@@ -78,6 +80,8 @@ public struct UpstreamSync: Sendable {
         report.changedHere = loopReport.changedHere
         report.recovered = loopReport.recovered
         report.nodeChanges = loopReport.nodeChanges
+        // Headquarters' policy document, handed on to this branch's devices (SPEC §15.1).
+        if let (document, _) = try? await api.policy() { report.policyVersion = try database.adoptPolicy(document).version }
         return report
     }
 }

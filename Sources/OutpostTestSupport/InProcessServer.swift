@@ -5,35 +5,86 @@ import OutpostModel
 import OutpostServer
 
 /// Helpers for tests: a server database in a temporary directory, users, and transports that
-/// reach the server's router in-process (no socket) or over loopback.
-public final class TestServer: Sendable {
+/// reach the server's router in-process (no socket) or over loopback. The database can be backed
+/// up and restored (a new epoch) as `outpost-server backup` and `restore` do.
+public final class TestServer: @unchecked Sendable {
+    // Safety: `current` is only touched while holding `lock`.
+    private let lock = NSLock()
+    private var current: (database: ServerDatabase, router: Router)
+    private var backups = 0
+
     /// The temporary directory holding the databases; removed by ``cleanUp()``.
     public let directory: URL
-    /// The server database.
-    public let database: ServerDatabase
-    /// The router (in-process API).
-    public let router: Router
+    /// The server database (after a ``restore(from:)``, the restored one).
+    public var database: ServerDatabase { lock.withLock { current.database } }
+    /// The router (in-process API) over ``database``.
+    public var router: Router { lock.withLock { current.router } }
 
     /// Creates a server database in a fresh temporary directory.
     public init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("outpost-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        database = try ServerDatabase(path: directory.appendingPathComponent("server.db").path)
-        router = SyncRoutes.makeRouter(database: database)
+        let database = try ServerDatabase(path: directory.appendingPathComponent("server.db").path)
+        current = (database, SyncRoutes.makeRouter(database: database))
     }
 
     /// A path for another database file in the test directory.
     public func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// The path of the server database file.
+    public var databasePath: String { path("server.db") }
 
     /// Adds a user and returns their token.
     public func addUser(_ name: String, role: Role = .sales, branch: String = "BJ") throws -> String {
         try database.addUser(name: name, role: role, branch: branch)
     }
 
-    /// A transport that calls the router directly.
+    /// A transport that calls the router directly (the current one, also after a restore).
     public var transport: InProcessTransport {
-        let router = self.router
-        return InProcessTransport { request in router.handle(request) }
+        InProcessTransport { [self] request in router.handle(request) }
+    }
+
+    /// Takes a backup of the running server as `outpost-server backup` does (while serving) and
+    /// returns the backup file's path.
+    @discardableResult
+    public func backup() throws -> String {
+        let destination = lock.withLock { () -> String in
+            backups += 1
+            return path("backup-\(backups).db")
+        }
+        _ = try ServerDatabase.backup(databaseAt: databasePath, to: destination)
+        return destination
+    }
+
+    /// Stops serving (checkpointing as a graceful stop does), replaces the database by `backup` as
+    /// `outpost-server restore` does — a new epoch begins — and serves the restored database.
+    @discardableResult
+    public func restore(from backup: String) throws -> ServerDatabase.BackupSummary {
+        try lock.withLock {
+            try current.database.checkpoint()
+            let summary = try ServerDatabase.restore(from: backup, to: databasePath)
+            let database = try ServerDatabase(path: databasePath)
+            current = (database, SyncRoutes.makeRouter(database: database))
+            return summary
+        }
+    }
+
+    /// Replaces the database file by a copy of `backup` *without* `outpost-server restore` (an
+    /// administrator copying an old file back by hand: the file's epoch is the backup's) and serves
+    /// it. The server stops gracefully first (a checkpoint, which updates the marker `server.db.mark`
+    /// beside the file) and reopens the file as a restarted `outpost-server serve` does, so it finds
+    /// the file older than its marker and begins a new epoch (SPEC §11.1).
+    public func replaceDatabaseFile(with backup: String) throws {
+        try lock.withLock {
+            try current.database.checkpoint()
+            let files = FileManager.default
+            for suffix in ["", "-wal", "-shm"] where files.fileExists(atPath: databasePath + suffix) {
+                try files.removeItem(atPath: databasePath + suffix)
+            }
+            try files.copyItem(atPath: backup, toPath: databasePath)
+            let database = try ServerDatabase(path: databasePath)
+            current = (database, SyncRoutes.makeRouter(database: database))
+        }
     }
 
     /// Removes the temporary directory.

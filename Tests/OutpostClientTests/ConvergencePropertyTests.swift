@@ -1,7 +1,10 @@
+import Foundation
 import Testing
 import OutpostClient
 import OutpostJSON
 import OutpostModel
+import OutpostServer
+import OutpostStore
 import OutpostTestSupport
 
 /// Randomized schedules over several replicas: creates, edits of the same and different fields,
@@ -14,10 +17,18 @@ import OutpostTestSupport
 /// - one more sync round changes nothing (idempotence);
 /// - resolving every conflict on one replica clears them everywhere (causality).
 ///
+/// The integrity schedules (``integritySeeds``) add the events of SPEC §15 and §11.1: replica
+/// databases copied to another device of the same user (a copied laptop), devices restored from an
+/// old snapshot while the original goes on, server backups taken while serving and restored later
+/// (a new epoch), and a hostile peer sending crafted pushes straight through the transport. Every
+/// crafted push must be refused with its status and code and change nothing on the server, and the
+/// laws above must still hold, with no hostile value anywhere.
+///
 /// Each schedule is replayable from its seed, which every failure message names.
 @Suite("Randomized convergence")
 struct ConvergencePropertyTests {
     static let seeds: [UInt64] = (0..<40).map { 0x0C0F_FEE0_0000 + UInt64($0) }
+    static let integritySeeds: [UInt64] = (0..<40).map { 0x1D7E_6000_0000 + UInt64($0) }
 
     struct WriteKey: Hashable, CustomStringConvertible {
         var id: RecordID
@@ -38,9 +49,23 @@ struct ConvergencePropertyTests {
         var written: [WriteKey: Bool] = [:]
         var counter = 0
         var log: [String] = []
+        /// Whether the integrity events (copies, snapshots, server restores, hostile pushes) are drawn.
+        let integrity: Bool
+        /// Snapshots of replica files (an old device backup): the replica index and the file.
+        var replicaSnapshots: [(of: Int, path: String)] = []
+        /// Server backups taken so far.
+        var serverBackups: [String] = []
+        /// The hostile peer (integrity schedules only).
+        var hostile: HostilePeer?
+        /// Versions of records right after an honest delete, for the stale-delete attack.
+        var deletedVersions: [RecordID: Record] = [:]
+        /// How many crafted pushes of each kind were sent (and refused).
+        var attacks: [HostilePeer.Attack: Int] = [:]
+        var copies = 0
 
-        init(seed: UInt64) throws {
+        init(seed: UInt64, integrity: Bool = false) throws {
             self.seed = seed
+            self.integrity = integrity
             rng = SeededGenerator(seed: seed)
             server = try TestServer()
         }
@@ -50,8 +75,17 @@ struct ConvergencePropertyTests {
             return .string("r\(replica)-v\(counter)")
         }
 
+        /// The order records were created in, so picks do not depend on their random ids.
+        var created: [RecordID: Int] = [:]
+
+        /// `records` in the order they were created (record ids are random; picks must not depend on them).
+        func ordered(_ records: [Record]) -> [Record] {
+            records.sorted { (created[$0.id] ?? .max, $0.id.rawValue) < (created[$1.id] ?? .max, $1.id.rawValue) }
+        }
+
         /// Notes a local write of `fields` to `record` by a replica that saw `before`.
         func noteWrite(_ id: RecordID, before: Record?, _ fields: [String: JSONValue]) {
+            if before == nil && created[id] == nil { created[id] = created.count }
             for name in fields.keys {
                 for old in siblingValues(before, name) { written[WriteKey(id: id, field: name, value: old)] = true }
             }
@@ -87,25 +121,29 @@ struct ConvergencePropertyTests {
         }
 
         func step() async throws {
+            if integrity && chance(14) { return try await integrityStep() }
             let i = Int.random(in: 0..<clients.count, using: &rng)
             let replica = clients[i].replica
             let roll = Int.random(in: 0..<100, using: &rng)
             switch roll {
             case 0..<10:  // create a customer
                 counter += 1
-                let fields = Fixture.customer("R\(i)-\(counter)", name: "r\(i)-v\(counter)",
+                var fields = Fixture.customer("R\(i)-\(counter)", name: "r\(i)-v\(counter)",
                                               tier: pick(EntitySchema.tiers)!)
+                // Shared with the hostile sales user of the integrity schedules, so its crafted pushes
+                // reach the checks behind scope (SPEC §10.3–§10.5) instead of stopping at it.
+                fields["sharedWith"] = ["mallory"]
                 let record = try replica.create(.customer, fields: fields)
                 noteWrite(record.id, before: nil, fields)
                 log.append("\(i) create customer \(record.id)")
             case 10..<15:  // create a contact of a live customer
-                guard let customer = pick(try replica.records(.customer)) else { return }
+                guard let customer = pick(ordered(try replica.records(.customer))) else { return }
                 let fields = Fixture.contact(of: customer.id, name: fresh(i).stringValue!)
                 let record = try replica.create(.contact, fields: fields)
                 noteWrite(record.id, before: nil, fields)
                 log.append("\(i) create contact \(record.id)")
             case 15..<55:  // edit one or two fields, often of the same few records and fields other replicas edit
-                let candidates = (try replica.records(.customer) + replica.records(.contact)).sorted { $0.id.rawValue < $1.id.rawValue }
+                let candidates = ordered(try replica.records(.customer) + replica.records(.contact))
                 // Often a record of an unanswered batch (edited between a lost answer and the retry).
                 let unanswered = Set(try Peek.strings(clients[i].path, "SELECT record_id FROM pending_entries"))
                 let inFlight = candidates.filter { unanswered.contains($0.id.rawValue) }
@@ -121,13 +159,14 @@ struct ConvergencePropertyTests {
                 try replica.update(record.id, fields: fields)
                 log.append("\(i) edit \(record.id) \(fields.keys.sorted())")
             case 55..<60:  // delete
-                let candidates = try replica.records(.customer) + replica.records(.contact)
+                let candidates = ordered(try replica.records(.customer) + replica.records(.contact))
                 guard let record = pick(candidates) else { return }
                 try replica.delete(record.id)
+                deletedVersions[record.id] = try replica.record(record.id)
                 log.append("\(i) delete \(record.id)")
             case 60..<64:  // restore
-                let deleted = try (replica.records(.customer, includeDeleted: true) + replica.records(.contact, includeDeleted: true))
-                    .filter(\.isDeleted)
+                let deleted = ordered(try (replica.records(.customer, includeDeleted: true) + replica.records(.contact, includeDeleted: true))
+                    .filter(\.isDeleted))
                 guard let record = pick(deleted) else { return }
                 try replica.restore(record.id)
                 log.append("\(i) restore \(record.id)")
@@ -137,16 +176,16 @@ struct ConvergencePropertyTests {
                 for j in clients.indices where try !clients[j].replica.conflictedRecords().filter({ !$0.isDeleted }).isEmpty { holders.append(j) }
                 let i = holders.contains(i) ? i : pick(holders) ?? i
                 let replica = clients[i].replica
-                guard let record = pick(try replica.conflictedRecords().filter { !$0.isDeleted }) else { return }
+                guard let record = pick(ordered(try replica.conflictedRecords().filter { !$0.isDeleted })) else { return }
                 guard let (name, siblings) = pick(record.conflicts.compactMap { conflict -> (String, [Sibling<JSONValue>])? in
                     if case .field(let name, let siblings) = conflict { return (name, siblings) } else { return nil }
                 }) else { return }
                 let choice: Replica.ResolutionChoice
                 let value: JSONValue
                 if chance(50) {
-                    let index = Int.random(in: 0..<siblings.count, using: &rng)
-                    choice = .sibling(index)
-                    value = siblings[index].value
+                    // Chosen by value: the siblings' order depends on random node ids.
+                    value = pick(siblings.map(\.value).sorted { "\($0)" < "\($1)" })!
+                    choice = .sibling(siblings.firstIndex { $0.value == value }!)
                 } else {
                     value = name == "tier" ? .string(pick(EntitySchema.tiers)!) : fresh(i)
                     choice = .value(value)
@@ -171,7 +210,19 @@ struct ConvergencePropertyTests {
 
     @Test(arguments: seeds)
     func randomSchedulesConverge(seed: UInt64) async throws {
-        let schedule = try Schedule(seed: seed)
+        try await run(Schedule(seed: seed), steps: 60)
+    }
+
+    @Test(arguments: integritySeeds)
+    func copiesRestoresAndHostilePushesStillConverge(seed: UInt64) async throws {
+        let schedule = try Schedule(seed: seed, integrity: true)
+        // Added before any server backup, so every restore knows them.
+        schedule.hostile = try HostilePeer(schedule.server, seed: seed)
+        try await run(schedule, steps: 70)
+    }
+
+    func run(_ schedule: Schedule, steps: Int) async throws {
+        let seed = schedule.seed
         defer { schedule.server.cleanUp() }
         let tag = "seed \(seed)"
         let replicas = 3 + Int(seed % 2)
@@ -179,7 +230,7 @@ struct ConvergencePropertyTests {
         let observer = try await makeClient(schedule.server, "observer", role: .hq, branch: "HQ")
 
         do {
-            for _ in 0..<60 { try await schedule.step() }
+            for _ in 0..<steps { try await schedule.step() }
             // Quiet down: everyone syncs twice, round-robin, without faults.
             for _ in 0..<2 {
                 for i in schedule.clients.indices { try await schedule.sync(i, transport: nil) }
@@ -195,11 +246,16 @@ struct ConvergencePropertyTests {
         for (i, state) in states.enumerated() {
             #expect(state == serverView, "\(tag): replica \(i) differs from the server")
             #expect(try schedule.clients[i].replica.pendingChangeCount() == 0, "\(tag)")
+            #expect(try schedule.clients[i].replica.refusedEdits().isEmpty, "\(tag): replica \(i) has edits set aside")
         }
+        #expect(try schedule.server.records() == serverView.filter { $0.value.branch == "BJ" }, "\(tag): the server's own records")
         for (key, overwritten) in schedule.written where !overwritten {
             #expect(siblingValues(serverView[key.id], key.field).contains(key.value), "\(tag): lost write \(key)")
         }
-        if states.contains(where: { $0 != serverView }) || schedule.written.contains(where: { !$0.value && !siblingValues(serverView[$0.key.id], $0.key.field).contains($0.key.value) }) {
+        let hostileValues = HostilePeer.hostileValues(in: serverView)
+        #expect(hostileValues.isEmpty, "\(tag): hostile values stored: \(hostileValues)")
+        if states.contains(where: { $0 != serverView }) || !hostileValues.isEmpty
+            || schedule.written.contains(where: { !$0.value && !siblingValues(serverView[$0.key.id], $0.key.field).contains($0.key.value) }) {
             Issue.record("seed \(seed) schedule:\n\(schedule.log.joined(separator: "\n"))")
             return
         }

@@ -35,7 +35,8 @@ struct PolicyTests {
         try replica.create(.visit, fields: ["customer": .string(core.id.rawValue), "method": "phone", "actualAt": "2026-03-01T00:00:00Z"])
         let schedule = try replica.visitSchedule()
         let coreDue = try #require(schedule.first { $0.customer.id == core.id })
-        #expect(coreDue.dueMillis == Timestamps.parse("2026-03-31T00:00:00Z"))
+        // 1 March 08:00 in Shanghai + 30 days: due by the end of 31 March, Shanghai time.
+        #expect(coreDue.dueMillis == Timestamps.parse("2026-03-31T16:00:00Z"))
         let generalDue = try #require(schedule.first { $0.customer.id == general.id })
         #expect(generalDue.dueMillis == nil, "never visited: due now")
         #expect(schedule.first?.customer.id == general.id, "most overdue first")
@@ -63,15 +64,17 @@ struct PolicyTests {
                 "complainant": "Zhang", "content": .string(content), "category": .string(category), "status": .string(status),
             ])
         }
-        let general = try complaint("late", "responsible-general", "2026-03-01T00:00:00Z")    // due 03-04 00:00
-        let major = try complaint("broken", "responsible-major", "2026-03-02T12:00:00Z")       // due 03-03 12:00
+        // Times in Shanghai (UTC+8), Saturday and Sunday off.
+        let general = try complaint("late", "responsible-general", "2026-03-01T00:00:00Z")    // Sunday: Mon + Tue, due end of Tue 3 March
+        let major = try complaint("broken", "responsible-major", "2026-03-03T12:00:00Z")       // Tue 20:00: HQ by end of Wed 4 March
         _ = try complaint("invoice", "responsible-major", "2026-03-01T00:00:00Z", status: "resolved")
-        _ = try complaint("question", "assist", "2026-03-01T00:00:00Z")                        // due 03-08 00:00
-        let progressing = try complaint("dent", "not-responsible", "2026-02-20T00:00:00Z", status: "in-progress")  // due 02-25
+        let assist = try complaint("question", "assist", "2026-03-04T10:00:00Z")               // Wed 18:00, outside the site: due end of Mon 9 March
+        _ = try replica.update(assist.id, fields: ["onSite": false])
+        let progressing = try complaint("dent", "not-responsible", "2026-02-20T00:00:00Z", status: "in-progress")  // identified by end of Fri 20 Feb
         let now = try #require(Timestamps.parse("2026-03-05T00:00:00Z"))
         let overdue = try replica.overdueComplaints(now: now)
-        #expect(overdue.map(\.complaint.id) == [progressing.id, major.id, general.id])
-        #expect(overdue.first?.deadline.dueMillis == Timestamps.parse("2026-02-25T00:00:00Z"))
+        #expect(overdue.map(\.complaint.id) == [progressing.id, general.id, major.id])
+        #expect(overdue.map(\.deadline.dueMillis) == ["2026-02-20T16:00:00Z", "2026-03-03T16:00:00Z", "2026-03-04T16:00:00Z"].map { Timestamps.parse($0) })
         #expect(overdue.allSatisfy { $0.deadline.isOverdue })
     }
 }

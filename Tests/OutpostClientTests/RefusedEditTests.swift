@@ -6,11 +6,11 @@ import OutpostTestSupport
 @Suite("Edits the server refuses")
 struct RefusedEditTests {
     /// A device that still believes it is a manager, while the server now knows the user as sales
-    /// (the role was lowered while the device was offline).
+    /// (the role was lowered while the device was offline: the device learns it at its next sync).
     @Test func refusedEditIsSetAsideAndTheRestStillSyncs() async throws {
         let server = try TestServer()
         defer { server.cleanUp() }
-        let token = try server.addUser("li", role: .sales, branch: "BJ")
+        let token = try server.addUser("li", role: .manager, branch: "BJ")
         let replica = try Replica(path: server.path("li.db"))
         let api = SyncAPI(transport: server.transport, token: token)
         let session = try await api.session()
@@ -19,6 +19,7 @@ struct RefusedEditTests {
         let engine = SyncEngine(replica: replica, api: api)
         let doomed = try replica.create(.customer, fields: ["code": "D-1", "name": "Doomed", "kind": "tenant", "tier": "general"])
         _ = try await engine.sync()
+        try server.database.setUser(name: "li", role: .sales, branch: nil)
         try replica.delete(doomed.id)
         let kept = try replica.create(.customer, fields: ["code": "K-1", "name": "Kept", "kind": "tenant", "tier": "general"])
 
@@ -36,7 +37,11 @@ struct RefusedEditTests {
         #expect(page.records.contains { $0.id == kept.id })
         #expect(page.records.first { $0.id == doomed.id }?.isDeleted == false)
 
-        // Editing the record again retries it (and clears the refusal).
+        // Made a manager again (the device learns it on its next sync), editing the record again
+        // retries it (and clears the refusal).
+        try server.database.setUser(name: "li", role: .manager, branch: nil)
+        _ = try await engine.sync()
+        #expect(try replica.settings()?.role == .manager)
         try replica.restore(doomed.id)
         #expect(try replica.refusedEdits().isEmpty)
         #expect(try replica.pendingChangeCount() == 1)

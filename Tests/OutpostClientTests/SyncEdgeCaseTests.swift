@@ -78,7 +78,10 @@ struct SyncEdgeCaseTests {
         var beijing: Set<RecordID> = []
         for n in 1...9 {
             let branch = n % 3 == 0 ? "BJ" : "SH"
-            let record = try hq.replica.create(.customer, fields: Fixture.customer("C-\(n)"), branch: branch)
+            // HQ assigns the Beijing customers to the salesperson (a salesperson sees only its own customers).
+            var fields = Fixture.customer("C-\(n)")
+            if branch == "BJ" { fields["owner"] = "li" }
+            let record = try hq.replica.create(.customer, fields: fields, branch: branch)
             if branch == "BJ" { beijing.insert(record.id) }
         }
         try await hq.sync(server, batchSize: 2)

@@ -61,7 +61,7 @@ struct SyncRoundTripTests {
         let (hq, hqSync) = try await makeClient(server, "hq", role: .hq, branch: "HQ")
         let (sales, salesSync) = try await makeClient(server, "li", role: .sales, branch: "BJ")
         let shanghai = try hq.create(.customer, fields: Self.acme, branch: "SH")
-        let beijing = try hq.create(.customer, fields: ["code": "C-002", "name": "Bei", "kind": "tenant", "tier": "general"], branch: "BJ")
+        let beijing = try hq.create(.customer, fields: ["code": "C-002", "name": "Bei", "kind": "tenant", "tier": "general", "owner": "li"], branch: "BJ")
         _ = try await hqSync.sync()
         _ = try await salesSync.sync()
         #expect(try sales.record(shanghai.id) == nil)

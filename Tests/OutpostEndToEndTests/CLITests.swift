@@ -245,12 +245,13 @@ struct CLITests {
         await device.ok(acmeArguments)
         await device.ok("complaint", "open", "--customer", "C-001", "--channel", "phone", "--content", "Late delivery",
                         "--category", "responsible-major", "--received-at", "2026-03-01T08:00:00Z")
-        device.environment["OUTPOST_NOW"] = "2026-03-02T09:00:00Z"
+        // Received Sunday 16:00 in Shanghai: reported to HQ by the end of Monday (policy default), 16:00 UTC.
+        device.environment["OUTPOST_NOW"] = "2026-03-02T17:00:00Z"
         let table = await device.ok("complaint", "list")
         #expect(table.out.contains("DUE"))
-        #expect(table.out.contains("2026-03-02 08:00 OVERDUE"))
+        #expect(table.out.contains("2026-03-02 16:00 OVERDUE"))
         let list = try await device.ok("complaint", "list", "--json").json()
-        #expect(list.arrayValue?.first?.objectValue?["due"] == "2026-03-02T08:00:00Z")
+        #expect(list.arrayValue?.first?.objectValue?["due"] == "2026-03-02T16:00:00Z")
         #expect(list.arrayValue?.first?.objectValue?["overdue"] == true)
         #expect(list.arrayValue?.first?.objectValue?["status"] == "open")
     }
@@ -263,8 +264,10 @@ struct CLITests {
             await device.ok(["complaint", "open", "--customer", "C-001", "--channel", "phone", "--content", content,
                              "--category", category, "--received-at", received] + status)
         }
+        // Deadlines per the policy document (Shanghai working days): the general one by the end of Tuesday
+        // 3 March, the major one (Sunday 17:00) reported to HQ by the end of Monday 2 March.
         await open("Late delivery", "responsible-general", "2026-03-01T08:00:00Z")
-        await open("Broken crate", "responsible-major", "2026-03-02T08:00:00Z")
+        await open("Broken crate", "responsible-major", "2026-03-01T09:00:00Z")
         await open("Wrong invoice", "responsible-major", "2026-03-01T07:00:00Z", status: ["--status", "resolved"])
         await open("Price question", "responsible-major", "2026-03-09T08:00:00Z")
         device.environment["OUTPOST_NOW"] = "2026-03-10T00:00:00Z"

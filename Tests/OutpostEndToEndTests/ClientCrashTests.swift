@@ -1,4 +1,5 @@
 import Foundation
+import OutpostTestSupport
 import Testing
 import OutpostClient
 import OutpostModel
@@ -19,7 +20,7 @@ struct ClientCrashTests {
         var lines = 0
         var killed = false
         while true {
-            let chunk = errors.fileHandleForReading.availableData
+            let chunk = errors.fileHandleForReading.readChunkRetryingInterrupts() ?? Data()
             if chunk.isEmpty { break }
             lines += chunk.filter { $0 == UInt8(ascii: "\n") }.count
             if lines >= killAfterLines {

@@ -35,7 +35,8 @@ struct HostilePeerProcessTests {
 
     @Test func aCopiedReplicaPushingUnderTheSameNodeIsRefused() async throws {
         defer { try? FileManager.default.removeItem(at: directory) }
-        let token = try addUser()
+        // A branch head: the batches hold customers without an owner, which a salesperson may not create.
+        let token = try addUser(role: "manager")
         let server = try ServerProcess(database: database)
         defer { _ = server.terminate() }
         let api = SyncAPI(transport: try HTTPTransport(baseURL: server.baseURL), token: token)
@@ -59,7 +60,7 @@ struct HostilePeerProcessTests {
         let node = NodeID.random()
         let tenMinutesAhead = Int64(Date().timeIntervalSince1970 * 1000) + 10 * 60_000
         let record = Record.create(id: .random(), type: .customer, branch: "BJ",
-                                   fields: ["code": "C-1", "name": "Acme", "kind": "enterprise", "tier": "core"],
+                                   fields: ["code": "C-1", "name": "Acme", "kind": "enterprise", "tier": "core", "owner": "li"],
                                    node: node, at: HybridTimestamp(millis: tenMinutesAhead))
         let refused = await refusal { _ = try await api.push(PushRequest(batch: .random(), node: node, records: [record])) }
         #expect(refused?.status == 422)

@@ -19,6 +19,17 @@ struct LocalizationTests {
         }
     }
 
+    /// Every error code of SPEC §13 has a sentence saying what happened and what to do.
+    @Test func everyServerErrorCodeHasASentence() {
+        let codes = ["forbidden", "invalid_record", "record_mismatch", "node_reused", "dot_reused", "recovery_required",
+                     "scope_changed", "clock_ahead", "record_too_large", "unauthorized", "batch_reused", "lease_reused",
+                     "invalid_request", "malformed_json", "invalid_cursor", "not_found", "unsupported_protocol", "internal"]
+        for code in codes {
+            #expect(Catalogue.english["refusal.\(code)"] != nil, "\(code)")
+            #expect(Catalogue.chinese["refusal.\(code)"] != nil, "\(code)")
+        }
+    }
+
     @Test func countedPhrasesHaveBothForms() {
         for key in Catalogue.english.keys where key.hasSuffix(".one") {
             let other = key.dropLast(4) + ".other"

@@ -1,4 +1,5 @@
 import Foundation
+import OutpostTestSupport
 
 /// Runs the real `outpost-server` executable (built next to the test bundle) as a child process.
 final class ServerProcess: @unchecked Sendable {
@@ -24,7 +25,7 @@ final class ServerProcess: @unchecked Sendable {
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        let data = pipe.fileHandleForReading.readAllRetryingInterrupts()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
@@ -39,7 +40,7 @@ final class ServerProcess: @unchecked Sendable {
         try process.run()
         var text = ""
         while !text.contains("\n") {
-            let chunk = pipe.fileHandleForReading.availableData
+            let chunk = pipe.fileHandleForReading.readChunkRetryingInterrupts() ?? Data()
             if chunk.isEmpty { break }
             text += String(decoding: chunk, as: UTF8.self)
         }

@@ -48,6 +48,20 @@ struct UserFacingErrorTests {
         #expect(shown.detail == reason)
     }
 
+    @Test func refusalsAreSentencesChosenByCodeWithTheServerMessageAsDetail() {
+        let body = ErrorBody(code: "forbidden", message: "Only managers may delete customers.",
+                             details: [ErrorDetail(message: "not yours", record: "r-1")])
+        let english = UserFacingError(SyncError.rejected(status: 403, error: body), situation: Self.situation)
+        #expect(english.message == Localizer(.english)("refusal.forbidden"))
+        #expect(english.detail?.contains("403 forbidden: Only managers may delete customers.") == true)
+        #expect(english.detail?.contains("r-1: not yours") == true)
+        let chinese = UserFacingError(SyncError.rejected(status: 403, error: body), situation: Self.situation, Localizer(.chinese))
+        #expect(chinese.message.hasPrefix("服务器拒绝"), "\(chinese.message)")
+        #expect(!chinese.message.contains("Only managers"))
+        let unknown = UserFacingError(SyncError.rejected(status: 409, error: ErrorBody(code: "brand_new", message: "x")), situation: Self.situation)
+        #expect(unknown.message.contains("(brand_new)"), "\(unknown.message)")
+    }
+
     @Test func serverErrorsSayToTryLaterAndTokenErrorsSayToRunInit() {
         let failing = UserFacingError(SyncError.rejected(status: 500, error: ErrorBody(code: "internal", message: "boom")),
                                       situation: Self.situation)

@@ -61,7 +61,10 @@ private func trickle(_ bytes: [UInt8], on fd: Int32, interval: Duration) -> Disp
     return done
 }
 
-@Suite("HTTPServer under many and slow connections")
+// Serialized: each test holds hundreds of sockets, and together they would push the test process
+// past ~1,300 open descriptors, where Foundation's `Process.run()` on Linux reads past the end of its
+// /proc/self/fd listing and crashes other suites' child-process spawns.
+@Suite("HTTPServer under many and slow connections", .serialized)
 struct ServerLoadTests {
     @Test func healthAnswersWhile300IdleConnectionsAreOpen() throws {
         try withServer { server, port in

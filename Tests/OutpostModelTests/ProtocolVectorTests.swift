@@ -188,7 +188,7 @@ struct ProtocolVectorTests {
             case .decimal(let range):
                 #expect(property["minimum"]?.doubleValue == range.lowerBound, "\(field.name): minimum")
                 #expect(property["maximum"]?.doubleValue == range.upperBound, "\(field.name): maximum")
-            case .phoneList(let maxCount):
+            case .phoneList(let maxCount), .userList(let maxCount):
                 #expect(property["maxItems"]?.intValue == Int64(maxCount), "\(field.name): maxItems")
             case .code, .boolean, .timestamp, .reference, .email, .creditCode:
                 break

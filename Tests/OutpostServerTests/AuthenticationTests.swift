@@ -86,11 +86,14 @@ struct AuthenticationTests {
         #expect(h.session(token: new).status == 200)
     }
 
-    @Test func rotatingARevokedUserIssuesAWorkingToken() throws {
+    /// Rotating used to bring a revoked user back silently; now only `reactivate` does.
+    @Test func rotatingADeactivatedUserIsRefusedAndReactivatingIssuesAWorkingToken() throws {
         let h = try Harness()
         let old = try h.user("li")
         try h.database.revokeUser(name: "li")
-        let new = try h.database.rotateToken(name: "li")
+        #expect(throws: UserAdminError.deactivated("li")) { try h.database.rotateToken(name: "li") }
+        try expectError(h.session(token: old), 401, "unauthorized")
+        let new = try h.database.reactivateUser(name: "li")
         try expectError(h.session(token: old), 401, "unauthorized")
         #expect(h.session(token: new).status == 200)
     }

@@ -115,7 +115,7 @@ struct ConcurrencyTests {
     @Test func pullsDuringPushesSeeEveryRecordExactlyOnceInTheEnd() async throws {
         let h = try Harness()
         let writer = try h.user("w", role: .manager, branch: "BJ")
-        let reader = try h.user("r", role: .sales, branch: "BJ")
+        let reader = try h.user("r", role: .manager, branch: "BJ")
         let total = 40
         async let pushing: Void = {
             for index in 0..<total { _ = h.push([makeCustomer(code: "C-\(index)")], token: writer) }

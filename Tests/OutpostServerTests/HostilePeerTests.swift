@@ -72,12 +72,14 @@ struct HostilePeerTests {
         #expect(h.send("POST", "/v1/push", token: token, body: Self.body([makeCustomer(code: "C-2")], node: nodeA, after: first)).status == 200)
     }
 
-    @Test func anotherUsersNodeIs403Forbidden() throws {
+    /// A node enrolled for another user is answered like a copied replica's (SPEC §10.5): the device
+    /// takes a fresh node id, so a user who enrolled someone else's node first cannot lock it out.
+    @Test func anotherUsersNodeIsAnsweredNodeReused() throws {
         let h = try Harness()
         let li = try h.user("li")
         let wang = try h.user("wang")
         #expect(h.send("POST", "/v1/push", token: li, body: Self.body([makeCustomer(code: "C-1")], node: nodeA, after: nil)).status == 200)
-        try expectError(h.send("POST", "/v1/push", token: wang, body: Self.body([makeCustomer(code: "C-2")], node: nodeA, after: nil)), 403, "forbidden")
+        try expectError(h.send("POST", "/v1/push", token: wang, body: Self.body([makeCustomer(code: "C-2")], node: nodeA, after: nil)), 409, "node_reused")
     }
 
     @Test func anUnknownNodeNamingABatchIsEnrolled() throws {
@@ -262,7 +264,7 @@ struct HostilePeerTests {
         _ = try h.pushOK([stored], token: token)
         // Same clock, same dot, another name: a replica that re-used its counter.
         let twin = Record.create(id: stored.id, type: .customer, branch: "BJ",
-                                 fields: ["code": "C-001", "name": "Other", "kind": "enterprise", "tier": "core"], node: nodeA, at: ts(1))
+                                 fields: ["code": "C-001", "name": "Other", "kind": "enterprise", "tier": "core", "owner": "li"], node: nodeA, at: ts(1))
         let body = try expectError(h.push([twin], token: token), 409, "dot_reused")
         #expect(body.details.first?.record == stored.id.rawValue)
         #expect(body.details.first?.field == "name")
@@ -288,7 +290,7 @@ struct HostilePeerTests {
         let h = try Harness()
         let hq = try h.user("zhao", role: .hq, branch: "HQ")
         let sales = try h.user("li")
-        let other = makeCustomer(branch: "SH", node: nodeB)
+        let other = makeCustomer(branch: "SH", node: nodeB, owner: nil)
         _ = try h.pushOK([other], token: hq, node: nodeB)
         let big = makeCustomer(code: "C-2", extra: ["notes": .string(String(repeating: "x", count: 300 * 1024))])
         try expectError(h.push([big, try edited(other, ["notes": "x"], node: nodeA, at: 5)], token: sales, node: nodeA), 403, "forbidden")

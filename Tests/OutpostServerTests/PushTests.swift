@@ -161,7 +161,7 @@ struct PushTests {
     @Test func batchIdsAreScopedPerUser() throws {
         let h = try Harness()
         let li = try h.user("li")
-        let wang = try h.user("wang")
+        let wang = try h.user("wang", role: .manager)
         let batch = newBatch()
         _ = try h.pushOK([makeCustomer(code: "C-001")], token: li, batch: batch)
         _ = try h.pushOK([makeCustomer(code: "C-002", node: nodeB)], token: wang, batch: batch)
@@ -169,10 +169,10 @@ struct PushTests {
     }
 
     static let invalidCustomers: [(String, [String: JSONValue], String)] = [
-        ("tier gold", ["code": "C-9", "name": "Bad", "kind": "enterprise", "tier": "gold"], "tier"),
-        ("unknown field", ["code": "C-9", "name": "Bad", "kind": "enterprise", "tier": "core", "colour": "red"], "colour"),
-        ("missing name", ["code": "C-9", "kind": "enterprise", "tier": "core"], "name"),
-        ("wrong type", ["code": "C-9", "name": 42, "kind": "enterprise", "tier": "core"], "name"),
+        ("tier gold", ["code": "C-9", "name": "Bad", "kind": "enterprise", "tier": "gold", "owner": "li"], "tier"),
+        ("unknown field", ["code": "C-9", "name": "Bad", "kind": "enterprise", "tier": "core", "colour": "red", "owner": "li"], "colour"),
+        ("missing name", ["code": "C-9", "kind": "enterprise", "tier": "core", "owner": "li"], "name"),
+        ("wrong type", ["code": "C-9", "name": 42, "kind": "enterprise", "tier": "core", "owner": "li"], "name"),
     ]
 
     @Test(arguments: 0..<invalidCustomers.count)
@@ -238,7 +238,7 @@ struct PushTests {
         let stored = makeCustomer()
         _ = try h.pushOK([stored], token: token)
         let contact = Record.create(id: stored.id, type: .contact, branch: "BJ",
-                                    fields: ["customer": .string(RecordID.random().rawValue), "name": "Wang"], node: nodeB, at: ts(5))
+                                    fields: ["customer": .string(stored.id.rawValue), "name": "Wang"], node: nodeB, at: ts(5))
         let body = try expectError(h.push([contact], token: token), 422, "record_mismatch")
         #expect(body.details.first?.record == stored.id.rawValue)
         #expect(try h.pullPage(token: token).records == [stored])

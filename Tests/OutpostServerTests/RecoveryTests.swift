@@ -81,7 +81,7 @@ struct RecoveryTests {
         let h = try Harness()
         let hq = try h.user("zhao", role: .hq, branch: "HQ")
         let sales = try h.user("li", branch: "BJ")
-        let shanghai = makeCustomer(branch: "SH", node: nodeB)
+        let shanghai = makeCustomer(branch: "SH", node: nodeB, owner: "chen")
         _ = try h.pushOK([shanghai], token: hq)
         let newer = try edited(shanghai, ["notes": "x"], node: nodeA, at: 5)
         let request = DiffRequest(records: [.init(id: newer.id, clock: newer.clock)]).jsonValue.serializedBytes()
@@ -122,7 +122,7 @@ struct RecoveryTests {
         let chen = try h.user("chen", branch: "SH")
         let auditor = try h.user("qian", role: .auditor, branch: "HQ")
         _ = try h.pushOK([makeCustomer(node: nodeA)], token: li)
-        _ = try h.pushOK([makeCustomer(branch: "SH", node: nodeB)], token: chen)
+        _ = try h.pushOK([makeCustomer(branch: "SH", node: nodeB, owner: "chen")], token: chen)
         func authors(_ token: String) throws -> [NodeID: String] {
             let response = h.send("GET", "/v1/authors", token: token)
             try #require(response.status == 200, "\(response.text)")

@@ -61,10 +61,12 @@ final class PushChains: @unchecked Sendable {
     }
 }
 
-/// A valid new customer written by `node`.
+/// A valid new customer written by `node`, owned by `owner` (the salesperson "li" of most tests;
+/// `nil` for none).
 func makeCustomer(branch: String = "BJ", code: String = "C-001", id: RecordID = .random(), node: NodeID = nodeA,
-                  at millis: Int64 = 1, extra: [String: JSONValue] = [:]) -> Record {
+                  at millis: Int64 = 1, owner: String? = "li", extra: [String: JSONValue] = [:]) -> Record {
     var fields: [String: JSONValue] = ["code": .string(code), "name": "Acme", "kind": "enterprise", "tier": "core"]
+    if let owner { fields["owner"] = .string(owner) }
     for (name, value) in extra { fields[name] = value }
     return Record.create(id: id, type: .customer, branch: branch, fields: fields, node: node, at: ts(millis))
 }

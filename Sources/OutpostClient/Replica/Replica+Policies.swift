@@ -29,22 +29,22 @@ extension Replica {
         }
     }
 
-    /// When each customer is due for its next visit under the revisit cadence of its tier
-    /// (core 30 days, important 60, potential 90, general 180), from its latest completed visit.
-    /// Customers never visited are due now (`lastVisitMillis` is `nil`).
+    /// When each customer is due for its next visit under the contact cadence of its tier in the
+    /// stored policy document (defaults: core 30 days, important 60, potential 90, general 90),
+    /// from its latest completed visit. Customers never visited are due now (`lastVisitMillis` is `nil`).
     public func visitSchedule() throws -> [VisitDue] {
-        Self.visitSchedule(of: try records(.customer), lastVisits: try lastVisits())
+        Self.visitSchedule(of: try records(.customer), lastVisits: try lastVisits(), policy: try policy())
     }
 
     /// The visit schedule of `customers` given the latest visit of each (``lastVisits(customer:)``),
     /// most overdue first; customers without a known tier are left out.
-    public static func visitSchedule(of customers: [Record], lastVisits: [RecordID: Int64]) -> [VisitDue] {
+    public static func visitSchedule(of customers: [Record], lastVisits: [RecordID: Int64], policy: PolicyDocument = .default) -> [VisitDue] {
         customers.compactMap { customer -> VisitDue? in
-            guard let tier = customer.value(of: "tier")?.stringValue, Policies.revisitIntervalDays(tier: tier) != nil else {
+            guard let tier = customer.value(of: "tier")?.stringValue, Policies.revisitIntervalDays(tier: tier, policy: policy) != nil else {
                 return nil
             }
             let last = lastVisits[customer.id]
-            let due = last.flatMap { Policies.nextVisitDue(tier: tier, lastVisit: $0) }
+            let due = last.flatMap { policy.nextContactDue(tier: tier, lastContact: $0, calendar: policy.calendar(branch: customer.branch)) }
             return VisitDue(customer: customer, lastVisitMillis: last, dueMillis: due)
         }.sorted { ($0.dueMillis ?? .min, $0.customer.id) < ($1.dueMillis ?? .min, $1.customer.id) }
     }
@@ -52,9 +52,7 @@ extension Replica {
     /// Customers due for a visit at `now` (UTC ms): never visited, or past their tier's interval;
     /// the longest-waiting first (never visited before late ones).
     public func customersDueForVisit(now: Int64) throws -> [VisitDue] {
-        var due: [VisitDue] = []
-        try forEachCustomerDue(now: now) { due.append($0) }
-        return due
+        Self.due(try visitSchedule(), now: now)
     }
 
     /// The entries of `schedule` due at `now` (UTC ms): live customers never visited or past their
@@ -63,19 +61,17 @@ extension Replica {
         schedule.filter { !$0.customer.isDeleted && ($0.dueMillis ?? .min) <= now }
     }
 
-    /// Live complaints still open or in progress whose deadline has passed at `now` (UTC ms),
-    /// the oldest deadline first.
+    /// Live complaints still open or in progress whose deadline (stored policy document, branch
+    /// working calendar) has passed at `now` (UTC ms), the oldest deadline first.
     public func overdueComplaints(now: Int64) throws -> [(complaint: Record, deadline: ComplaintDeadline)] {
-        var overdue: [(complaint: Record, deadline: ComplaintDeadline)] = []
-        try forEachOverdueComplaint(now: now) { complaint, deadline, _ in overdue.append((complaint, deadline)) }
-        return overdue
+        Self.overdue(try records(.complaint), now: now, policy: try policy())
     }
 
-    /// The live complaints among `complaints` that are overdue at `now` (UTC ms), the oldest
-    /// deadline first.
-    public static func overdue(_ complaints: [Record], now: Int64) -> [(complaint: Record, deadline: ComplaintDeadline)] {
+    /// The live complaints among `complaints` that are overdue at `now` (UTC ms) under `policy`,
+    /// the oldest deadline first.
+    public static func overdue(_ complaints: [Record], now: Int64, policy: PolicyDocument = .default) -> [(complaint: Record, deadline: ComplaintDeadline)] {
         complaints.compactMap { complaint in
-            guard !complaint.isDeleted, let deadline = Policies.deadline(ofComplaint: complaint, now: now), deadline.isOverdue else {
+            guard !complaint.isDeleted, let deadline = Policies.deadline(ofComplaint: complaint, now: now, policy: policy), deadline.isOverdue else {
                 return nil
             }
             return (complaint, deadline)
@@ -110,6 +106,7 @@ extension Replica {
     /// (``VisitDue``: latest completed visit and next due time, `nil` when never visited or the
     /// tier is unknown), one at a time: memory stays flat. `body` must not use this replica.
     public func forEachCustomerSchedule(includeDeleted: Bool = false, _ body: (VisitDue) throws -> Void) throws {
+        let policy = try policy()
         try queue.read { db in
             try Self.streaming(db) {
                 let sql = "SELECT id, state FROM records WHERE type = 'customer'" + (includeDeleted ? "" : " AND deleted = 0")
@@ -118,68 +115,38 @@ extension Replica {
                     let customer = try Self.decode(statement: row)
                     let last = try Self.lastVisit(db, customer: customer.id)
                     let tier = customer.value(of: "tier")?.stringValue ?? ""
+                    let calendar = policy.calendar(branch: customer.branch)
                     try body(VisitDue(customer: customer, lastVisitMillis: last,
-                                      dueMillis: last.flatMap { Policies.nextVisitDue(tier: tier, lastVisit: $0) }))
+                                      dueMillis: last.flatMap { policy.nextContactDue(tier: tier, lastContact: $0, calendar: calendar) }))
                 }
             }
         }
     }
 
     /// Calls `body` with each customer due for a visit at `now` (UTC ms), in the order of
-    /// ``customersDueForVisit(now:)``, one at a time: the order is computed by SQLite from the
-    /// indexed revisit interval and visit times, so memory stays flat. `body` must not use this replica.
+    /// ``customersDueForVisit(now:)``. Due times follow the stored policy document (tier cadence,
+    /// branch working calendar), so they are computed from it here rather than indexed.
+    /// `body` must not use this replica.
     public func forEachCustomerDue(now: Int64, _ body: (VisitDue) throws -> Void) throws {
-        try queue.read { db in
-            try Self.streaming(db) {
-                let load = try db.makeStatement(sql: "SELECT id, state FROM records WHERE id = ?")
-                try db.makeStatement(sql: """
-                    SELECT id, last FROM (
-                      SELECT c.id AS id, c.policy_time AS interval, (SELECT MAX(v.policy_time) FROM records v
-                        WHERE v.customer = c.id AND v.type = 'visit' AND v.deleted = 0 AND v.policy_time IS NOT NULL) AS last
-                      FROM records c WHERE c.type = 'customer' AND c.deleted = 0 AND c.policy_time IS NOT NULL)
-                    WHERE last IS NULL OR last + interval <= ?
-                    ORDER BY last + interval, id
-                    """).forEachRow(arguments: [now]) { row in
-                    let id = row.text(at: 0)
-                    let last: Int64? = row.isNull(at: 1) ? nil : row.int64(at: 1)
-                    var customer: Record?
-                    try load.forEachRow(arguments: [id]) { customer = try Self.decode(statement: $0) }
-                    guard let customer else { return }
-                    let tier = customer.value(of: "tier")?.stringValue ?? ""
-                    try body(VisitDue(customer: customer, lastVisitMillis: last,
-                                      dueMillis: last.flatMap { Policies.nextVisitDue(tier: tier, lastVisit: $0) }))
-                }
-            }
-        }
+        for entry in try customersDueForVisit(now: now) { try body(entry) }
     }
 
     /// Calls `body` with each live complaint overdue at `now` (UTC ms) — open or in progress
-    /// past its deadline — the oldest deadline first (ties by id), as ``overdueComplaints(now:)``
-    /// orders them, with the code of its customer (as ``forEachRecord(_:customer:includeDeleted:_:)``
-    /// gives it), reading them one at a time through the deadline index. With `customer`, only
-    /// that customer's complaints. `body` must not use this replica.
+    /// past its deadline under the stored policy document — the oldest deadline first (ties by
+    /// id), as ``overdueComplaints(now:)`` orders them, with the code of its customer (as
+    /// ``forEachRecord(_:customer:includeDeleted:_:)`` gives it). Complaints are streamed and only
+    /// the overdue ones are held. With `customer`, only that customer's complaints. `body` must
+    /// not use this replica.
     public func forEachOverdueComplaint(now: Int64, customer: RecordID? = nil,
                                         _ body: (_ complaint: Record, _ deadline: ComplaintDeadline, _ customerCode: String?) throws -> Void) throws {
-        try queue.read { db in
-            try Self.streaming(db) {
-                var sql = """
-                    SELECT r.id, r.state, c.id, c.code FROM records r INDEXED BY records_open_complaints
-                    LEFT JOIN records c ON c.id = r.customer AND c.type = 'customer'
-                    WHERE r.type = 'complaint' AND r.deleted = 0 AND r.policy_time IS NOT NULL AND r.policy_time < ?
-                    """
-                var arguments: [DatabaseValue] = [.integer(now)]
-                if let customer {
-                    sql += " AND r.customer = ?"
-                    arguments.append(.text(customer.rawValue))
-                }
-                sql += " ORDER BY r.policy_time, r.id"
-                try db.makeStatement(sql: sql).forEachRow(arguments: StatementArguments(arguments)) { row in
-                    let complaint = try Self.decode(statement: row)
-                    guard let deadline = Policies.deadline(ofComplaint: complaint, now: now), deadline.isOverdue else { return }
-                    try body(complaint, deadline, Self.customerCode(row))
-                }
-            }
+        let policy = try policy()
+        var overdue: [(complaint: Record, deadline: ComplaintDeadline, code: String?)] = []
+        try forEachRecord(.complaint, customer: customer) { complaint, code in
+            guard let deadline = Policies.deadline(ofComplaint: complaint, now: now, policy: policy), deadline.isOverdue else { return }
+            overdue.append((complaint, deadline, code))
         }
+        overdue.sort { ($0.deadline.dueMillis, $0.complaint.id) < ($1.deadline.dueMillis, $1.complaint.id) }
+        for entry in overdue { try body(entry.complaint, entry.deadline, entry.code) }
     }
 }
 

@@ -183,7 +183,8 @@ extension Replica {
     public func apply(_ page: PulledPage) throws {
         let inner = page.page
         try apply(count: inner.count, cursor: inner.cursor, summary: { inner.summaries[$0] },
-                  bytes: { inner.receivedBytes(at: $0) }, record: { try inner.record(at: $0) }, opaque: page.opaque)
+                  bytes: { inner.receivedBytes(at: $0) }, record: { try inner.record(at: $0) }, opaque: page.opaque,
+                  isLast: !inner.hasMore)
     }
 
     /// Records of entity types this app does not know, as received (see ``OpaqueRecord``).
@@ -196,7 +197,7 @@ extension Replica {
     }
 
     private func apply(count: Int, cursor: String, summary: (Int) -> RecordSummary, bytes: (Int) -> ArraySlice<UInt8>?,
-                       record: (Int) throws -> Record, opaque: [OpaqueRecord] = []) throws {
+                       record: (Int) throws -> Record, opaque: [OpaqueRecord] = [], isLast: Bool = false) throws {
         var rotatedTo: NodeID?
         try queue.write { db in
             var clock = try Self.hybridClock(db)
@@ -249,6 +250,11 @@ extension Replica {
             }
             if clock != before { try Self.saveHybridClock(db, clock) }
             try Self.setMeta(db, "cursor", cursor)
+            if try Self.meta(db, "rescope") != nil {
+                for index in 0..<count { try Self.noteRescoped(db, summary(index).id.rawValue) }
+                for record in opaque { try Self.noteRescoped(db, record.id.rawValue) }
+                if isLast { try finishRescope(db) }
+            }
         }
         if let rotatedTo { nodeCache.value = rotatedTo }
     }
@@ -283,6 +289,19 @@ extension Replica {
         for sibling in local.lifecycle.siblings where sibling.dot.node == node && sibling.dot.counter > known && remote.clock.covers(sibling.dot) {
             if remote.lifecycle.siblings.first(where: { $0.dot == sibling.dot }) != sibling { return true }
         }
+        // A write of `node` the server holds and this replica no longer does (it wrote the field
+        // again since) is its own only if it went out in the unanswered pending batch; otherwise
+        // another copy made it under the same dot, and merging would drop it as overwritten.
+        var sent: Record??
+        func isOwn<V>(_ sibling: Sibling<V>, _ held: Register<V>?, _ pushed: (Record) -> Register<V>?) throws -> Bool {
+            guard sibling.dot.node == node, sibling.dot.counter > known, !(held?.siblings.contains(sibling) ?? false) else { return true }
+            if sent == nil { sent = .some(try loadPendingBatch(db)?.request.records.first { $0.id == local.id }) }
+            return sent!.flatMap(pushed)?.siblings.contains(sibling) ?? false
+        }
+        for (name, register) in remote.fields {
+            for sibling in register.siblings where try !isOwn(sibling, local.fields[name], { $0.fields[name] }) { return true }
+        }
+        for sibling in remote.lifecycle.siblings where try !isOwn(sibling, local.lifecycle, { $0.lifecycle }) { return true }
         return false
     }
 

@@ -42,6 +42,10 @@ extension Replica: SyncStore {
 
     public func syncResetCursor() throws { try resetCursor() }
 
+    public func syncScopeChanged() throws { try beginRescope() }
+
+    public func syncSession(_ session: SessionInfo) throws { try adoptSession(session) }
+
     public func syncApply(_ page: PulledPage) throws -> Int {
         try apply(page)
         return page.count

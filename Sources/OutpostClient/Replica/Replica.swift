@@ -114,12 +114,22 @@ public final class Replica: Sendable {
 
     // MARK: Local edits
 
-    /// Creates a record. Customers get the signed-in user's branch (or `branch`); contacts, visits
-    /// and complaints take the branch of their customer.
+    /// Creates a record. Customers get the signed-in user's branch (or `branch`) and, unless
+    /// `owner` is given, the signed-in user as owner (the creator owns the customer, SPEC §8.1);
+    /// contacts, visits and complaints take the branch of their customer.
     ///
-    /// - Throws: ``ReplicaError`` when the data is invalid, the code is taken or the customer is unknown.
+    /// - Throws: ``ReplicaError`` when the data is invalid, the code is taken, the customer is
+    ///   unknown, or a salesperson names another owner or shares the customer.
     @discardableResult
     public func create(_ type: EntityType, fields: [String: JSONValue], branch: String? = nil, id: RecordID = .random()) throws -> Record {
+        var fields = fields
+        if type == .customer, let settings = try settings() {
+            if fields["owner"] == nil || fields["owner"] == .null { fields["owner"] = .string(settings.user) }
+            if !settings.scope.canAssign(branch: branch ?? settings.branch)
+                && (fields["owner"] != .string(settings.user) || !(fields["sharedWith"]?.arrayValue?.isEmpty ?? true)) {
+                throw ReplicaError.notAllowed("A customer you create is yours (owner \(settings.user)); a manager assigns customers to others or shares them.")
+            }
+        }
         do {
             try EntitySchema.for(type).validate(fields, requireAll: true)
         } catch {
@@ -135,7 +145,7 @@ public final class Replica: Sendable {
                 recordBranch = customer.branch
             }
             guard Branch.isValid(recordBranch) else { throw ReplicaError.notAllowed("'\(recordBranch)' is not a valid branch code.") }
-            if let scope = settings?.scope, !scope.canWrite(branch: recordBranch) {
+            if let scope = settings?.scope, !scope.canWrite(branch: recordBranch), !(scope.role == .sales && type != .customer) {
                 throw ReplicaError.notAllowed("Your role (\(scope.role.rawValue)) may not create records in branch \(recordBranch).")
             }
             guard try Self.load(db, id) == nil else { throw ReplicaError.notAllowed("Record \(id) already exists.") }
@@ -157,10 +167,15 @@ public final class Replica: Sendable {
             } catch {
                 throw ReplicaError.invalid(error)
             }
+            if record.type == .customer, fields["owner"] != nil || fields["sharedWith"] != nil,
+               let scope = try Self.loadSettings(db)?.scope, !scope.canAssign(branch: record.branch) {
+                throw ReplicaError.notAllowed("Only managers, branch administrators and headquarters change who owns a customer or whom it is shared with.")
+            }
             if fields["customer"] != nil, fields["customer"] != record.value(of: "customer") {
                 throw ReplicaError.notAllowed("A \(record.type.rawValue) cannot be moved to another customer; create a new one.")
             }
             if record.type == .customer, case .string(let code)? = fields["code"] { try Self.checkCodeUnique(db, code: code, except: id) }
+            try Self.checkIssuedCodeUnchanged(db, record, fields)
             do {
                 try record.write(fields, node: node, at: stamp)
             } catch {
@@ -223,7 +238,7 @@ public final class Replica: Sendable {
         try queue.write { db in
             guard var record = try Self.load(db, id) else { throw ReplicaError.notFound(id.rawValue) }
             if let scope = try Self.loadSettings(db)?.scope {
-                guard scope.canWrite(branch: record.branch) else {
+                guard scope.canWrite(branch: record.branch) || scope.role == .sales else {
                     throw ReplicaError.notAllowed("Your role (\(scope.role.rawValue)) may not change records of branch \(record.branch).")
                 }
                 if lifecycle && !scope.canDelete(branch: record.branch) {
@@ -259,9 +274,17 @@ public final class Replica: Sendable {
     }
 
     /// Issues the next hybrid timestamp and persists the clock.
+    ///
+    /// A clock more than ``HybridClock/defaultMaximumDrift`` ahead of the wall clock was set while
+    /// the device's date was wrong (pulled timestamps that far ahead are never observed): it is
+    /// dropped, so once the date is fixed new edits are stamped now instead of in the wrong future
+    /// forever (each refused by the server with 422 `clock_ahead`). HLCs only order siblings.
     private func tick(_ db: Database) throws -> HybridTimestamp {
+        let wall = wallClock()
         var clock = try Self.hybridClock(db)
-        let stamp = clock.now(wallMillis: wallClock())
+        let (limit, overflow) = wall.addingReportingOverflow(HybridClock.defaultMaximumDrift)
+        if !overflow && clock.last.millis > limit { clock = HybridClock() }
+        let stamp = clock.now(wallMillis: wall)
         try Self.saveHybridClock(db, clock)
         return stamp
     }
@@ -446,7 +469,8 @@ public final class Replica: Sendable {
                 refusedChanges: try db.fetchScalar(sql: "SELECT COUNT(*) FROM refused") ?? 0,
                 conflicts: try db.fetchScalar(sql: "SELECT COUNT(*) FROM records WHERE conflicted = 1") ?? 0,
                 records: try db.fetchScalar(sql: "SELECT COUNT(*) FROM records") ?? 0,
-                lastSyncMillis: try Self.meta(db, "last_sync").flatMap { Int64($0) })
+                lastSyncMillis: try Self.meta(db, "last_sync").flatMap { Int64($0) },
+                setAside: try db.fetchScalar(sql: "SELECT COUNT(*) FROM set_aside") ?? 0)
         }
     }
 
@@ -473,9 +497,6 @@ public final class Replica: Sendable {
         }
     }
 
-    /// Stores `record` over its stored version `previous` writing only the columns that changed,
-    /// so indexes whose columns keep their values are not rewritten (a local edit then touches
-    /// one page of the table instead of one page of every index as well).
     /// Decodes the current row of a `SELECT id, state …` statement, reading the state in place.
     static func decode(statement row: Statement) throws -> Record {
         guard !row.isNull(at: 0), !row.isNull(at: 1) else { throw ReplicaError.corrupt("a record row is incomplete") }
@@ -487,6 +508,9 @@ public final class Replica: Sendable {
         }
     }
 
+    /// Stores `record` over its stored version `previous` writing only the columns that changed,
+    /// so indexes whose columns keep their values are not rewritten (a local edit then touches
+    /// one page of the table instead of one page of every index as well).
     static func store(_ db: Database, _ record: Record, replacing previous: Record) throws {
         let new = RecordSummary(record), old = RecordSummary(previous)
         guard new.id == old.id, new.type == old.type, new.branch == old.branch, new.customer == old.customer else {
@@ -515,8 +539,8 @@ public final class Replica: Sendable {
             INSERT INTO records(id, type, branch, state, deleted, conflicted, code, customer, label, modified, policy_time)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET state = excluded.state, deleted = excluded.deleted,
-              conflicted = excluded.conflicted, code = excluded.code, label = excluded.label, modified = excluded.modified,
-              policy_time = excluded.policy_time
+              conflicted = excluded.conflicted, code = excluded.code, customer = excluded.customer, label = excluded.label,
+              modified = excluded.modified, policy_time = excluded.policy_time
             """)
         try execute(statement, record, state: nil, modified: nil)
     }

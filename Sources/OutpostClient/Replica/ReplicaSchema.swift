@@ -49,12 +49,31 @@ enum ReplicaSchema {
             // The user enrolled for each node, as named by the server in pull pages (Replica+Authors).
             try db.execute(sql: "CREATE TABLE authors (node TEXT PRIMARY KEY, user TEXT NOT NULL)")
         }
-        migrator.registerMigration("v4 indexes for lists and policies") { db in
-            // The time the policy filters key on (RecordSummary.policyTime): a customer's revisit
-            // interval, a visit's completion, an open complaint's deadline.
+        migrator.registerMigration("v4 scope changes") { db in
+            // Records that left this device's scope while holding edits the server did not take:
+            // kept (the full version), visible and exportable, never dropped silently (SPEC §11.2).
+            try db.execute(sql: """
+                CREATE TABLE set_aside (record_id TEXT PRIMARY KEY, type TEXT NOT NULL, state TEXT NOT NULL,
+                                        reason TEXT NOT NULL, set_aside_at INTEGER NOT NULL)
+                """)
+            // The ids received since a re-scope began (meta `rescope`): the rest leave when it ends.
+            try db.execute(sql: "CREATE TABLE rescope_seen (id TEXT PRIMARY KEY)")
+        }
+        migrator.registerMigration("v5 customer code blocks") { db in
+            // Blocks of customer code numbers leased by the server (SPEC §9.9); `next` is the next
+            // number to issue. Tagged with the server database, so blocks of another server are never used.
+            try db.execute(sql: """
+                CREATE TABLE code_blocks (lease TEXT PRIMARY KEY, server_id TEXT NOT NULL, branch TEXT NOT NULL, year INTEGER NOT NULL,
+                                          first INTEGER NOT NULL, last INTEGER NOT NULL, next INTEGER NOT NULL, scheme TEXT NOT NULL)
+                """)
+        }
+        migrator.registerMigration("v6 indexes for lists and policies") { db in
+            // The time the policy filters key on (RecordSummary.policyTime): a visit's completion.
+            // Revisit due times and complaint deadlines depend on the stored policy document, so
+            // they are computed from it when asked (Replica+Policies), never stored here.
             try db.execute(sql: "ALTER TABLE records ADD COLUMN policy_time INTEGER")
             let update = try db.makeStatement(sql: "UPDATE records SET policy_time = ? WHERE id = ?")
-            try db.makeStatement(sql: "SELECT id, state FROM records WHERE type IN ('customer', 'visit', 'complaint')").forEachRow { row in
+            try db.makeStatement(sql: "SELECT id, state FROM records WHERE type = 'visit'").forEachRow { row in
                 let record = try Replica.decode(statement: row)
                 guard let time = RecordSummary(record).policyTime else { return }
                 try update.execute(arguments: [time, record.id.rawValue])
@@ -65,11 +84,6 @@ enum ReplicaSchema {
             try db.execute(sql: """
                 CREATE INDEX records_visited ON records(customer, policy_time)
                 WHERE type = 'visit' AND deleted = 0 AND policy_time IS NOT NULL
-                """)
-            // Open complaints by deadline.
-            try db.execute(sql: """
-                CREATE INDEX records_open_complaints ON records(policy_time, id)
-                WHERE type = 'complaint' AND deleted = 0 AND policy_time IS NOT NULL
                 """)
         }
         return migrator

@@ -26,7 +26,7 @@ public struct ReplicaSettings: Sendable, Hashable {
     }
 
     /// The access scope of the signed-in user.
-    public var scope: AccessScope { AccessScope(role: role, branch: branch) }
+    public var scope: AccessScope { AccessScope(role: role, branch: branch, user: user) }
 }
 
 /// A summary of the replica for `status` displays.
@@ -45,6 +45,8 @@ public struct ReplicaStatus: Sendable, Hashable {
     public var records: Int
     /// When the last sync finished (UTC milliseconds), if ever.
     public var lastSyncMillis: Int64?
+    /// Records set aside after they left this device's scope with unsent edits; see ``Replica/setAsideRecords()``.
+    public var setAside: Int = 0
 }
 
 /// A local edit the server refused. The record keeps the edit locally; editing it again retries.

@@ -65,6 +65,23 @@ public struct SyncAPI: Sendable {
     }
 
     /// `GET /v1/authors`: the user behind each node id the caller may read.
+    /// Freezes (`"frozen"`), unfreezes (`"active"`) or deactivates (`"deactivated"`) a user's
+    /// account at once (`POST /v1/users/{name}/state`, SPEC §9.7): for branch administrators (their
+    /// branch), HQ and administrators. Refused with ``SyncError/rejected(status:error:)`` otherwise.
+    public func setUserState(_ name: String, to state: String) async throws {
+        guard UserName.isValid(name) else {
+            throw SyncError.rejected(status: 400, error: ErrorBody(code: "invalid_request", message: "'\(name)' is not a valid user name."))
+        }
+        _ = try await call(TransportRequest(method: "POST", path: "/v1/users/\(name)/state", headers: ["Content-Type": "application/json"],
+                                            body: JSONValue.object(["state": .string(state)]).serializedBytes()))
+    }
+
+    /// The accounts the caller may manage or oversee (`GET /v1/users`, SPEC §9.7), optionally only
+    /// those who have not synced for `inactiveDays` days: name, role, branch, state and last sync.
+    public func users(inactiveDays: Int? = nil) async throws -> JSONValue {
+        try await call(TransportRequest(method: "GET", path: "/v1/users", query: inactiveDays.map { [("inactive", String($0))] } ?? []))
+    }
+
     public func authors() async throws -> AuthorsResponse {
         let json = try await call(TransportRequest(method: "GET", path: "/v1/authors"))
         return try decode(json, AuthorsResponse.init(json:))

@@ -54,12 +54,22 @@ public struct SyncEngine: Sendable {
             current.phase = .pulling
             progress(current)
         })
+        // Late edits of merged duplicates go to the customer they were merged into (SPEC §6.6),
+        // and are sent in the same sync.
+        if try replica.redirectMergedWrites() > 0 {
+            try await loop.run(&loopReport)
+        }
         // Who wrote what: names for the conflict display, refreshed when new versions arrived.
         if loopReport.pulled > 0 || loopReport.pushed > 0 {
             try replica.rememberAuthors(try await api.authors())
         }
+        // The policy document and customer code blocks (SPEC §9.8, §9.9).
+        let policyReport = try await PolicySync(replica: replica, api: api).run(now: Replica.systemMillis())
         try replica.recordSyncCompleted()
         var report = SyncReport()
+        report.policyVersion = policyReport.policyVersion
+        report.codesLeased = policyReport.codesLeased
+        report.policyProblem = policyReport.policyProblem
         report.pushed = loopReport.pushed
         report.accepted = loopReport.accepted
         report.merged = loopReport.merged

@@ -56,6 +56,13 @@ public protocol SyncStore: Sendable {
     func syncCursor() throws -> String?
     /// Forgets the pull cursor.
     func syncResetCursor() throws
+    /// The server answered 409 `scope_changed` (SPEC §11.2): forget the cursor and re-scope — the
+    /// pull from the beginning that follows lists everything this side may read now, and whatever
+    /// it did not list leaves when it ends. The default only forgets the cursor.
+    func syncScopeChanged() throws
+    /// The session the server reported at the start of a sync (role and branch may have changed).
+    /// The default ignores it.
+    func syncSession(_ session: SessionInfo) throws
     /// Applies a pulled page and its cursor in one transaction; returns how many records changed here.
     func syncApply(_ page: PulledPage) throws -> Int
     /// The stored epoch and recovery state.
@@ -70,6 +77,13 @@ public protocol SyncStore: Sendable {
     func syncRecoveryStep(_ step: SyncEpochState.RecoveryStep) throws
     /// A sync with server database `serverID` in `epoch` completed: store both and end any recovery.
     func syncCompleted(serverID: String, epoch: String) throws
+}
+
+extension SyncStore {
+    /// Forgets the cursor (a relay re-pulls; merging is idempotent).
+    public func syncScopeChanged() throws { try syncResetCursor() }
+    /// Ignores the session.
+    public func syncSession(_ session: SessionInfo) throws {}
 }
 
 /// What one run of the sync loop did.
@@ -144,6 +158,7 @@ public struct SyncLoop<Store: SyncStore>: Sendable {
         var api = self.api
         let (session, version) = try await api.negotiate()
         api.version = version
+        try store.syncSession(session)
         var state = try store.syncEpochState()
         if state.recoveringFrom == nil {
             if state.serverID == session.serverID, let stored = state.epoch, stored != session.epoch {
@@ -262,6 +277,7 @@ public struct SyncLoop<Store: SyncStore>: Sendable {
     func pull(api: SyncAPI, _ report: inout SyncLoopReport, events: (Event) -> Void) async throws {
         var cursor = try store.syncCursor()
         var restarted = false
+        var rescopes = 0
         var prefetched: PulledPage?
         let pageSize = self.pageSize
         while true {
@@ -277,6 +293,12 @@ public struct SyncLoop<Store: SyncStore>: Sendable {
                     restarted = true
                     cursor = nil
                     continue
+                } catch SyncError.rejected(409, let error) where error.code == "scope_changed" && rescopes < 3 {
+                    // What this user may read changed: pull everything again; what is not listed leaves.
+                    rescopes += 1
+                    try store.syncScopeChanged()
+                    cursor = nil
+                    continue
                 }
             }
             let nextCursor = page.cursor
@@ -289,6 +311,11 @@ public struct SyncLoop<Store: SyncStore>: Sendable {
                 prefetched = try await next
             } catch SyncError.rejected(_, let error) where error.code == "invalid_cursor" && !restarted {
                 restarted = true
+                cursor = nil
+                continue
+            } catch SyncError.rejected(409, let error) where error.code == "scope_changed" && rescopes < 3 {
+                rescopes += 1
+                try store.syncScopeChanged()
                 cursor = nil
                 continue
             }

@@ -49,6 +49,12 @@ public struct SyncReport: Sendable, Hashable {
     public var nodeChanges: Int = 0
     /// Records re-offered to a server restored from a backup (recovery sync).
     public var recovered: Int = 0
+    /// The version of the policy document the replica holds after the sync (0: built-in defaults).
+    public var policyVersion: Int64 = 0
+    /// Customer codes leased to this device in this sync.
+    public var codesLeased: Int64 = 0
+    /// Why the server's policy document was not taken (the stored one stays in force), if it was not.
+    public var policyProblem: String?
 
     /// Creates an empty report.
     public init() {}

@@ -20,6 +20,8 @@ public enum FieldKind: Sendable, Hashable {
     case email
     /// A list of phone numbers (digits, spaces, `+`, `-`, `(`, `)`), at most `maxCount`.
     case phoneList(maxCount: Int)
+    /// A list of distinct user names (1–64 letters, digits, `.`, `-` or `_`), at most `maxCount`.
+    case userList(maxCount: Int)
     /// An 18-character unified social credit code with a valid check character (GB 32100-2015), upper case.
     case creditCode
 
@@ -36,6 +38,7 @@ public enum FieldKind: Sendable, Hashable {
         case .reference(let type): return "\(type.rawValue) id (UUID)"
         case .email: return "e-mail address"
         case .phoneList(let max): return "list of up to \(max) phone numbers"
+        case .userList(let max): return "list of up to \(max) user names"
         case .creditCode: return "18-character unified social credit code"
         }
     }

@@ -37,6 +37,14 @@ enum FieldRules {
                 guard case .string(let phone) = item, isPhone(phone) else { return describe(item) }
             }
             return nil
+        case .userList(let maxCount):
+            guard case .array(let items) = value else { return describe(value) }
+            if items.count > maxCount { return "\(items.count) user names" }
+            var seen = Set<String>()
+            for item in items {
+                guard case .string(let name) = item, UserName.isValid(name), seen.insert(name).inserted else { return describe(item) }
+            }
+            return nil
         case .creditCode:
             guard case .string(let text) = value else { return describe(value) }
             if let problem = CreditCode.validate(text) { return "\(describe(value)) (\(problem))" }

@@ -37,20 +37,14 @@ public struct RecordSummary: Sendable, Hashable {
     public var policyTime: Int64?
 
     /// The time a record's policy filters key on (UTC ms), so a replica can index it: for a
-    /// customer the revisit interval of its tier (``Policies/revisitIntervalDays(tier:)``), for a
-    /// visit its completion time (`actualAt`), for a complaint still open or in progress its
-    /// deadline (``Policies/complaintDeadline(category:receivedAt:)``); `nil` otherwise.
+    /// visit its completion time (`actualAt`); `nil` otherwise. Revisit due times and complaint
+    /// deadlines depend on the policy document a replica stores, so they are not summarised here.
     public static func policyTime(type: EntityType, tier: String?, actualAt: String?, category: String?,
                                   receivedAt: String?, status: String?) -> Int64? {
         switch type {
-        case .customer:
-            return tier.flatMap(Policies.revisitIntervalDays(tier:)).map { Int64($0) * 86_400_000 }
         case .visit:
             return actualAt.flatMap(Timestamps.parse)
-        case .complaint:
-            guard Policies.openComplaintStatuses.contains(status ?? "open"), let category, let receivedAt else { return nil }
-            return Policies.complaintDeadline(category: category, receivedAt: receivedAt)
-        case .contact:
+        case .customer, .complaint, .contact:
             return nil
         }
     }

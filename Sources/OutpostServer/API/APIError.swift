@@ -58,6 +58,12 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         APIError(status: 403, code: "forbidden", message: message,
                  details: record.map { [ErrorDetail(message: message, record: $0.rawValue)] } ?? [])
     }
+    /// 409 `scope_changed`: what the user may read changed since the cursor was issued (SPEC §11.2).
+    public static func scopeChanged() -> APIError {
+        APIError(status: 409, code: "scope_changed",
+                 message: "What you may see has changed (a customer was reassigned or shared, or your role changed). "
+                    + "Pull again from the beginning; records you no longer see leave this device.")
+    }
     /// 409 `batch_reused`.
     public static func batchReused(_ batch: String) -> APIError {
         APIError(status: 409, code: "batch_reused",
@@ -70,6 +76,14 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
             + "the app does this automatically, then synchronise again."
         return APIError(status: 409, code: "node_reused", message: message,
                         details: [ErrorDetail(message: "node \(node.rawValue) has pushed a batch this copy has not seen", path: "$.after")])
+    }
+    /// 409 `node_reused` for a node enrolled to another user (SPEC §10.5): the device takes a new
+    /// node id, as for a copied replica. The other user is not named.
+    public static func nodeTaken(_ node: NodeID) -> APIError {
+        let message = "Device id \(node.rawValue) is already in use on the server. This device must take a new device id "
+            + "and re-stamp its unsent changes; the app does this automatically, then synchronise again."
+        return APIError(status: 409, code: "node_reused", message: message,
+                        details: [ErrorDetail(message: "node \(node.rawValue) is enrolled for another user", path: "$.node")])
     }
     /// 409 `dot_reused`: a pushed version claims a write the server holds with other content (SPEC §10.3).
     public static func dotReused(_ problem: String, record: RecordID, field: String? = nil) -> APIError {

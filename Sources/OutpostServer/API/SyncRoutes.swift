@@ -30,6 +30,7 @@ public enum SyncRoutes {
         }
         router.get("/v1/session") { request, _ in
             let user = try currentUser(request)
+            try database.noteSync(user: user.name)
             return json(SessionInfo(user: user.name, role: user.role, branch: user.branch, serverID: database.serverID, epoch: database.epoch).jsonValue)
         }
         router.post("/v1/push") { request, _ in
@@ -67,6 +68,7 @@ public enum SyncRoutes {
             }
             return json(try database.authors(scope: user.scope).jsonValue)
         }
+        PolicyRoutes.add(to: &router, database: database)
         router.get("/v1/pull") { request, _ in
             let user = try currentUser(request)
             for item in request.queryItems where item.name != "cursor" && item.name != "limit" {
@@ -81,6 +83,7 @@ public enum SyncRoutes {
                 guard cursor.seq <= (try database.newestSeq()) else {
                     throw APIError.recoveryRequired("the cursor is ahead of the server's newest change")
                 }
+                guard cursor.generation == user.scopeGeneration else { throw APIError.scopeChanged() }
                 after = cursor.seq
             }
             var limit = SyncProtocol.defaultPageRecords
@@ -91,10 +94,65 @@ public enum SyncRoutes {
                 limit = value
             }
             let scope = user.scope
-            let (pageAfter, pageLimit) = (after, limit)
+            let (pageAfter, pageLimit, generation) = (after, limit, user.scopeGeneration)
             return .stream(contentType: "application/json") { writer in
-                try database.streamPull(after: pageAfter, limit: pageLimit, scope: scope) { bytes in try writer.write(bytes) }
+                try database.streamPull(after: pageAfter, limit: pageLimit, scope: scope, generation: generation) { bytes in try writer.write(bytes) }
             }
+        }
+        router.get("/v1/users") { request, _ in
+            let user = try currentUser(request)
+            guard user.scope.managesUsers(of: user.branch) || user.role == .manager else {
+                throw APIError.forbidden("The user list is for headquarters, administrators, branch heads and branch administrators.")
+            }
+            var days: Int?
+            for item in request.queryItems {
+                guard item.name == "inactive", let value = Int(item.value), value >= 1 else {
+                    throw APIError.invalidRequest("Users takes only inactive, a whole number of days (1 or more).")
+                }
+                days = value
+            }
+            let listed = try days.map { try database.inactiveUsers(days: $0) } ?? database.users()
+            let visible = listed.filter { user.scope.readsAllBranches || $0.branch == user.branch }
+            return json(.object(["users": .array(visible.map { account in
+                .object(["name": .string(account.name), "role": .string(account.role.rawValue), "branch": .string(account.branch),
+                         "state": .string(account.status.rawValue),
+                         "lastSync": account.lastSyncAt.map { .string(Timestamps.format($0)) } ?? .null])
+            })]))
+        }
+        router.post("/v1/users/:name/state") { request, parameters in
+            let user = try currentUser(request)
+            let name = parameters["name"] ?? ""
+            let state: UserAccount.Status
+            do {
+                let body = try JSONValue.parse(request.body)
+                guard let object = body.objectValue, object.count == 1, let text = object["state"]?.stringValue,
+                      let parsed = UserAccount.Status(rawValue: text)
+                else {
+                    throw APIError.invalidRequest(#"The body must be {"state": "active" | "frozen" | "deactivated"}."#)
+                }
+                state = parsed
+            } catch let error as JSONParseError {
+                throw APIError.malformedJSON(error.description)
+            }
+            try database.setState(of: name, to: state, by: user)
+            return json(.object(["user": .string(name), "state": .string(state.rawValue)]))
+        }
+        router.get("/v1/audit") { request, _ in
+            let user = try currentUser(request)
+            guard user.role != .sales else {
+                throw APIError.forbidden("The audit log of access changes is for headquarters, administrators, auditors and branch heads.")
+            }
+            var limit = 1000
+            for item in request.queryItems {
+                guard item.name == "limit", let value = Int(item.value), (1...10_000).contains(value) else {
+                    throw APIError.invalidRequest("Audit takes only limit, a whole number from 1 to 10000.")
+                }
+                limit = value
+            }
+            return json(.object(["entries": .array(try database.auditLog(scope: user.scope, limit: limit).map { entry in
+                .object(["at": .string(Timestamps.format(entry.at)), "actor": .string(entry.actor), "action": .string(entry.action),
+                         "subject": .string(entry.subject), "branch": .string(entry.branch), "detail": .string(entry.detail)])
+            })]))
         }
         return router
     }
@@ -139,8 +197,13 @@ struct AuthenticationMiddleware: HTTPMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw APIError.unauthorized("The Authorization header must be 'Bearer <token>'.")
         }
-        guard let user = try database.authenticate(token: String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
+        guard let user = try database.account(token: String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
             throw APIError.unauthorized("The access token is unknown or has been revoked.")
+        }
+        switch user.status {
+        case .active: break
+        case .frozen: throw APIError.unauthorized("Your account is frozen. Ask your branch administrator.")
+        case .deactivated: throw APIError.unauthorized("Your account has been deactivated. Ask your branch administrator.")
         }
         var request = request
         request.storage[AuthenticatedUser.self] = user

@@ -79,6 +79,8 @@ extension ServerDatabase {
             kept = keptPath
         }
         try files.moveItem(atPath: temporary, toPath: path)
+        // The old marker describes the replaced file; the restored one gets its own below.
+        try? files.removeItem(atPath: RollbackMarker.path(for: path))
         let newEpoch = Hex.encode(SecureRandom.bytes(count: 8))
         let database = try ServerDatabase(path: path)
         try database.pool.write { db in
@@ -89,6 +91,8 @@ extension ServerDatabase {
             try setMeta(db, "epoch", newEpoch)
         }
         try database.checkpoint()
+        try RollbackMarker(serverID: copy.serverID, epoch: newEpoch, seq: try database.newestSeq())
+            .write(to: RollbackMarker.path(for: path))
         var result = try summary(of: path)
         result.epoch = newEpoch
         result.keptReplacedFile = kept
@@ -96,9 +100,11 @@ extension ServerDatabase {
     }
 
     /// Moves every change from the write-ahead log into the database file and empties the log, so
-    /// the database file alone holds all data. Called when the server stops gracefully.
+    /// the database file alone holds all data, and brings the sidecar marker (`<database>.mark`,
+    /// SPEC §11.1) up to date. Called when the server stops gracefully.
     public func checkpoint() throws {
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        noteIssued(seq: try newestSeq())
     }
 
     /// Reads the id, epoch and record count of an Outpost database file without changing it.

@@ -36,6 +36,57 @@ enum ServerSchema {
             // Earlier epochs of this database, one per restore from backup (SPEC §11.1).
             try db.execute(sql: "CREATE TABLE epochs (epoch TEXT PRIMARY KEY, ended_at INTEGER NOT NULL)")
         }
+        migrator.registerMigration("v3 scope: ownership, account states, audit") { db in
+            // Account state (SPEC §8.2): active, frozen (refused until unfrozen) or deactivated (refused;
+            // back only through `user reactivate`); the scope generation, raised whenever what the user
+            // may read changes and carried in pull cursors (SPEC §11.2); the last sync.
+            try db.execute(sql: "ALTER TABLE users ADD COLUMN status TEXT NOT NULL DEFAULT 'active'")
+            try db.execute(sql: "ALTER TABLE users ADD COLUMN scope_gen INTEGER NOT NULL DEFAULT 0")
+            try db.execute(sql: "ALTER TABLE users ADD COLUMN last_sync_at INTEGER")
+            try db.execute(sql: "UPDATE users SET status = 'deactivated' WHERE revoked_at IS NOT NULL")
+            // The customer each record belongs to (itself for a customer): a salesperson's scope follows it.
+            try db.execute(sql: "ALTER TABLE records ADD COLUMN customer TEXT")
+            try db.execute(sql: """
+                UPDATE records SET customer = CASE type WHEN 'customer' THEN id
+                  ELSE json_extract(state, '$.fields.customer[0].value') END
+                """)
+            try db.execute(sql: "CREATE INDEX records_by_customer ON records(customer, seq)")
+            // Who a customer's records are visible to beyond the branch-wide roles: every sibling of
+            // `owner` and every name in any sibling of `sharedWith`.
+            try db.execute(sql: "CREATE TABLE customer_access (customer TEXT NOT NULL, user TEXT NOT NULL, PRIMARY KEY (customer, user))")
+            try db.execute(sql: "CREATE INDEX customer_access_by_user ON customer_access(user, customer)")
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO customer_access(customer, user)
+                  SELECT records.id, json_extract(owner.value, '$.value') FROM records, json_each(records.state, '$.fields.owner') AS owner
+                  WHERE records.type = 'customer' AND json_type(owner.value, '$.value') = 'text'
+                """)
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO customer_access(customer, user)
+                  SELECT records.id, name.value FROM records, json_each(records.state, '$.fields.sharedWith') AS shared,
+                    json_each(shared.value, '$.value') AS name
+                  WHERE records.type = 'customer' AND json_type(shared.value, '$.value') = 'array' AND name.type = 'text'
+                """)
+            // Every access change: who did what to whom, when (SPEC §8.3).
+            try db.execute(sql: """
+                CREATE TABLE audit (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, actor TEXT NOT NULL,
+                  action TEXT NOT NULL, subject TEXT NOT NULL, branch TEXT NOT NULL, detail TEXT NOT NULL)
+                """)
+        }
+        migrator.registerMigration("v4 policy document and customer code leases") { db in
+            // The policy document HQ set (SPEC §9.8); absent until the first `policy set`.
+            try db.execute(sql: """
+                CREATE TABLE policy (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, body TEXT NOT NULL,
+                                     updated_at INTEGER NOT NULL)
+                """)
+            // The next unleased sequence number of each customer code series (SPEC §9.9); year 0 for schemes without a year.
+            try db.execute(sql: "CREATE TABLE code_series (branch TEXT NOT NULL, year INTEGER NOT NULL, next INTEGER NOT NULL, PRIMARY KEY (branch, year))")
+            // Every block leased, by the client's lease id, so a retried lease returns the same block.
+            try db.execute(sql: """
+                CREATE TABLE code_leases (lease TEXT PRIMARY KEY, user TEXT NOT NULL, branch TEXT NOT NULL, year INTEGER NOT NULL,
+                                          first INTEGER NOT NULL, last INTEGER NOT NULL, scheme TEXT NOT NULL, leased_at INTEGER NOT NULL)
+                """)
+        }
         return migrator
     }()
 }

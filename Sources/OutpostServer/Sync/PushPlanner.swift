@@ -25,6 +25,9 @@ public enum PushPlanner {
         public var nowMillis: Int64
         /// How far ahead of ``nowMillis`` a new write may be stamped (ms).
         public var maxClockSkewMillis: Int64
+        /// The home branch of each user of the server, for assignments: a branch-wide role may
+        /// hand customers only to users of its own branch (SPEC §8.1). `nil` skips that check (relay pushes).
+        public var directory: [String: String]?
 
         /// Creates a context.
         public init(scope: AccessScope, node: NodeID, acceptsForeignWrites: Bool = false, nowMillis: Int64,
@@ -34,6 +37,7 @@ public enum PushPlanner {
             self.acceptsForeignWrites = acceptsForeignWrites
             self.nowMillis = nowMillis
             self.maxClockSkewMillis = maxClockSkewMillis
+            self.directory = nil
         }
     }
 
@@ -81,13 +85,52 @@ public enum PushPlanner {
         public static func < (lhs: Refusal, rhs: Refusal) -> Bool { lhs.rank < rhs.rank }
     }
 
+    /// Who may see a record before and after the push (SPEC §8.1).
+    public struct Access: Sendable, Hashable {
+        /// The access of the stored version (of its customer, for a contact, visit or complaint);
+        /// `nil` for a new record.
+        public var stored: RecordAccess?
+        /// For a contact, visit or complaint: the access of the customer the pushed version names,
+        /// as it is after this batch (`nil` when the caller may not know of that customer, or it
+        /// does not exist: the two are answered alike). Ignored for customers, whose access is
+        /// read from the merged version itself.
+        public var customer: RecordAccess?
+
+        /// Creates an access description.
+        public init(stored: RecordAccess?, customer: RecordAccess?) {
+            self.stored = stored
+            self.customer = customer
+        }
+
+        /// Access by branch only, as if every user owned every record (tests of other rules).
+        public static func branchOnly(_ pushed: Record, stored: Record?) -> Access {
+            Access(stored: stored.map { RecordAccess(branch: $0.branch, users: []) }, customer: RecordAccess(branch: pushed.branch, users: []))
+        }
+    }
+
+    /// The one answer to any push touching a record outside the caller's scope, whether or not it
+    /// exists: it names the record id the caller sent and nothing else (SPEC §10.3).
+    public static func outOfScopeMessage(_ id: RecordID) -> String {
+        "Record \(id.rawValue) is not among the records you may change. If it was reassigned to a colleague, "
+            + "your change is kept on this device in the set-aside list."
+    }
+
     /// Plans one record. Throws the first ``Refusal`` in SPEC §10's order.
-    public static func plan(pushed: Record, stored: Record?, context: Context) throws(Refusal) -> Outcome {
+    ///
+    /// Scope is judged first and on the stored version before anything else, so that the answer
+    /// to a record the caller may not see is the same whatever the record holds (SPEC §10.3).
+    public static func plan(pushed: Record, stored: Record?, context: Context, access: Access? = nil) throws(Refusal) -> Outcome {
         let scope = context.scope
-        guard scope.canWrite(branch: pushed.branch) else {
-            throw .forbidden(scope.role == .auditor
-                ? "Auditors can read but not change records."
-                : "You may not change records of branch \(pushed.branch); your branch is \(scope.branch).")
+        let access = access ?? .branchOnly(pushed, stored: stored)
+        guard scope.role != .auditor else { throw .forbidden("Auditors can read but not change records.") }
+        if stored != nil {
+            guard let before = access.stored, scope.canWrite(before) else { throw .forbidden(outOfScopeMessage(pushed.id)) }
+        }
+        // A salesperson's reach follows ownership (checked below), except that its new customers are of its branch.
+        guard scope.canWrite(branch: pushed.branch) || (scope.role == .sales && (stored != nil || pushed.type != .customer)) else {
+            throw .forbidden(stored == nil && scope.role != .sales
+                ? "You may not change records of branch \(pushed.branch); your branch is \(scope.branch)."
+                : outOfScopeMessage(pushed.id))
         }
         let known = stored?.clock ?? VectorClock()
         if !context.acceptsForeignWrites, let foreign = foreignWrite(pushed: pushed, known: known, node: context.node) {
@@ -101,6 +144,18 @@ public enum PushPlanner {
         } catch {
             merged = nil
         }
+        // What the caller may see after the push: a customer by its own merged owner and shares, the
+        // others by their customer's.
+        let after: RecordAccess?
+        if pushed.type == .customer {
+            after = RecordAccess(customer: merged ?? pushed)
+        } else {
+            after = access.customer
+        }
+        if pushed.type == .customer && (stored == nil || stored?.type == .customer) {
+            try checkAssignment(pushed: pushed, stored: stored, merged: merged ?? pushed, context: context)
+        }
+        guard let after, scope.canWrite(after) else { throw .forbidden(outOfScopeMessage(pushed.id)) }
         if !scope.canDelete(branch: pushed.branch) && changesLifecycle(pushed: pushed, stored: stored, merged: merged) {
             throw .forbidden("Your role (\(scope.role.rawValue)) may not delete or restore records. Ask a manager.")
         }
@@ -150,6 +205,38 @@ public enum PushPlanner {
             status = .merged
         }
         return Outcome(merged: merged, status: status, changed: merged != stored)
+    }
+
+    /// Only managers, branch admins, HQ and admin change who owns a customer (`owner`,
+    /// `sharedWith`); a salesperson's new customer is its own and shared with nobody. Branch-wide
+    /// roles hand customers only to users of the customer's branch: moving a customer to another
+    /// branch's staff goes through headquarters.
+    static func checkAssignment(pushed: Record, stored: Record?, merged: Record, context: Context) throws(Refusal) {
+        let scope = context.scope
+        let changed: Bool
+        if let stored {
+            changed = merged.fields["owner"] != stored.fields["owner"] || merged.fields["sharedWith"] != stored.fields["sharedWith"]
+        } else {
+            changed = true
+        }
+        guard changed else { return }
+        let before = stored.map(RecordAccess.users(of:)) ?? []
+        let after = RecordAccess.users(of: merged)
+        if !scope.canAssign(branch: pushed.branch) {
+            if stored == nil && after == [scope.user] && merged.fields["sharedWith"] == nil { return }
+            if stored == nil && after == [scope.user] && (merged.value(of: "sharedWith")?.arrayValue?.isEmpty ?? true) { return }
+            // Answered like a record outside the caller's scope, so that pushing a guessed id tells
+            // nothing about whether a hidden record has it (SPEC §10.3). Honest clients name their
+            // user as the owner of the customers they create, so only crafted pushes get here.
+            if stored == nil { throw .forbidden(outOfScopeMessage(pushed.id)) }
+            throw .forbidden("Only managers, branch administrators and headquarters change who owns a customer or whom it is shared with.")
+        }
+        guard !scope.assignsAcrossBranches, let directory = context.directory else { return }
+        for name in after.subtracting(before).sorted() {
+            if let home = directory[name], home != pushed.branch {
+                throw .forbidden("\(name) works in branch \(home), not \(pushed.branch): moving a customer to another branch goes through headquarters.")
+            }
+        }
     }
 
     /// A node other than `node` under which the pushed clock goes beyond what the server knows:

@@ -16,7 +16,7 @@ extension ServerDatabase {
     public func push(_ request: PushRequest, body: [UInt8], user: UserAccount,
                      maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) throws -> PushResponse {
         let bodyHash = SHA256.hash(body).hexString
-        return try pool.write { db in
+        let response = try pool.write { db in
             if let answer = try Self.storedAnswer(db, user: user, batch: request.batch, bodyHash: bodyHash) { return answer }
             if let from = request.recoveringFrom { try checkRecoveryEpoch(db, from) }
             try advanceNodeChain(db, request, user: user)
@@ -26,15 +26,22 @@ extension ServerDatabase {
             if request.relay && ![.admin, .hq, .manager].contains(user.role) {
                 throw APIError.forbidden("Only headquarters, administrators and managers may relay other devices' changes.")
             }
-            let context = PushPlanner.Context(
+            var context = PushPlanner.Context(
                 scope: user.scope, node: request.node, acceptsForeignWrites: request.relay || request.recoveringFrom != nil,
                 nowMillis: Self.nowMillis(), maxClockSkewMillis: maxClockSkewMillis)
+            if !request.relay {
+                context.directory = Dictionary(try db.fetchAll(sql: "SELECT name, branch FROM users").map { ($0[0] ?? "", $0[1] ?? "") },
+                                               uniquingKeysWith: { first, _ in first })
+            }
             let plans = try Self.planBatch(db, request.records, context: context)
-            let response = try Self.store(db, plans, batch: request.batch)
+            let response = try Self.store(db, plans, batch: request.batch, actor: user.name)
             try db.cachedStatement(sql: "INSERT INTO batches(user, batch, body_hash, response, applied_at) VALUES (?, ?, ?, ?, ?)")
                 .execute(arguments: [user.name, request.batch.rawValue, bodyHash, response.jsonValue.serialized(), Self.nowMillis()])
             return response
         }
+        // Committed: the marker learns the highest seq issued (SPEC §11.1).
+        if let highest = response.results.map(\.seq).max(), highest > 0 { noteIssued(seq: highest) }
+        return response
     }
 
     /// The stored answer of a batch already applied for `user` with the same body (SPEC §10.4);
@@ -61,7 +68,7 @@ extension ServerDatabase {
     }
 
     /// Checks and advances the pushing node's chain of batches (SPEC §10.5): the node must be this
-    /// user's, and `after` must name its last acknowledged batch unless the server was restored
+    /// user's (another user's node is answered 409 `node_reused`, like a copied replica), and `after` must name its last acknowledged batch unless the server was restored
     /// since (the node's row is from an earlier epoch) or the node is new here.
     func advanceNodeChain(_ db: Database, _ request: PushRequest, user: UserAccount) throws {
         let now = Self.nowMillis()
@@ -75,7 +82,10 @@ extension ServerDatabase {
         }
         let owner: String = row[0] ?? ""
         guard owner == user.name else {
-            throw APIError.forbidden("Device \(request.node.rawValue) belongs to another user; a device pushes only for the user who set it up.")
+            // Another user's node: after a restore a node id read from a record's clock may have been
+            // enrolled by someone else first. Refusing with 403 would lock the real device out and set
+            // its edits aside; 409 `node_reused` makes it take a fresh node id and push again (§10.5).
+            throw APIError.nodeTaken(request.node)
         }
         let lastBatch: String? = row[1]
         let rowEpoch: String? = row[2]
@@ -92,24 +102,52 @@ extension ServerDatabase {
     /// Plans every record, then refuses the batch for the earliest failing check of SPEC §10
     /// (naming every record refused for that reason), or returns the plans.
     static func planBatch(_ db: Database, _ records: [Record], context: PushPlanner.Context) throws -> [Plan] {
-        var plans: [Plan] = []
-        plans.reserveCapacity(records.count)
+        var planned = [Plan?](repeating: nil, count: records.count)
         var refusals: [(record: RecordID, refusal: PushPlanner.Refusal)] = []
-        for record in records {
+        // Customers first, so their contacts, visits and complaints in the same batch are judged
+        // by who may see the customer after the batch.
+        var batchCustomers: [RecordID: RecordAccess] = [:]
+        let order = records.indices.filter { records[$0].type == .customer } + records.indices.filter { records[$0].type != .customer }
+        for index in order {
+            let record = records[index]
             let stored = try loadRecord(db, record.id)
+            let access: PushPlanner.Access
+            if record.type == .customer && stored.map({ $0.record.type == .customer }) ?? true {
+                access = PushPlanner.Access(stored: stored.map { RecordAccess(customer: $0.record) }, customer: nil)
+            } else {
+                let before = try stored.map { stored in
+                    stored.record.type == .customer ? RecordAccess(customer: stored.record)
+                        : try stored.record.value(of: "customer")?.stringValue.flatMap { try storedCustomerAccess(db, $0) }
+                            ?? RecordAccess(branch: stored.record.branch, users: [])
+                }
+                var customer: RecordAccess?
+                if let id = record.value(of: "customer")?.stringValue {
+                    customer = try batchCustomers[RecordID(unchecked: id)] ?? storedCustomerAccess(db, id)
+                }
+                if let known = customer, !context.scope.canRead(known) { customer = nil }
+                // A branch-wide role learns of a missing customer through validation (422), like any reference.
+                if customer == nil && context.scope.readsWholeBranch { customer = RecordAccess(branch: record.branch, users: []) }
+                access = PushPlanner.Access(stored: before, customer: customer)
+            }
             do throws(PushPlanner.Refusal) {
-                plans.append((try PushPlanner.plan(pushed: record, stored: stored?.record, context: context), stored?.seq))
+                let outcome = try PushPlanner.plan(pushed: record, stored: stored?.record, context: context, access: access)
+                planned[index] = (outcome, stored?.seq)
+                if record.type == .customer { batchCustomers[record.id] = RecordAccess(customer: outcome.merged) }
             } catch {
                 refusals.append((record.id, error))
             }
         }
+        let plans = planned.compactMap { $0 }
         // A contact, visit or complaint must name a known customer (validation, like the schema).
-        let batchCustomers = Dictionary(records.filter { $0.type == .customer }.map { ($0.id, $0.branch) },
-                                        uniquingKeysWith: { first, _ in first })
+        let batchBranches = Dictionary(records.filter { $0.type == .customer }.map { ($0.id, $0.branch) },
+                                       uniquingKeysWith: { first, _ in first })
         for plan in plans where plan.outcome.merged.type != .customer {
-            if let problem = try checkCustomerReference(db, plan.outcome.merged, batchCustomers: batchCustomers) {
+            if let problem = try checkCustomerReference(db, plan.outcome.merged, batchCustomers: batchBranches, scope: context.scope) {
                 refusals.append((plan.outcome.merged.id, .invalid(problem)))
             }
+        }
+        refusals.sort { lhs, rhs in
+            (records.firstIndex { $0.id == lhs.record } ?? 0) < (records.firstIndex { $0.id == rhs.record } ?? 0)
         }
         guard let first = refusals.map(\.refusal).min() else { return plans }
         let decisive = refusals.filter { $0.refusal.rank == first.rank }
@@ -129,8 +167,9 @@ extension ServerDatabase {
         }
     }
 
-    /// Stores every changed record under a new seq and returns the answer.
-    static func store(_ db: Database, _ plans: [Plan], batch: BatchID) throws -> PushResponse {
+    /// Stores every changed record under a new seq, keeps the customers' access current (raising
+    /// the scope generation of users who gain or lose a customer, SPEC §11.2) and returns the answer.
+    static func store(_ db: Database, _ plans: [Plan], batch: BatchID, actor: String) throws -> PushResponse {
         var nextSeq: Int64 = (try db.fetchScalar(sql: "SELECT MAX(seq) FROM records") ?? 0) + 1
         var results: [PushResult] = []
         results.reserveCapacity(plans.count)
@@ -139,7 +178,13 @@ extension ServerDatabase {
             if outcome.changed {
                 seq = nextSeq
                 nextSeq += 1
+                if outcome.merged.type != .customer && oldSeq != nil {
+                    try noteCustomerChange(db, outcome.merged)
+                }
                 try storeRecord(db, outcome.merged, seq: seq)
+                if outcome.merged.type == .customer {
+                    try updateCustomerAccess(db, outcome.merged, isNew: oldSeq == nil, actor: actor)
+                }
             }
             results.append(PushResult(id: outcome.merged.id, status: outcome.status, seq: seq))
         }
@@ -147,19 +192,22 @@ extension ServerDatabase {
     }
 
     /// A contact, visit or complaint must name a customer the server knows (or that comes in the
-    /// same batch) of the same branch, so scope follows the customer.
-    static func checkCustomerReference(_ db: Database, _ record: Record, batchCustomers: [RecordID: String]) throws -> ErrorDetail? {
+    /// same batch) of the same branch, so scope follows the customer. A customer the caller may not
+    /// read is answered exactly like one the server does not have (SPEC §10.3).
+    static func checkCustomerReference(_ db: Database, _ record: Record, batchCustomers: [RecordID: String],
+                                       scope: AccessScope) throws -> ErrorDetail? {
         guard let text = record.value(of: "customer")?.stringValue else { return nil }
         let customerID = RecordID(unchecked: text)
         let branch: String?
         if let inBatch = batchCustomers[customerID] {
             branch = inBatch
+        } else if let access = try storedCustomerAccess(db, text), scope.canRead(access) {
+            branch = access.branch
         } else {
-            branch = try db.cachedStatement(sql: "SELECT branch FROM records WHERE id = ? AND type = 'customer'")
-                .fetchOne(arguments: [text]).flatMap { $0[0] }
+            branch = nil
         }
         guard let branch else {
-            return ErrorDetail(message: "The \(record.type.rawValue) refers to customer \(text), which the server does not have. Push the customer first.",
+            return ErrorDetail(message: "The \(record.type.rawValue) refers to customer \(text), which is not among the customers you can see. Push the customer first.",
                                record: record.id.rawValue, field: "customer")
         }
         guard branch == record.branch else {
@@ -184,27 +232,36 @@ extension ServerDatabase {
 
     static func storeRecord(_ db: Database, _ record: Record, seq: Int64) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO records(id, type, branch, seq, state, deleted, conflicted) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO records(id, type, branch, seq, state, deleted, conflicted, customer) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, state = excluded.state,
-              deleted = excluded.deleted, conflicted = excluded.conflicted
+              deleted = excluded.deleted, conflicted = excluded.conflicted, customer = excluded.customer
             """).execute(arguments: [
                 record.id.rawValue, record.type.rawValue, record.branch, seq, String(decoding: record.canonicalJSON(), as: UTF8.self),
                 record.isDeleted, record.hasConflicts,
+                record.type == .customer ? record.id.rawValue : record.value(of: "customer")?.stringValue,
             ])
     }
 
     /// Streams one pull page for `scope` after `cursor` as JSON into `write`, reading one
     /// consistent snapshot. Memory stays bounded by the writer's buffer, not the page size.
-    public func streamPull(after seq: Int64, limit: Int, scope: AccessScope, write: ([UInt8]) throws -> Void) throws {
+    public func streamPull(after seq: Int64, limit: Int, scope: AccessScope, generation: Int64 = 0,
+                           write: ([UInt8]) throws -> Void) throws {
         try pool.read { db in
             let statement: Statement
             if scope.readsAllBranches {
                 statement = try db.cachedStatement(sql: "SELECT seq, state FROM records WHERE seq > ? ORDER BY seq LIMIT ?")
                 try statement.bind(StatementArguments([.integer(seq), .integer(Int64(limit + 1))]))
-            } else {
+            } else if scope.readsWholeBranch {
                 statement = try db.cachedStatement(
                     sql: "SELECT seq, state FROM records WHERE branch = ? AND seq > ? ORDER BY seq LIMIT ?")
                 try statement.bind(StatementArguments([.text(scope.branch), .integer(seq), .integer(Int64(limit + 1))]))
+            } else {
+                // A salesperson: the records of the customers it owns or that are shared with it.
+                statement = try db.cachedStatement(sql: """
+                    SELECT seq, state FROM records WHERE seq > ?
+                      AND customer IN (SELECT customer FROM customer_access WHERE user = ?) ORDER BY seq LIMIT ?
+                    """)
+                try statement.bind(StatementArguments([.integer(seq), .text(scope.user), .integer(Int64(limit + 1))]))
             }
             defer { statement.reset() }
             var buffer: [UInt8] = []
@@ -227,7 +284,7 @@ extension ServerDatabase {
                     buffer.removeAll(keepingCapacity: true)
                 }
             }
-            let cursor = Cursor(serverID: serverID, epoch: epoch, seq: last).text
+            let cursor = Cursor(serverID: serverID, epoch: epoch, seq: last, generation: generation).text
             buffer.append(contentsOf: Array(#"],"cursor":"\#(cursor)","hasMore":\#(hasMore)}"#.utf8))
             try write(buffer)
         }

@@ -24,7 +24,10 @@ extension ServerDatabase {
                     missing.append(entry.id)
                     continue
                 }
-                guard scope.canRead(branch: stored.branch) else { continue }
+                let access = try stored.type == .customer ? RecordAccess(customer: stored)
+                    : stored.value(of: "customer")?.stringValue.flatMap { try Self.storedCustomerAccess(db, $0) }
+                        ?? RecordAccess(branch: stored.branch, users: [])
+                guard scope.canRead(access) else { continue }
                 if !stored.clock.dominates(entry.clock) { missing.append(entry.id) }
             }
             return DiffResponse(missing: missing)

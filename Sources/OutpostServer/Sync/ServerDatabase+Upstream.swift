@@ -304,9 +304,12 @@ extension ServerDatabase {
             var nextSeq: Int64 = (try db.fetchScalar(sql: "SELECT MAX(seq) FROM records") ?? 0) + 1
             var changed = 0
             for record in records {
+                let isNew = try Self.loadRecord(db, record.id) == nil
                 let outcome = try Self.recordTable.merge(db, record) { merged in
+                    if merged.type != .customer && !isNew { try Self.noteCustomerChange(db, merged) }
                     try Self.storeRecord(db, merged, seq: nextSeq)
                     nextSeq += 1
+                    if merged.type == .customer { try Self.updateCustomerAccess(db, merged, isNew: isNew, actor: "upstream") }
                 }
                 if case .unchanged = outcome { continue }
                 changed += 1
