@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "OutpostTestSupport", dependencies: ["OutpostChildProcess", "OutpostServer", "OutpostClient", "OutpostHTTP"]),
         .executableTarget(name: "outpost", dependencies: ["OutpostCLI"]),
         .executableTarget(name: "outpost-server", dependencies: ["OutpostServer", "OutpostRelay", "OutpostClient", "OutpostArguments"]),
-        .executableTarget(name: "outpost-bench", dependencies: ["OutpostServer", "OutpostClient", "OutpostArguments"]),
+        .executableTarget(name: "outpost-bench", dependencies: ["OutpostServer", "OutpostClient", "OutpostStore", "OutpostArguments"]),
         .testTarget(name: "OutpostJSONTests", dependencies: ["OutpostJSON"]),
         .testTarget(name: "OutpostModelTests", dependencies: ["OutpostModel", "OutpostJSON", "OutpostChildProcess"]),
         .testTarget(name: "OutpostCryptoTests", dependencies: ["OutpostCrypto"]),

@@ -29,7 +29,8 @@ enum CommandTree {
                     name: "init", abstract: l("help.init.abstract"), discussion: l("help.init.discussion"),
                     options: [
                         OptionSpec("server", help: l("help.init.server"), valueName: "url", isRequired: true),
-                        OptionSpec("token", help: l("help.init.token"), valueName: "token", isRequired: true),
+                        OptionSpec("token", help: l("help.init.token"), valueName: "token"),
+                        OptionSpec("token-file", help: l("help.init.tokenFile"), valueName: "path"),
                     ]),
                 CommandSpec(
                     name: "doctor", abstract: l("help.doctor.abstract"), discussion: l("help.doctor.discussion"),

@@ -52,9 +52,34 @@ struct Handlers {
 
     // MARK: init
 
+    /// The token of `init`: `--token TOKEN`, `--token -` (standard input) or `--token-file PATH`
+    /// (the first line, surrounding whitespace trimmed), so it can stay out of `ps` and shell history.
+    func initToken() throws -> String {
+        let inline = values.option("token"), file = values.option("token-file")
+        if inline != nil && file != nil { throw CLIError.usage(l("init.tokenTwice")) }
+        guard inline == "-" || file != nil else {
+            guard let inline else { throw CLIError.usage(l("init.tokenMissing")) }
+            return inline
+        }
+        let source = file.map { $0 == "-" ? l("init.standardInput") : $0 } ?? l("init.standardInput")
+        let data: Data
+        if let file, file != "-" {
+            guard let contents = FileManager.default.contents(atPath: file) else {
+                throw CLIError.operational(l("init.tokenUnreadable", ["source": file]))
+            }
+            data = contents
+        } else {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        }
+        let firstLine = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first ?? ""
+        let token = firstLine.trimmingCharacters(in: .whitespaces)
+        guard !token.isEmpty else { throw CLIError.operational(l("init.tokenEmpty", ["source": source])) }
+        return token
+    }
+
     func initialize() async throws {
         let server = try values.require("server")
-        let token = try values.require("token")
+        let token = try initToken()
         let transport = try HTTPTransport(baseURL: server, timeout: TimeInterval(context.timeoutSeconds))
         let session: SessionInfo
         do {
@@ -199,7 +224,7 @@ struct Handlers {
             context.print(l("conflicts.none"))
             return
         }
-        let codes = try RecordCommands.customerCodes(replica)
+        let codes = try RecordCommands.customerCodes(replica, for: records)
         for (index, record) in records.enumerated() {
             if index > 0 { context.print("") }
             let deleted = record.isDeleted ? " [\(l("note.deleted"))]" : ""
@@ -231,7 +256,7 @@ struct Handlers {
         let usesField = values.option("field") != nil || pick != nil || newValue != nil
         if restore && delete { throw CLIError.usage(l("resolve.restoreOrDelete")) }
         if (restore || delete) && usesField { throw CLIError.usage(l("resolve.lifecycleWithField")) }
-        let label = display.label(record, codes: try RecordCommands.customerCodes(replica))
+        let label = display.label(record, codes: try RecordCommands.customerCodes(replica, for: [record]))
         if restore || delete {
             if restore { try MergeCommand.refuseRestoreMerged(record, replica: replica, context: context) }
             let hasLifecycleConflict = record.conflicts.contains { if case .deleteRacedEdit = $0 { return true } else { return false } }

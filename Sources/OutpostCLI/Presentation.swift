@@ -6,6 +6,13 @@ import OutpostModel
 enum Presentation {
     /// The first 8 characters of an id, as shown in tables (accepted back as a prefix).
     static func short(_ id: RecordID) -> String { String(id.rawValue.prefix(8)) }
+
+    /// `value` pretty-printed as an element of a pretty-printed array (indented one level).
+    static func indentedJSON(_ value: JSONValue) -> String {
+        var bytes: [UInt8] = []
+        _JSONWriter.writePretty(value, indent: 1, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
     static func short(_ node: NodeID) -> String { String(node.rawValue.prefix(8)) }
 
     /// UTC RFC 3339, for JSON (language- and zone-neutral, as on the wire).

@@ -40,13 +40,10 @@ struct RecordCommands {
         throw CLIError.ambiguous(key, count: matches.count)
     }
 
-    /// Customer codes by record id, for showing which customer a contact, visit or complaint belongs to.
-    static func customerCodes(_ replica: Replica) throws -> [RecordID: String] {
-        var codes: [RecordID: String] = [:]
-        for customer in try replica.records(.customer, includeDeleted: true) {
-            codes[customer.id] = customer.value(of: "code")?.stringValue ?? Presentation.short(customer.id)
-        }
-        return codes
+    /// Customer codes by record id of the customers `records` belong to, for showing which
+    /// customer a contact, visit or complaint belongs to (one indexed read per customer).
+    static func customerCodes(_ replica: Replica, for records: [Record]) throws -> [RecordID: String] {
+        try replica.customerCodes(of: records.compactMap { $0.value(of: "customer")?.stringValue.map(RecordID.init(unchecked:)) })
     }
 
     /// A field name given as `annualPurchase` or `annual-purchase`.
@@ -96,7 +93,7 @@ struct RecordCommands {
         if context.json {
             context.printJSON(Presentation.json(record))
         } else {
-            let label = display.label(record, codes: try Self.customerCodes(replica))
+            let label = display.label(record, codes: try Self.customerCodes(replica, for: [record]))
             context.print(l("record.added", ["label": label, "id": Presentation.short(record.id)]))
         }
     }
@@ -134,7 +131,7 @@ struct RecordCommands {
         if context.json {
             context.printJSON(Presentation.json(updated))
         } else {
-            let label = display.label(updated, codes: try Self.customerCodes(replica))
+            let label = display.label(updated, codes: try Self.customerCodes(replica, for: [updated]))
             context.print(l("record.updated", ["fields": fields.keys.sorted().joined(separator: ", "), "label": label]))
         }
     }
@@ -142,7 +139,7 @@ struct RecordCommands {
     func delete() throws {
         let replica = try context.openReplica()
         let record = try Self.lookup(replica, try values.require("record"), type: type, l)
-        let label = display.label(record, codes: try Self.customerCodes(replica))
+        let label = display.label(record, codes: try Self.customerCodes(replica, for: [record]))
         guard !record.isDeleted else { throw CLIError.operational(l("record.alreadyDeleted", ["label": label])) }
         let deleted = try replica.delete(record.id)
         if context.json {
@@ -155,7 +152,7 @@ struct RecordCommands {
     func restore() throws {
         let replica = try context.openReplica()
         let record = try Self.lookup(replica, try values.require("record"), type: type, preferDeleted: true, l)
-        let label = display.label(record, codes: try Self.customerCodes(replica))
+        let label = display.label(record, codes: try Self.customerCodes(replica, for: [record]))
         guard record.isDeleted else { throw CLIError.operational(l("record.notDeleted", ["label": label])) }
         try MergeCommand.refuseRestoreMerged(record, replica: replica, context: context)
         if type == .customer, let code = record.value(of: "code")?.stringValue,
@@ -179,80 +176,113 @@ struct RecordCommands {
         if type != .customer, let key = values.option("customer") {
             customerFilter = try Self.lookup(replica, key, type: .customer, l).id
         }
-        var records = try replica.records(type, customer: customerFilter, includeDeleted: includeDeleted)
-        let codes = try Self.customerCodes(replica)
         let now = context.now
+        // Records are streamed from the replica (twice for a table: widths, then lines), never all held.
         switch type {
         case .customer:
-            if let tier = values.option("tier") {
-                guard EntitySchema.tiers.contains(tier) else {
-                    throw ValidationError.invalidValue(entity: .customer, field: "tier", expected: FieldKind.oneOf(EntitySchema.tiers).summary, got: "'\(tier)'")
+            let tier = values.option("tier")
+            if let tier, !EntitySchema.tiers.contains(tier) {
+                throw ValidationError.invalidValue(entity: .customer, field: "tier", expected: FieldKind.oneOf(EntitySchema.tiers).summary, got: "'\(tier)'")
+            }
+            let owner = values.option("owner")
+            let dueOnly = values.flag("due")
+            func each(_ body: (VisitDue) throws -> Void) throws {
+                func filtered(_ entry: VisitDue) throws {
+                    if let tier, entry.customer.value(of: "tier")?.stringValue != tier { return }
+                    if let owner, entry.customer.value(of: "owner")?.stringValue != owner { return }
+                    try body(entry)
                 }
-                records = records.filter { $0.value(of: "tier")?.stringValue == tier }
-            }
-            if let owner = values.option("owner") { records = records.filter { $0.value(of: "owner")?.stringValue == owner } }
-            let schedule = Replica.visitSchedule(of: records, lastVisits: try replica.lastVisits(), policy: try replica.policy())
-            let dueByCustomer = Dictionary(uniqueKeysWithValues: schedule.map { ($0.customer.id, $0.dueMillis) })
-            func due(_ record: Record) -> Int64? { dueByCustomer[record.id] ?? nil }
-            if values.flag("due") { records = Replica.due(schedule, now: now).map(\.customer) }
-            if context.json {
-                context.printJSON(.array(records.map { record in
-                    Presentation.json(record, extra: ["revisitDue": due(record).map { .string(Presentation.time($0)) } ?? .null])
-                }))
-                return
-            }
-            printTable(["id", "code", "name", "kind", "tier", "owner", "status", "visitDue", "note"], records.map { record in
-                let visitDue: String
-                if let due = due(record) {
-                    visitDue = display.date(due) + (due < now ? l("list.late") : "")
+                if dueOnly {
+                    try replica.forEachCustomerDue(now: now, filtered)
                 } else {
-                    visitDue = l("list.noVisitYet")
+                    try replica.forEachCustomerSchedule(includeDeleted: includeDeleted, filtered)
                 }
-                return [Presentation.short(record.id), text(record, "code"), text(record, "name"), text(record, "kind"),
-                        text(record, "tier"), text(record, "owner"), text(record, "status"), visitDue, note(record)]
-            })
+            }
+            if context.json {
+                return try printJSONArray { emit in
+                    try each { entry in
+                        emit(Presentation.json(entry.customer, extra: ["revisitDue": entry.dueMillis.map { .string(Presentation.time($0)) } ?? .null]))
+                    }
+                }
+            }
+            try printTable(["id", "code", "name", "kind", "tier", "owner", "status", "visitDue", "note"]) { emit in
+                try each { entry in
+                    let record = entry.customer
+                    let visitDue: String
+                    if let due = entry.dueMillis {
+                        visitDue = display.date(due) + (due < now ? l("list.late") : "")
+                    } else {
+                        visitDue = l("list.noVisitYet")
+                    }
+                    emit([Presentation.short(record.id), text(record, "code"), text(record, "name"), text(record, "kind"),
+                          text(record, "tier"), text(record, "owner"), text(record, "status"), visitDue, note(record)])
+                }
+            }
         case .contact:
-            if context.json { return context.printJSON(.array(records.map { Presentation.json($0) })) }
-            printTable(["id", "customer", "name", "title", "phones", "email", "decides", "note"], records.map { record in
-                [Presentation.short(record.id), customer(record, codes), text(record, "name"), text(record, "title"),
-                 text(record, "phones"), text(record, "email"), text(record, "decisionMaker"), note(record)]
-            })
+            let each = { (body: (Record, String?) throws -> Void) throws in
+                try replica.forEachRecord(.contact, customer: customerFilter, includeDeleted: includeDeleted, body)
+            }
+            if context.json { return try printJSONArray { emit in try each { record, _ in emit(Presentation.json(record)) } } }
+            try printTable(["id", "customer", "name", "title", "phones", "email", "decides", "note"]) { emit in
+                try each { record, code in
+                    emit([Presentation.short(record.id), customer(record, code), text(record, "name"), text(record, "title"),
+                          text(record, "phones"), text(record, "email"), text(record, "decisionMaker"), note(record)])
+                }
+            }
         case .visit:
-            if context.json { return context.printJSON(.array(records.map { Presentation.json($0) })) }
-            printTable(["id", "customer", "when", "state", "method", "purpose", "summary", "note"], records.map { record in
-                let done = record.value(of: "actualAt")?.stringValue != nil
-                let when = display.compactTime((record.value(of: "actualAt") ?? record.value(of: "plannedAt"))?.stringValue)
-                return [Presentation.short(record.id), customer(record, codes), when, l(done ? "list.done" : "list.planned"),
-                        text(record, "method"), text(record, "purpose"), text(record, "summary"), note(record)]
-            })
+            let each = { (body: (Record, String?) throws -> Void) throws in
+                try replica.forEachRecord(.visit, customer: customerFilter, includeDeleted: includeDeleted, body)
+            }
+            if context.json { return try printJSONArray { emit in try each { record, _ in emit(Presentation.json(record)) } } }
+            try printTable(["id", "customer", "when", "state", "method", "purpose", "summary", "note"]) { emit in
+                try each { record, code in
+                    let done = record.value(of: "actualAt")?.stringValue != nil
+                    let when = display.compactTime((record.value(of: "actualAt") ?? record.value(of: "plannedAt"))?.stringValue)
+                    emit([Presentation.short(record.id), customer(record, code), when, l(done ? "list.done" : "list.planned"),
+                          text(record, "method"), text(record, "purpose"), text(record, "summary"), note(record)])
+                }
+            }
         case .complaint:
             let policy = try replica.policy()
-            if values.flag("open") {
-                records = records.filter { Policies.openComplaintStatuses.contains($0.value(of: "status")?.stringValue ?? "open") }
+            let openOnly = values.flag("open")
+            func each(_ body: (Record, String?) throws -> Void) throws {
+                if values.flag("overdue") {
+                    // Overdue under the stored policy document; only the overdue ones are held.
+                    return try replica.forEachOverdueComplaint(now: now, customer: customerFilter) { complaint, _, code in
+                        try body(complaint, code)
+                    }
+                }
+                try replica.forEachRecord(.complaint, customer: customerFilter, includeDeleted: includeDeleted) { record, code in
+                    if openOnly && !Policies.openComplaintStatuses.contains(record.value(of: "status")?.stringValue ?? "open") { return }
+                    try body(record, code)
+                }
             }
-            if values.flag("overdue") { records = Replica.overdue(records, now: now, policy: policy).map(\.complaint) }
             if context.json {
-                return context.printJSON(.array(records.map { record in
-                    let deadline = Policies.deadline(ofComplaint: record, now: now, policy: policy)
-                    return Presentation.json(record, extra: [
-                        "due": deadline.map { .string(Presentation.time($0.dueMillis)) } ?? .null,
-                        "overdue": .bool(deadline?.isOverdue ?? false),
-                    ])
-                }))
+                return try printJSONArray { emit in
+                    try each { record, _ in
+                        let deadline = Policies.deadline(ofComplaint: record, now: now, policy: policy)
+                        emit(Presentation.json(record, extra: [
+                            "due": deadline.map { .string(Presentation.time($0.dueMillis)) } ?? .null,
+                            "overdue": .bool(deadline?.isOverdue ?? false),
+                        ]))
+                    }
+                }
             }
-            printTable(["id", "customer", "received", "category", "status", "due", "content", "note"], records.map { record in
-                let deadline = Policies.deadline(ofComplaint: record, now: now, policy: policy)
-                let due = deadline.map { display.time($0.dueMillis) + ($0.isOverdue ? l("list.overdue") : "") } ?? ""
-                return [Presentation.short(record.id), customer(record, codes), display.compactTime(text(record, "receivedAt")),
-                        text(record, "category"), text(record, "status"), due, text(record, "content"), note(record)]
-            })
+            try printTable(["id", "customer", "received", "category", "status", "due", "content", "note"]) { emit in
+                try each { record, code in
+                    let deadline = Policies.deadline(ofComplaint: record, now: now, policy: policy)
+                    let due = deadline.map { display.time($0.dueMillis) + ($0.isOverdue ? l("list.overdue") : "") } ?? ""
+                    emit([Presentation.short(record.id), customer(record, code), display.compactTime(text(record, "receivedAt")),
+                          text(record, "category"), text(record, "status"), due, text(record, "content"), note(record)])
+                }
+            }
         }
     }
 
     func show() throws {
         let replica = try context.openReplica()
         let record = try Self.lookup(replica, try values.require("record"), type: type, l)
-        let codes = try Self.customerCodes(replica)
+        let codes = try Self.customerCodes(replica, for: [record])
         let now = context.now
         let policy = try replica.policy()
         var extra: [String: JSONValue] = [:]
@@ -264,8 +294,8 @@ struct RecordCommands {
             let due = last.flatMap { policy.nextContactDue(tier: tier, lastContact: $0, calendar: policy.calendar(branch: record.branch)) }
             extra["lastVisit"] = last.map { .string(Presentation.time($0)) } ?? .null
             extra["revisitDue"] = due.map { .string(Presentation.time($0)) } ?? .null
-            let contacts = try replica.records(.contact, customer: record.id).count
-            let visits = try replica.records(.visit, customer: record.id).count
+            let contacts = try replica.count(.contact, customer: record.id)
+            let visits = try replica.count(.visit, customer: record.id)
             let openComplaints = try replica.records(.complaint, customer: record.id)
                 .filter { Policies.openComplaintStatuses.contains($0.value(of: "status")?.stringValue ?? "open") }.count
             extra["contacts"] = .int(Int64(contacts))
@@ -328,8 +358,16 @@ struct RecordCommands {
 
     // MARK: Table helpers
 
-    private func printTable(_ columns: [String], _ rows: [[String]]) {
-        if rows.isEmpty {
+    /// Prints a table of the rows `rows` emits. `rows` runs twice (column widths, then lines), so
+    /// rows are never all held; output goes out in blocks.
+    private func printTable(_ columns: [String], rows: ((_ emit: ([String]) -> Void) throws -> Void)) throws {
+        var table = TextTable(columns: columns.map { l("column.\($0)") }, rows: [])
+        var count = 0
+        try rows { row in
+            table.measure(row)
+            count += 1
+        }
+        guard count > 0 else {
             // The list command's own options and flags narrow the list (`--deleted` widens it).
             let command = context.parsed.command
             let filters = command.options.compactMap { option in values.option(option.name).map { "--\(option.name) \($0)" } }
@@ -339,14 +377,38 @@ struct RecordCommands {
                           : l("list.emptyFiltered", ["things": things, "filters": filters.joined(separator: " ")]))
             return
         }
-        context.print(TextTable(columns: columns.map { l("column.\($0)") }, rows: rows).rendered())
+        var block = table.line(table.columns) + "\n"
+        try rows { row in
+            block += table.line(row) + "\n"
+            if block.utf8.count >= 65_536 {
+                context.out.write(block)
+                block = ""
+            }
+        }
+        if !block.isEmpty { context.out.write(block) }
+    }
+
+    /// Prints a JSON array (as ``Context/printJSON(_:)`` would) of the values `elements` emits,
+    /// one at a time.
+    private func printJSONArray(_ elements: ((_ emit: (JSONValue) -> Void) throws -> Void)) throws {
+        var block = ""
+        var first = true
+        try elements { value in
+            block += (first ? "[\n  " : ",\n  ") + Presentation.indentedJSON(value)
+            first = false
+            if block.utf8.count >= 65_536 {
+                context.out.write(block)
+                block = ""
+            }
+        }
+        context.out.write(block + (first ? "[]\n" : "\n]\n"))
     }
 
     private func text(_ record: Record, _ field: String) -> String { FieldInput.display(record.value(of: field)) }
 
-    private func customer(_ record: Record, _ codes: [RecordID: String]) -> String {
+    private func customer(_ record: Record, _ code: String?) -> String {
         guard let id = record.value(of: "customer")?.stringValue else { return "" }
-        return codes[RecordID(unchecked: id)] ?? String(id.prefix(8))
+        return code ?? String(id.prefix(8))
     }
 
     private func note(_ record: Record) -> String {

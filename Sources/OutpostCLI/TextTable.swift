@@ -12,6 +12,59 @@ struct TextTable {
     var rows: [[String]]
     var maxColumnWidth = 40
 
+    /// Column widths so far: the headers' and those of rows given to ``measure(_:)``.
+    private var measured: [Int]? = nil
+
+    init(columns: [String], rows: [[String]], maxColumnWidth: Int = 40) {
+        self.columns = columns
+        self.rows = rows
+        self.maxColumnWidth = maxColumnWidth
+    }
+
+    /// Printable ASCII only: one column per byte, nothing to cut apart or flatten.
+    private static func isPlainASCII(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+    }
+
+    /// ``DisplayWidth/of(_:)`` with a fast path for plain ASCII (most cells of a long list).
+    static func width(_ text: String) -> Int {
+        isPlainASCII(text) ? text.utf8.count : DisplayWidth.of(text)
+    }
+
+    /// ``DisplayWidth/truncate(_:to:)`` with a fast path for plain ASCII.
+    static func truncate(_ text: String, to width: Int) -> String {
+        if isPlainASCII(text) && text.utf8.count <= width { return text }
+        return DisplayWidth.truncate(text, to: width)
+    }
+
+    /// ``DisplayWidth/pad(_:to:)`` with a fast path for plain ASCII.
+    static func pad(_ text: String, to width: Int) -> String {
+        let missing = width - Self.width(text)
+        return missing > 0 ? text + String(repeating: " ", count: missing) : text
+    }
+
+    /// Widens the columns to fit `row` (for tables printed a row at a time with ``line(_:)``).
+    mutating func measure(_ row: [String]) {
+        var widths = measured ?? columns.map { Self.width($0) }
+        for (index, cell) in row.enumerated() where index < widths.count {
+            widths[index] = max(widths[index], Self.width(Self.truncate(cell, to: maxColumnWidth)))
+        }
+        measured = widths
+    }
+
+    /// One line of the table (the header when given ``columns``) at the widths measured so far.
+    func line(_ row: [String]) -> String {
+        let widths = measured ?? columns.map { Self.width($0) }
+        var text = ""
+        for (index, value) in row.enumerated() {
+            let value = Self.truncate(value, to: maxColumnWidth)
+            let isLast = index == row.count - 1
+            text += isLast || index >= widths.count ? value : Self.pad(value, to: widths[index] + 2)
+        }
+        while text.hasSuffix(" ") { text.removeLast() }
+        return text
+    }
+
     func rendered() -> String {
         let cells = rows.map { $0.map { DisplayWidth.truncate($0, to: maxColumnWidth) } }
         var widths = columns.map { DisplayWidth.of($0) }

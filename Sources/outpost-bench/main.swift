@@ -23,8 +23,15 @@ let tool = CommandLineTool(root: CommandSpec(
         OptionSpec("records", help: "Customers to seed and pull.", valueName: "n", defaultValue: "100000"),
         OptionSpec("edits", help: "Customers to edit locally and push.", valueName: "n", defaultValue: "10000"),
         OptionSpec("round-trips", help: "No-op syncs to time.", valueName: "n", defaultValue: "500"),
+        OptionSpec("devices", help: "With --load: concurrent devices.", valueName: "n", defaultValue: "200"),
+        OptionSpec("seconds", help: "With --load: how long the devices run.", valueName: "n", defaultValue: "20"),
+        OptionSpec("edits-per-push", help: "With --load: records in each device's push.", valueName: "n", defaultValue: "3"),
+        OptionSpec("idle", help: "With --load: idle connections held open while /health is timed (0: skip).", valueName: "n", defaultValue: "300"),
+        OptionSpec("customers", help: "With --cli-scale: customers in the replica.", valueName: "n", defaultValue: "1000000"),
     ],
     flags: [
+        FlagSpec("load", help: "Load mode: --devices devices push a few edits then pull, for --seconds, over loopback HTTP."),
+        FlagSpec("cli-scale", help: "Build a replica of --customers customers and time the outpost CLI on it (build outpost too)."),
         FlagSpec("apply-profile", help: "Only time applying pre-decoded pull pages into fresh replicas."),
         FlagSpec("breakdown", help: "Also time fetch, decode and apply of a full pull one after another."),
         FlagSpec("tree", help: "With --breakdown: decode through a JSON tree instead of the light pass."),
@@ -69,6 +76,19 @@ say("Outpost benchmark — \(ProcessInfo.processInfo.activeProcessorCount) cores
 #if DEBUG
 say("(debug build: figures are several times slower than `swift run -c release outpost-bench`)")
 #endif
+if parsed.values.flag("load") {
+    try runLoad(devices: count("devices", default: 200), seconds: Double(count("seconds", default: 20)),
+                editsPerRound: count("edits-per-push", default: 3),
+                idleConnections: tool.valueOrExit(path: parsed.path) { () throws(ArgumentError) -> Int? in try parsed.values.int("idle") } ?? 300,
+                directory: directory)
+    try? FileManager.default.removeItem(at: directory)
+    exit(0)
+}
+if parsed.values.flag("cli-scale") {
+    try runScale(customers: count("customers", default: 1_000_000), directory: directory)
+    try? FileManager.default.removeItem(at: directory)
+    exit(0)
+}
 FileHandle.standardError.write(Data("Seeding the server with \(recordCount) customers…\n".utf8))
 let database = try ServerDatabase(path: directory.appendingPathComponent("server.db").path)
 let token = try database.addUser(name: "bench", role: .hq, branch: "HQ")
@@ -76,6 +96,7 @@ let user = try database.authenticate(token: token)!
 
 // Seed the server with customers written by a "headquarters" node, 1,000 per batch.
 let seedNode = NodeID.random()
+var seedBatch: BatchID?
 let tiers = EntitySchema.tiers
 var editTargets: [RecordID] = []
 let seedSeconds = try await seconds {
@@ -92,8 +113,10 @@ let seedSeconds = try await seconds {
         batch.append(Record.create(id: id, type: .customer, branch: "BJ", fields: fields, node: seedNode,
                                    at: HybridTimestamp(millis: 1_700_000_000_000 + Int64(index))))
         if batch.count == SyncProtocol.maxBatchRecords || index == recordCount - 1 {
-            let request = PushRequest(batch: .random(), node: .random(), records: batch)
+            // A device pushes its own writes, naming its previous batch.
+            let request = PushRequest(batch: .random(), node: seedNode, after: seedBatch, records: batch)
             _ = try database.push(request, body: request.canonicalJSON(), user: user)
+            seedBatch = request.batch
             batch.removeAll(keepingCapacity: true)
         }
     }

@@ -69,7 +69,13 @@ extension Catalogue {
         "help.init.abstract": "用您的访问令牌把这台设备连接到同步服务器。",
         "help.init.discussion": "向服务器验证令牌，并把服务器、用户、角色和分公司保存到本地副本。服务器拒绝令牌或无法连接时不保存任何内容。",
         "help.init.server": "服务器地址，例如 http://sync.example.com:8080。",
-        "help.init.token": "您的访问令牌（由 `outpost-server user add` 生成）。",
+        "help.init.token": "您的访问令牌（由 `outpost-server user add` 生成）；`-` 表示从标准输入读取，令牌就不会出现在 `ps` 和 shell 历史中。",
+        "help.init.tokenFile": "从此文件（第一行）读取访问令牌，而不是写在命令行上。",
+        "init.tokenMissing": "请用 --token 令牌、--token -（从标准输入读取）或 --token-file 路径 提供访问令牌。",
+        "init.tokenTwice": "访问令牌只能给一次：--token 或 --token-file，不能同时使用。",
+        "init.tokenEmpty": "从 {source} 读取的访问令牌为空。",
+        "init.tokenUnreadable": "无法从 {source} 读取访问令牌：请检查路径以及您是否有读取权限。",
+        "init.standardInput": "标准输入",
         "help.doctor.abstract": "检查本地数据库是否损坏，或用 --repair 重建。",
         "help.doctor.discussion": """
             检查副本文件的每一页（SQLite 完整性检查），以及每条记录能否读取。有问题时退出码为 1。

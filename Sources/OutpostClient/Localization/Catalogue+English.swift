@@ -70,7 +70,13 @@ extension Catalogue {
         "help.init.abstract": "Connect this device to a sync server with your access token.",
         "help.init.discussion": "Checks the token with the server and stores the server, user, role and branch in the replica. Nothing is stored when the server refuses the token or cannot be reached.",
         "help.init.server": "The server's URL, e.g. http://sync.example.com:8080.",
-        "help.init.token": "Your access token (from `outpost-server user add`).",
+        "help.init.token": "Your access token (from `outpost-server user add`); `-` reads it from standard input, which keeps it out of `ps` and the shell history.",
+        "help.init.tokenFile": "Read the access token from this file (its first line) instead of the command line.",
+        "init.tokenMissing": "Give the access token with --token TOKEN, --token - (read from standard input) or --token-file PATH.",
+        "init.tokenTwice": "Give the access token once: --token or --token-file, not both.",
+        "init.tokenEmpty": "The access token read from {source} is empty.",
+        "init.tokenUnreadable": "Cannot read the access token from {source}: check the path and that you may read it.",
+        "init.standardInput": "standard input",
         "help.doctor.abstract": "Check the local database for damage, or rebuild it with --repair.",
         "help.doctor.discussion": """
             Checks every page of the replica file (SQLite's integrity check) and that every stored record

@@ -79,17 +79,74 @@ extension Replica {
     }
 
     /// The latest completed visit (its `actualAt`, UTC ms) of each customer that has one,
-    /// or of `customer` only.
+    /// or of `customer` only (read from the visit index).
     public func lastVisits(customer: RecordID? = nil) throws -> [RecordID: Int64] {
-        var latest: [RecordID: Int64] = [:]
-        for visit in try records(.visit, customer: customer) {
-            guard let customer = visit.value(of: "customer")?.stringValue,
-                let actual = visit.value(of: "actualAt")?.stringValue, let millis = Timestamps.parse(actual)
-            else { continue }
-            let id = RecordID(unchecked: customer)
-            latest[id] = max(latest[id] ?? .min, millis)
+        try queue.read { db in
+            var latest: [RecordID: Int64] = [:]
+            if let customer {
+                if let millis = try Self.lastVisit(db, customer: customer) { latest[customer] = millis }
+                return latest
+            }
+            try db.makeStatement(sql: """
+                SELECT customer, MAX(policy_time) FROM records
+                WHERE type = 'visit' AND deleted = 0 AND policy_time IS NOT NULL AND customer IS NOT NULL GROUP BY customer
+                """).forEachRow { row in latest[RecordID(unchecked: row.text(at: 0))] = row.int64(at: 1) }
+            return latest
         }
-        return latest
+    }
+
+    static func lastVisit(_ db: Database, customer: RecordID) throws -> Int64? {
+        try db.cachedStatement(sql: """
+            SELECT MAX(policy_time) FROM records
+            WHERE customer = ? AND type = 'visit' AND deleted = 0 AND policy_time IS NOT NULL
+            """).fetchOne(arguments: [customer.rawValue]).flatMap { row -> Int64? in row[0] }
+    }
+
+    /// Calls `body` with each customer in list order (label, id) and its visit schedule entry
+    /// (``VisitDue``: latest completed visit and next due time, `nil` when never visited or the
+    /// tier is unknown), one at a time: memory stays flat. `body` must not use this replica.
+    public func forEachCustomerSchedule(includeDeleted: Bool = false, _ body: (VisitDue) throws -> Void) throws {
+        let policy = try policy()
+        try queue.read { db in
+            try Self.streaming(db) {
+                let sql = "SELECT id, state FROM records WHERE type = 'customer'" + (includeDeleted ? "" : " AND deleted = 0")
+                    + " ORDER BY label, id"
+                try db.makeStatement(sql: sql).forEachRow { row in
+                    let customer = try Self.decode(statement: row)
+                    let last = try Self.lastVisit(db, customer: customer.id)
+                    let tier = customer.value(of: "tier")?.stringValue ?? ""
+                    let calendar = policy.calendar(branch: customer.branch)
+                    try body(VisitDue(customer: customer, lastVisitMillis: last,
+                                      dueMillis: last.flatMap { policy.nextContactDue(tier: tier, lastContact: $0, calendar: calendar) }))
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with each customer due for a visit at `now` (UTC ms), in the order of
+    /// ``customersDueForVisit(now:)``. Due times follow the stored policy document (tier cadence,
+    /// branch working calendar), so they are computed from it here rather than indexed.
+    /// `body` must not use this replica.
+    public func forEachCustomerDue(now: Int64, _ body: (VisitDue) throws -> Void) throws {
+        for entry in try customersDueForVisit(now: now) { try body(entry) }
+    }
+
+    /// Calls `body` with each live complaint overdue at `now` (UTC ms) — open or in progress
+    /// past its deadline under the stored policy document — the oldest deadline first (ties by
+    /// id), as ``overdueComplaints(now:)`` orders them, with the code of its customer (as
+    /// ``forEachRecord(_:customer:includeDeleted:_:)`` gives it). Complaints are streamed and only
+    /// the overdue ones are held. With `customer`, only that customer's complaints. `body` must
+    /// not use this replica.
+    public func forEachOverdueComplaint(now: Int64, customer: RecordID? = nil,
+                                        _ body: (_ complaint: Record, _ deadline: ComplaintDeadline, _ customerCode: String?) throws -> Void) throws {
+        let policy = try policy()
+        var overdue: [(complaint: Record, deadline: ComplaintDeadline, code: String?)] = []
+        try forEachRecord(.complaint, customer: customer) { complaint, code in
+            guard let deadline = Policies.deadline(ofComplaint: complaint, now: now, policy: policy), deadline.isOverdue else { return }
+            overdue.append((complaint, deadline, code))
+        }
+        overdue.sort { ($0.deadline.dueMillis, $0.complaint.id) < ($1.deadline.dueMillis, $1.complaint.id) }
+        for entry in overdue { try body(entry.complaint, entry.deadline, entry.code) }
     }
 }
 

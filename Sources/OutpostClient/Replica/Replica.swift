@@ -29,8 +29,10 @@ public final class Replica: Sendable {
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.synchronous = .full
-        // Envelopes are ~1 KiB: larger pages and cache halve the I/O of a large pull.
-        configuration.pageSize = 16_384
+        // New replicas use 4 KiB pages (SQLite's default): a local edit rewrites one page of each
+        // table and index it touches (in the WAL, then again at the checkpoint), so smaller pages
+        // keep an edit's writes small. Replicas created with 16 KiB pages keep them.
+        configuration.pageSize = 4_096
         configuration.cacheSizeKiB = 32_768
         // The replica holds the access token: a new file is readable by its owner only
         // (SQLite gives the -wal and -shm files the same permissions).
@@ -247,7 +249,7 @@ public final class Replica: Sendable {
             let node = try currentNode(db)
             try change(&record, db, try tick(db), node)
             guard record != before else { return record }
-            try Self.store(db, record)
+            try Self.store(db, record, replacing: before)
             try Self.enqueue(db, record.id, ackedCounter: before.clock[node])
             return record
         }
@@ -312,13 +314,26 @@ public final class Replica: Sendable {
     /// record's counter of this node before the edit: when the record has no acknowledged counter
     /// yet, everything up to it is known to the server (or was never written).
     static func enqueue(_ db: Database, _ id: RecordID, ackedCounter: UInt64) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO outbox(record_id, edit) VALUES (?, (SELECT COALESCE(MAX(edit), 0) + 1 FROM outbox))
-            ON CONFLICT(record_id) DO UPDATE SET edit = excluded.edit
-            """).execute(arguments: [id.rawValue])
+        // An update when the record is queued already: an INSERT … ON CONFLICT would also rewrite
+        // the AUTOINCREMENT counter (one more page written for every edit).
+        try db.cachedStatement(sql: "UPDATE outbox SET edit = (SELECT MAX(edit) + 1 FROM outbox) WHERE record_id = ?")
+            .execute(arguments: [id.rawValue])
+        if db.changesCount == 0 {
+            try db.cachedStatement(sql: "INSERT INTO outbox(record_id, edit) VALUES (?, (SELECT COALESCE(MAX(edit), 0) + 1 FROM outbox))")
+                .execute(arguments: [id.rawValue])
+        }
         try db.cachedStatement(sql: "INSERT INTO acked(record_id, counter) VALUES (?, ?) ON CONFLICT(record_id) DO NOTHING")
             .execute(arguments: [id.rawValue, Int64(clamping: ackedCounter)])
         try db.cachedStatement(sql: "DELETE FROM refused WHERE record_id = ?").execute(arguments: [id.rawValue])
+    }
+
+    /// Stores records as if received from the server (not queued for pushing), in one
+    /// transaction; records whose id is already stored are left as they are. For loading large
+    /// replicas quickly (benchmarks, bulk imports of server data).
+    public func storeReceived(_ records: [Record]) throws {
+        try queue.write { db in
+            for record in records { _ = try Self.insertIfNew(db, record, state: nil, modified: record.lastModified) }
+        }
     }
 
     // MARK: Reading
@@ -331,7 +346,8 @@ public final class Replica: Sendable {
     /// Records of a type, ordered by label (name, time or content), live ones only unless `includeDeleted`.
     public func records(_ type: EntityType, customer: RecordID? = nil, includeDeleted: Bool = false) throws -> [Record] {
         try queue.read { db in
-            var sql = "SELECT id, state FROM records WHERE type = ?"
+            // A customer's records through the customer index (not the whole type's label index).
+            var sql = "SELECT id, state FROM records" + (customer == nil ? "" : " INDEXED BY records_by_customer") + " WHERE type = ?"
             var arguments: [DatabaseValue] = [.text(type.rawValue)]
             if let customer {
                 sql += " AND customer = ?"
@@ -340,6 +356,70 @@ public final class Replica: Sendable {
             if !includeDeleted { sql += " AND deleted = 0" }
             sql += " ORDER BY label, id"
             return try db.fetchAll(sql: sql, arguments: StatementArguments(arguments)).map(Self.decode)
+        }
+    }
+
+    /// Calls `body` with each record of a type in the order of ``records(_:customer:includeDeleted:)``
+    /// and the code of its customer (for contacts, visits and complaints whose customer the replica
+    /// holds; the short id when that customer has no code), reading them one at a time (through the
+    /// label index) so memory stays flat however many records the replica holds. `body` runs while
+    /// the replica is being read: it must not use this replica.
+    public func forEachRecord(_ type: EntityType, customer: RecordID? = nil, includeDeleted: Bool = false,
+                              _ body: (_ record: Record, _ customerCode: String?) throws -> Void) throws {
+        try queue.read { db in
+            var sql = """
+                SELECT r.id, r.state, c.id, c.code FROM records r \(customer == nil ? "" : "INDEXED BY records_by_customer")
+                LEFT JOIN records c ON c.id = r.customer AND c.type = 'customer' WHERE r.type = ?
+                """
+            var arguments: [DatabaseValue] = [.text(type.rawValue)]
+            if let customer {
+                sql += " AND r.customer = ?"
+                arguments.append(.text(customer.rawValue))
+            }
+            if !includeDeleted { sql += " AND r.deleted = 0" }
+            sql += " ORDER BY r.label, r.id"
+            try Self.streaming(db) {
+                try db.makeStatement(sql: sql).forEachRow(arguments: StatementArguments(arguments)) { row in
+                    try body(try Self.decode(statement: row), Self.customerCode(row))
+                }
+            }
+        }
+    }
+
+    /// The customer code in columns 2 (customer id) and 3 (code) of a row: `nil` without a
+    /// customer, its short id when it has no code.
+    static func customerCode(_ row: Statement) -> String? {
+        row.isNull(at: 2) ? nil : row.isNull(at: 3) ? String(row.text(at: 2).prefix(8)) : row.text(at: 3)
+    }
+
+    /// Runs a long read with a small page cache (a scan would otherwise fill the whole cache).
+    static func streaming<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        let previous: Int = try db.fetchScalar(sql: "PRAGMA cache_size") ?? -2_000
+        try db.execute(sql: "PRAGMA cache_size = -2048")
+        defer { try? db.execute(sql: "PRAGMA cache_size = \(previous)") }
+        return try body()
+    }
+
+    /// The code of each of these customers that the replica holds (deleted ones included), by id;
+    /// a customer without a code is named by the short form of its id. Reads one row per id.
+    public func customerCodes<S: Sequence>(of ids: S) throws -> [RecordID: String] where S.Element == RecordID {
+        try queue.read { db in
+            var codes: [RecordID: String] = [:]
+            let statement = try db.cachedStatement(sql: "SELECT code FROM records WHERE id = ? AND type = 'customer'")
+            for id in Set(ids) where codes[id] == nil {
+                try statement.forEachRow(arguments: [id.rawValue]) { row in
+                    codes[id] = row.isNull(at: 0) ? String(id.rawValue.prefix(8)) : row.text(at: 0)
+                }
+            }
+            return codes
+        }
+    }
+
+    /// The number of live records of `type` belonging to `customer` (through the customer index).
+    public func count(_ type: EntityType, customer: RecordID) throws -> Int {
+        try queue.read { db in
+            try db.fetchScalar(sql: "SELECT COUNT(*) FROM records WHERE customer = ? AND type = ? AND deleted = 0",
+                               arguments: [customer.rawValue, type.rawValue]) ?? 0
         }
     }
 
@@ -417,13 +497,50 @@ public final class Replica: Sendable {
         }
     }
 
+    /// Decodes the current row of a `SELECT id, state …` statement, reading the state in place.
+    static func decode(statement row: Statement) throws -> Record {
+        guard !row.isNull(at: 0), !row.isNull(at: 1) else { throw ReplicaError.corrupt("a record row is incomplete") }
+        let id = RecordID(unchecked: row.text(at: 0))
+        do {
+            return try row.withUnsafeBlob(at: 1) { try RecordTable.decode($0, id: id) }
+        } catch let error as RecordTableError {
+            throw ReplicaError.corrupt(error.description)
+        }
+    }
+
+    /// Stores `record` over its stored version `previous` writing only the columns that changed,
+    /// so indexes whose columns keep their values are not rewritten (a local edit then touches
+    /// one page of the table instead of one page of every index as well).
+    static func store(_ db: Database, _ record: Record, replacing previous: Record) throws {
+        let new = RecordSummary(record), old = RecordSummary(previous)
+        guard new.id == old.id, new.type == old.type, new.branch == old.branch, new.customer == old.customer else {
+            return try store(db, record)
+        }
+        var assignments = ["state = ?", "modified = ?"]
+        var values: [DatabaseValue] = []
+        if new.isDeleted != old.isDeleted { assignments.append("deleted = ?"); values.append(.integer(new.isDeleted ? 1 : 0)) }
+        if new.hasConflicts != old.hasConflicts { assignments.append("conflicted = ?"); values.append(.integer(new.hasConflicts ? 1 : 0)) }
+        if new.code != old.code { assignments.append("code = ?"); values.append(new.code.map { .text($0) } ?? .null) }
+        if new.label != old.label { assignments.append("label = ?"); values.append(.text(new.label)) }
+        if new.policyTime != old.policyTime { assignments.append("policy_time = ?"); values.append(new.policyTime.map { .integer($0) } ?? .null) }
+        let statement = try db.cachedStatement(sql: "UPDATE records SET \(assignments.joined(separator: ", ")) WHERE id = ?")
+        let json = record.canonicalJSON()
+        defer { statement.reset() }
+        try json.withUnsafeBytes { try statement.bindText($0, at: 1) }
+        try statement.bind(new.lastModified.millis, at: 2)
+        for (offset, value) in values.enumerated() { try statement.bind(value, at: 3 + offset) }
+        try statement.bind(new.id.rawValue, at: 3 + values.count)
+        while try statement.step() {}
+        if db.changesCount != 1 { try store(db, record) }
+    }
+
     static func store(_ db: Database, _ record: Record) throws {
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO records(id, type, branch, state, deleted, conflicted, code, customer, label, modified)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO records(id, type, branch, state, deleted, conflicted, code, customer, label, modified, policy_time)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET state = excluded.state, deleted = excluded.deleted,
               conflicted = excluded.conflicted, code = excluded.code, customer = excluded.customer, label = excluded.label,
-              modified = excluded.modified
+              modified = excluded.modified, policy_time = excluded.policy_time
             """)
         try execute(statement, record, state: nil, modified: nil)
     }
@@ -449,8 +566,8 @@ public final class Replica: Sendable {
 
     private static func insertIfNewStatement(_ db: Database) throws -> Statement {
         try db.cachedStatement(sql: """
-            INSERT INTO records(id, type, branch, state, deleted, conflicted, code, customer, label, modified)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+            INSERT INTO records(id, type, branch, state, deleted, conflicted, code, customer, label, modified, policy_time)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
             """)
     }
 
@@ -477,6 +594,7 @@ public final class Replica: Sendable {
         if let customer = summary.customer { try statement.bind(customer, at: 8) } else { try statement.bindNull(at: 8) }
         try statement.bind(summary.label, at: 9)
         try statement.bind(summary.lastModified.millis, at: 10)
+        if let time = summary.policyTime { try statement.bind(time, at: 11) } else { try statement.bindNull(at: 11) }
         while try statement.step() {}
     }
 }

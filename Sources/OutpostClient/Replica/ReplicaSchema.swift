@@ -1,3 +1,4 @@
+import OutpostModel
 import OutpostStore
 
 /// The replica's tables, created and upgraded by migrations.
@@ -64,6 +65,25 @@ enum ReplicaSchema {
             try db.execute(sql: """
                 CREATE TABLE code_blocks (lease TEXT PRIMARY KEY, server_id TEXT NOT NULL, branch TEXT NOT NULL, year INTEGER NOT NULL,
                                           first INTEGER NOT NULL, last INTEGER NOT NULL, next INTEGER NOT NULL, scheme TEXT NOT NULL)
+                """)
+        }
+        migrator.registerMigration("v6 indexes for lists and policies") { db in
+            // The time the policy filters key on (RecordSummary.policyTime): a visit's completion.
+            // Revisit due times and complaint deadlines depend on the stored policy document, so
+            // they are computed from it when asked (Replica+Policies), never stored here.
+            try db.execute(sql: "ALTER TABLE records ADD COLUMN policy_time INTEGER")
+            let update = try db.makeStatement(sql: "UPDATE records SET policy_time = ? WHERE id = ?")
+            try db.makeStatement(sql: "SELECT id, state FROM records WHERE type = 'visit'").forEachRow { row in
+                let record = try Replica.decode(statement: row)
+                guard let time = RecordSummary(record).policyTime else { return }
+                try update.execute(arguments: [time, record.id.rawValue])
+            }
+            // Lists in label order, read one row at a time.
+            try db.execute(sql: "CREATE INDEX records_by_label ON records(type, label, id)")
+            // The latest completed visit of a customer.
+            try db.execute(sql: """
+                CREATE INDEX records_visited ON records(customer, policy_time)
+                WHERE type = 'visit' AND deleted = 0 AND policy_time IS NOT NULL
                 """)
         }
         return migrator

@@ -33,6 +33,21 @@ public struct RecordSummary: Sendable, Hashable {
     /// The display label: a customer's or contact's name, a visit's actual (else planned) time,
     /// a complaint's reception time; empty when absent or not a string.
     public var label: String
+    /// The time the company policies key on, in UTC ms (see ``policyTime(type:tier:actualAt:category:receivedAt:status:)``).
+    public var policyTime: Int64?
+
+    /// The time a record's policy filters key on (UTC ms), so a replica can index it: for a
+    /// visit its completion time (`actualAt`); `nil` otherwise. Revisit due times and complaint
+    /// deadlines depend on the policy document a replica stores, so they are not summarised here.
+    public static func policyTime(type: EntityType, tier: String?, actualAt: String?, category: String?,
+                                  receivedAt: String?, status: String?) -> Int64? {
+        switch type {
+        case .visit:
+            return actualAt.flatMap(Timestamps.parse)
+        case .customer, .complaint, .contact:
+            return nil
+        }
+    }
 
     /// The summary of `record`.
     public init(_ record: Record) {
@@ -49,6 +64,10 @@ public struct RecordSummary: Sendable, Hashable {
         case .visit: label = (record.value(of: "actualAt") ?? record.value(of: "plannedAt"))?.stringValue ?? ""
         case .complaint: label = record.value(of: "receivedAt")?.stringValue ?? ""
         }
+        policyTime = Self.policyTime(
+            type: record.type, tier: record.value(of: "tier")?.stringValue, actualAt: record.value(of: "actualAt")?.stringValue,
+            category: record.value(of: "category")?.stringValue, receivedAt: record.value(of: "receivedAt")?.stringValue,
+            status: record.value(of: "status")?.stringValue)
     }
 
     init(id: RecordID, type: EntityType, branch: String, lastModified: HybridTimestamp, values: SummaryValues) {
@@ -65,6 +84,9 @@ public struct RecordSummary: Sendable, Hashable {
         case .visit: label = (values.actualAt.isPresent ? values.actualAt : values.plannedAt).string ?? ""
         case .complaint: label = values.receivedAt.string ?? ""
         }
+        policyTime = Self.policyTime(type: type, tier: values.tier.string, actualAt: values.actualAt.string,
+                                     category: values.category.string, receivedAt: values.receivedAt.string,
+                                     status: values.status.string)
     }
 }
 
@@ -89,6 +111,9 @@ struct SummaryValues {
     var actualAt = Value.absent
     var plannedAt = Value.absent
     var receivedAt = Value.absent
+    var tier = Value.absent
+    var category = Value.absent
+    var status = Value.absent
 }
 
 /// A decoded pull page whose records are summarised, kept as received and decoded on demand.
@@ -310,6 +335,9 @@ extension Record {
                 case 3: values.name = value
                 case 4: values.actualAt = value
                 case 5: values.plannedAt = value
+                case 7: values.tier = value
+                case 8: values.category = value
+                case 9: values.status = value
                 default: values.receivedAt = value
                 }
             }
@@ -346,8 +374,9 @@ extension Record {
             name.hasSameBytes(as: literal)
         }
         switch name.count {
-        case 4: return equals("code") ? 1 : equals("name") ? 3 : 0
-        case 8: return equals("customer") ? 2 : equals("actualAt") ? 4 : 0
+        case 4: return equals("code") ? 1 : equals("name") ? 3 : equals("tier") ? 7 : 0
+        case 6: return equals("status") ? 9 : 0
+        case 8: return equals("customer") ? 2 : equals("actualAt") ? 4 : equals("category") ? 8 : 0
         case 9: return equals("plannedAt") ? 5 : 0
         case 10: return equals("receivedAt") ? 6 : 0
         default: return 0
