@@ -1,4 +1,5 @@
 import Foundation
+import OutpostChildProcess
 import OutpostCLI
 import OutpostJSON
 import OutpostTestSupport
@@ -25,7 +26,7 @@ struct InitTokenTests {
         let file = server.support.path("stdin.token")
         try Data("\(token)\n".utf8).write(to: URL(fileURLWithPath: file))
         let device = server.device("alice")
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = ServerProcess.productsDirectory.appendingPathComponent("outpost")
         process.arguments = ["--db", device.db, "init", "--server", server.url, "--token", "-"]
         process.environment = ["HOME": device.home, "LANG": "en_US.UTF-8", "TZ": "UTC"]
