@@ -126,6 +126,27 @@ public final class ChildProcess: @unchecked Sendable {
         waiter.start()
     }
 
+    /// Runs `executable` with `arguments` to its end and returns its exit status and what it wrote
+    /// to standard output (and standard error too when `mergingErrors`).
+    public static func output(of executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                              mergingErrors: Bool = false) throws -> (status: Int32, text: String) {
+        let child = ChildProcess()
+        child.executableURL = URL(fileURLWithPath: executable)
+        child.arguments = arguments
+        child.environment = environment
+        let pipe = Pipe()
+        child.standardOutput = pipe
+        if mergingErrors { child.standardError = pipe }
+        try child.run()
+        var data = Data()
+        while true {
+            let count = pipe.fileHandleForReading.readChunk(into: &data)
+            if count <= 0 { break }
+        }
+        child.waitUntilExit()
+        return (child.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
     /// Blocks until the child has ended.
     public func waitUntilExit() {
         lock.withLock { while !ended { lock.wait() } }
@@ -161,3 +182,22 @@ public final class ChildProcess: @unchecked Sendable {
         return unsafeBitCast(symbol, to: AddCloseFrom.self)
     }()
 }
+
+extension FileHandle {
+    /// Appends one read's worth of bytes to `data`, retrying reads a signal interrupted; the count
+    /// read, 0 at end of file, -1 on another error.
+    fileprivate func readChunk(into data: inout Data) -> Int {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { systemRead(fileDescriptor, $0.baseAddress, $0.count) }
+            if count > 0 { data.append(contentsOf: buffer[0..<count]) }
+            if count >= 0 || errno != EINTR { return count }
+        }
+    }
+}
+
+#if canImport(Glibc)
+private let systemRead = Glibc.read
+#elseif canImport(Darwin)
+private let systemRead = Darwin.read
+#endif

@@ -215,16 +215,9 @@ struct LanguageAndTimeCLITests {
         let file = directory.appendingPathComponent("outpost.bash")
         try script.write(to: file, atomically: true, encoding: .utf8)
         let quoted = words.map { "'\($0)'" }.joined(separator: " ")
-        let process = ChildProcess()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["--norc", "--noprofile", "-c",
-                             "source '\(file.path)'; COMP_WORDS=(\(quoted)); COMP_CWORD=\(words.count - 1); _outpost; printf '%s\\n' \"${COMPREPLY[@]}\""]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readAllRetryingInterrupts()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        let script = "source '\(file.path)'; COMP_WORDS=(\(quoted)); COMP_CWORD=\(words.count - 1); _outpost; printf '%s\\n' \"${COMPREPLY[@]}\""
+        return try ChildProcess.output(of: "/bin/bash", ["--norc", "--noprofile", "-c", script]).text
+            .split(separator: "\n").map(String.init)
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/bin/bash")))
@@ -270,15 +263,7 @@ struct LanguageAndTimeCLITests {
             source '\(file.path)'
             words=(\(quoted)); CURRENT=\(words.count); _outpost
             """
-        let process = ChildProcess()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/zsh")
-        process.arguments = ["-f", "-c", driver]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readAllRetryingInterrupts()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        return try ChildProcess.output(of: "/usr/bin/zsh", ["-f", "-c", driver]).text.split(separator: "\n").map(String.init)
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/zsh")))

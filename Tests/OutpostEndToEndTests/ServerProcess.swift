@@ -19,16 +19,9 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Runs `outpost-server` with arguments and returns its exit status and output (for admin commands).
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = ChildProcess()
-        process.executableURL = productsDirectory.appendingPathComponent("outpost-server")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readAllRetryingInterrupts()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try ChildProcess.output(of: productsDirectory.appendingPathComponent("outpost-server").path, arguments,
+                                             mergingErrors: true)
+        return (result.status, result.text)
     }
 
     /// Starts `outpost-server serve` on a free port (plus `arguments`) and waits for its "listening" line.
