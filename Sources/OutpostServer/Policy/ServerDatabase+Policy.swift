@@ -10,7 +10,7 @@ extension ServerDatabase {
         try pool.read { db in try Self.policy(db) }
     }
 
-    static func policy(_ db: Database) throws -> PolicyDocument {
+    static func policy(_ db: any SQLSession) throws -> PolicyDocument {
         guard let text: String = try db.fetchScalar(sql: "SELECT body FROM policy WHERE id = 1") else { return .default }
         do {
             return try PolicyDocument(json: JSONValue.parse(text))
@@ -87,7 +87,7 @@ extension ServerDatabase {
     }
 
     /// The largest sequence number among stored customer codes that the scheme would produce for `series` (0 if none).
-    static func highestHandTypedSeq(_ db: Database, scheme: CodeScheme, series: CodeSeries) throws -> Int64 {
+    static func highestHandTypedSeq(_ db: any SQLSession, scheme: CodeScheme, series: CodeSeries) throws -> Int64 {
         var highest: Int64 = 0
         for row in try db.fetchAll(sql: "SELECT state FROM records WHERE type = 'customer' AND branch = ?", arguments: [series.branch]) {
             guard let text: String = row[0], let record = try? Record(json: JSONValue.parse(text)),

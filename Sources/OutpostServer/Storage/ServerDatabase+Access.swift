@@ -38,16 +38,15 @@ public struct ReassignmentSummary: Sendable, Hashable {
 
 extension ServerDatabase {
     /// Appends an audit entry (inside the caller's transaction).
-    static func audit(_ db: Database, actor: String, action: String, subject: String, branch: String, detail: String) throws {
-        try db.cachedStatement(sql: "INSERT INTO audit(at, actor, action, subject, branch, detail) VALUES (?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [nowMillis(), actor, action, subject, branch, detail])
+    static func audit(_ db: any SQLSession, actor: String, action: String, subject: String, branch: String, detail: String) throws {
+        try db.execute(sql: "INSERT INTO audit(at, actor, action, subject, branch, detail) VALUES (?, ?, ?, ?, ?, ?)", arguments: [nowMillis(), actor, action, subject, branch, detail])
     }
 
     /// The audit log, oldest first, restricted to what `scope` may read (every branch for
     /// admin, hq and auditor; the own branch for managers and branch admins; nothing for sales).
     public func auditLog(scope: AccessScope? = nil, limit: Int = 1000) throws -> [AuditEntry] {
         try pool.read { db in
-            try db.fetchAll(sql: "SELECT at, actor, action, subject, branch, detail FROM (SELECT * FROM audit ORDER BY id DESC LIMIT ?) ORDER BY id",
+            try db.fetchAll(sql: "SELECT at, actor, action, subject, branch, detail FROM (SELECT * FROM audit ORDER BY id DESC LIMIT ?) AS recent ORDER BY id",
                             arguments: [limit])
                 .map { AuditEntry(at: $0[0] ?? 0, actor: $0[1] ?? "", action: $0[2] ?? "", subject: $0[3] ?? "", branch: $0[4] ?? "", detail: $0[5] ?? "") }
                 .filter { scope?.readsAudit(of: $0.branch) ?? true }
@@ -88,8 +87,8 @@ extension ServerDatabase {
     }
 
     /// The access of the customer `id` as stored (`nil` when the server does not hold it).
-    static func storedCustomerAccess(_ db: Database, _ id: String) throws -> RecordAccess? {
-        guard let row = try db.cachedStatement(sql: "SELECT branch FROM records WHERE id = ? AND type = 'customer'").fetchOne(arguments: [id]),
+    static func storedCustomerAccess(_ db: any SQLSession, _ id: String) throws -> RecordAccess? {
+        guard let row = try db.fetchOne(sql: "SELECT branch FROM records WHERE id = ? AND type = 'customer'", arguments: [id]),
               let branch: String = row[0]
         else { return nil }
         let users: [String] = try db.fetchColumn(sql: "SELECT user FROM customer_access WHERE customer = ?", arguments: [id])
@@ -100,19 +99,19 @@ extension ServerDatabase {
     /// gains or loses it (their devices re-scope, SPEC §11.2). A new customer raises nobody: its
     /// records all come after any cursor. Audits the change as made by `actor`, except a new
     /// customer owned by its creator alone.
-    static func updateCustomerAccess(_ db: Database, _ record: Record, isNew: Bool, actor: String) throws {
+    static func updateCustomerAccess(_ db: any SQLSession, _ record: Record, isNew: Bool, actor: String) throws {
         let id = record.id.rawValue
         let before = Set<String>(try db.fetchColumn(sql: "SELECT user FROM customer_access WHERE customer = ?", arguments: [id]))
         let after = RecordAccess.users(of: record)
         guard before != after else { return }
-        try db.cachedStatement(sql: "DELETE FROM customer_access WHERE customer = ?").execute(arguments: [id])
+        try db.execute(sql: "DELETE FROM customer_access WHERE customer = ?", arguments: [id])
         for user in after.sorted() {
-            try db.cachedStatement(sql: "INSERT INTO customer_access(customer, user) VALUES (?, ?)").execute(arguments: [id, user])
+            try db.execute(sql: "INSERT INTO customer_access(customer, user) VALUES (?, ?)", arguments: [id, user])
         }
         let code = record.value(of: "code")?.stringValue ?? id
         if !isNew {
             for user in before.symmetricDifference(after).sorted() {
-                try db.cachedStatement(sql: "UPDATE users SET scope_gen = scope_gen + 1 WHERE name = ?").execute(arguments: [user])
+                try db.execute(sql: "UPDATE users SET scope_gen = scope_gen + 1 WHERE name = ?", arguments: [user])
             }
         }
         // A customer created for its own creator is no access change worth a line.
@@ -124,7 +123,7 @@ extension ServerDatabase {
     /// A contact, visit or complaint now naming another customer than the stored version (a
     /// concurrent or hand-made change of `customer`) moves into that customer's scope: every user
     /// who gains or loses it by the move re-scopes (SPEC §11.2). Call before storing the new version.
-    static func noteCustomerChange(_ db: Database, _ record: Record) throws {
+    static func noteCustomerChange(_ db: any SQLSession, _ record: Record) throws {
         let before: String? = try db.fetchScalar(sql: "SELECT customer FROM records WHERE id = ?", arguments: [record.id.rawValue])
         let after = record.value(of: "customer")?.stringValue
         guard before != after else { return }
@@ -133,7 +132,7 @@ extension ServerDatabase {
             return Set(try db.fetchColumn(sql: "SELECT user FROM customer_access WHERE customer = ?", arguments: [customer]) as [String])
         }
         for user in try users(before).symmetricDifference(users(after)).sorted() {
-            try db.cachedStatement(sql: "UPDATE users SET scope_gen = scope_gen + 1 WHERE name = ?").execute(arguments: [user])
+            try db.execute(sql: "UPDATE users SET scope_gen = scope_gen + 1 WHERE name = ?", arguments: [user])
         }
     }
 

@@ -103,7 +103,7 @@ extension ServerDatabase {
     /// the database file alone holds all data, and brings the sidecar marker (`<database>.mark`,
     /// SPEC §11.1) up to date. Called when the server stops gracefully.
     public func checkpoint() throws {
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try pool.checkpoint()
         noteIssued(seq: try newestSeq())
     }
 

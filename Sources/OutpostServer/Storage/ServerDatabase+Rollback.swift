@@ -90,7 +90,7 @@ extension ServerDatabase {
     /// holds, or an epoch the file does not know — it records the file's (and the marker's) epoch
     /// in `epochs` and begins a new epoch, exactly as `outpost-server restore` does. Returns the
     /// epoch now current and what was detected. Runs inside the opening write transaction.
-    static func checkForRollback(_ db: Database, serverID: String, epoch: String,
+    static func checkForRollback(_ db: any SQLSession, serverID: String, epoch: String,
                                  marker: RollbackMarker?) throws -> (epoch: String, detection: RollbackDetection?) {
         guard let marker, marker.serverID == serverID else { return (epoch, nil) }
         let newest: Int64 = try db.fetchScalar(sql: "SELECT MAX(seq) FROM records") ?? 0

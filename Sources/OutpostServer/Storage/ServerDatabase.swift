@@ -3,14 +3,17 @@ import OutpostCrypto
 import OutpostModel
 import OutpostStore
 
-/// The server's SQLite database (WAL mode, one writer and several readers).
+/// The server's database: a SQLite file (WAL mode, one writer and several readers) or, with the
+/// `PostgreSQL` package trait, a PostgreSQL database shared by several server instances
+/// (``init(postgres:schema:)``). Both sit behind ``ServerStorage``.
 ///
 /// ```swift
 /// let database = try ServerDatabase(path: "outpost.db")
 /// let token = try database.addUser(name: "li", role: .sales, branch: "BJ")
 /// ```
 public final class ServerDatabase: Sendable {
-    let pool: DatabasePool
+    /// The transactions over the stored data.
+    let pool: any ServerStorage
     /// A random id for this database, part of every cursor.
     public let serverID: String
     /// The database's current epoch; a restore from backup begins a new one (SPEC §11.1).
@@ -18,7 +21,7 @@ public final class ServerDatabase: Sendable {
     /// Set when the file turned out, on opening, to be older than the one this server last used
     /// (copied back by hand): a new epoch began, as with `outpost-server restore` (SPEC §11.1).
     public let rollback: RollbackDetection?
-    /// The sidecar marker `<path>.mark` (none for an in-memory database).
+    /// The sidecar marker `<path>.mark` (none for an in-memory or PostgreSQL database).
     let marker: RollbackMarkerKeeper?
 
     /// Opens (or creates) the database at `path` and applies migrations. A new database file is
@@ -27,14 +30,21 @@ public final class ServerDatabase: Sendable {
     ///
     /// The sidecar marker `<path>.mark` records the highest seq issued; a file older than its marker
     /// (copied back by hand) begins a new epoch on opening, reported in ``rollback`` (SPEC §11.1).
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
         Self.createOwnerOnly(path)
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.synchronous = .full
-        pool = try DatabasePool(path: path, configuration: configuration)
+        let pool = try DatabasePool(path: path, configuration: configuration)
         try ServerSchema.migrator.migrate(pool)
         let markerPath = path.isEmpty || path == ":memory:" ? nil : RollbackMarker.path(for: path)
+        try self.init(storage: SQLiteServerStorage(pool: pool), markerPath: markerPath)
+    }
+
+    /// Opens migrated storage: reads (or, for a new database, creates) the server id and epoch,
+    /// checking the marker at `markerPath` for a file put back by hand.
+    init(storage: any ServerStorage, markerPath: String?) throws {
+        pool = storage
         let found = markerPath.flatMap(RollbackMarker.read)
         var newest: Int64 = 0
         (serverID, epoch, rollback) = try pool.write { db in
@@ -52,6 +62,12 @@ public final class ServerDatabase: Sendable {
         marker = markerPath.map(RollbackMarkerKeeper.init(path:))
         marker?.note(serverID: serverID, epoch: epoch, seq: newest)
     }
+
+    /// The SQL dialect of the storage (SQLite or PostgreSQL).
+    public var dialect: SQLDialect { pool.dialect }
+
+    /// Where the data is, for logs: the file path, or the PostgreSQL host and database (no password).
+    public var storageLocation: String { pool.location }
 
     static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
@@ -251,15 +267,14 @@ extension ServerDatabase {
     public func account(token: String) throws -> UserAccount? {
         let hash = AccessToken.hash(token)
         return try pool.read { db in
-            try db.cachedStatement(sql: "SELECT \(Self.userColumns) FROM users WHERE token_hash = ?")
-                .fetchOne(arguments: [hash]).flatMap(Self.account)
+            try db.fetchOne(sql: "SELECT \(Self.userColumns) FROM users WHERE token_hash = ?", arguments: [hash]).flatMap(Self.account)
         }
     }
 
     /// Notes that `user` synced now (for `user list --inactive`).
     public func noteSync(user: String) throws {
-        try pool.write { db in
-            try db.cachedStatement(sql: "UPDATE users SET last_sync_at = ? WHERE name = ?").execute(arguments: [Self.nowMillis(), user])
+        try pool.update { db in
+            try db.execute(sql: "UPDATE users SET last_sync_at = ? WHERE name = ?", arguments: [Self.nowMillis(), user])
         }
     }
 
@@ -272,7 +287,7 @@ extension ServerDatabase {
                            lastSyncAt: row[7])
     }
 
-    static func user(_ db: Database, _ name: String) throws -> UserAccount {
+    static func user(_ db: any SQLSession, _ name: String) throws -> UserAccount {
         guard let row = try db.fetchOne(sql: "SELECT \(userColumns) FROM users WHERE name = ?", arguments: [name]),
               let user = account(row)
         else { throw UserAdminError.unknown(name) }

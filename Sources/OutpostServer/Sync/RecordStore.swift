@@ -35,8 +35,7 @@ extension ServerDatabase {
             }
             let plans = try Self.planBatch(db, request.records, context: context)
             let response = try Self.store(db, plans, batch: request.batch, actor: user.name)
-            try db.cachedStatement(sql: "INSERT INTO batches(user, batch, body_hash, response, applied_at) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [user.name, request.batch.rawValue, bodyHash, response.jsonValue.serialized(), Self.nowMillis()])
+            try db.execute(sql: "INSERT INTO batches(user, batch, body_hash, response, applied_at) VALUES (?, ?, ?, ?, ?)", arguments: [user.name, request.batch.rawValue, bodyHash, response.jsonValue.serialized(), Self.nowMillis()])
             return response
         }
         // Committed: the marker learns the highest seq issued (SPEC §11.1).
@@ -46,9 +45,8 @@ extension ServerDatabase {
 
     /// The stored answer of a batch already applied for `user` with the same body (SPEC §10.4);
     /// 409 `batch_reused` when the body differs.
-    static func storedAnswer(_ db: Database, user: UserAccount, batch: BatchID, bodyHash: String) throws -> PushResponse? {
-        guard let row = try db.cachedStatement(sql: "SELECT body_hash, response FROM batches WHERE user = ? AND batch = ?")
-            .fetchOne(arguments: [user.name, batch.rawValue])
+    static func storedAnswer(_ db: any SQLSession, user: UserAccount, batch: BatchID, bodyHash: String) throws -> PushResponse? {
+        guard let row = try db.fetchOne(sql: "SELECT body_hash, response FROM batches WHERE user = ? AND batch = ?", arguments: [user.name, batch.rawValue])
         else { return nil }
         guard let storedHash: String = row[0], storedHash == bodyHash else { throw APIError.batchReused(batch.rawValue) }
         guard let text: String = row[1], let stored = try? PushResponse(json: JSONValue.parse(text)) else {
@@ -58,7 +56,7 @@ extension ServerDatabase {
     }
 
     /// A recovery push must name an earlier epoch of this database (SPEC §11.1); 400 otherwise.
-    func checkRecoveryEpoch(_ db: Database, _ from: String) throws {
+    func checkRecoveryEpoch(_ db: any SQLSession, _ from: String) throws {
         let known: Int = try db.fetchScalar(sql: "SELECT COUNT(*) FROM epochs WHERE epoch = ?", arguments: [from]) ?? 0
         guard known == 1, from != epoch else {
             throw APIError.invalidRequest(WireDecodingError(
@@ -70,14 +68,13 @@ extension ServerDatabase {
     /// Checks and advances the pushing node's chain of batches (SPEC §10.5): the node must be this
     /// user's (another user's node is answered 409 `node_reused`, like a copied replica), and `after` must name its last acknowledged batch unless the server was restored
     /// since (the node's row is from an earlier epoch) or the node is new here.
-    func advanceNodeChain(_ db: Database, _ request: PushRequest, user: UserAccount) throws {
+    func advanceNodeChain(_ db: any SQLSession, _ request: PushRequest, user: UserAccount) throws {
         let now = Self.nowMillis()
-        let row = try db.cachedStatement(sql: "SELECT user, last_batch, epoch FROM nodes WHERE node = ?")
-            .fetchOne(arguments: [request.node.rawValue])
+        let row = try db.fetchOne(sql: "SELECT user, last_batch, epoch FROM nodes WHERE node = ?", arguments: [request.node.rawValue])
         guard let row else {
-            try db.cachedStatement(sql: """
+            try db.execute(sql: """
                 INSERT INTO nodes(node, user, last_batch, epoch, enrolled_at, last_push_at) VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [request.node.rawValue, user.name, request.batch.rawValue, epoch, now, now])
+                """, arguments: [request.node.rawValue, user.name, request.batch.rawValue, epoch, now, now])
             return
         }
         let owner: String = row[0] ?? ""
@@ -92,8 +89,7 @@ extension ServerDatabase {
         if rowEpoch == epoch && lastBatch != request.after?.rawValue {
             throw APIError.nodeReused(request.node)
         }
-        try db.cachedStatement(sql: "UPDATE nodes SET last_batch = ?, epoch = ?, last_push_at = ? WHERE node = ?")
-            .execute(arguments: [request.batch.rawValue, epoch, now, request.node.rawValue])
+        try db.execute(sql: "UPDATE nodes SET last_batch = ?, epoch = ?, last_push_at = ? WHERE node = ?", arguments: [request.batch.rawValue, epoch, now, request.node.rawValue])
     }
 
     /// A planned record: the decision and the record's current seq (`nil` when new).
@@ -101,7 +97,7 @@ extension ServerDatabase {
 
     /// Plans every record, then refuses the batch for the earliest failing check of SPEC §10
     /// (naming every record refused for that reason), or returns the plans.
-    static func planBatch(_ db: Database, _ records: [Record], context: PushPlanner.Context) throws -> [Plan] {
+    static func planBatch(_ db: any SQLSession, _ records: [Record], context: PushPlanner.Context) throws -> [Plan] {
         var planned = [Plan?](repeating: nil, count: records.count)
         var refusals: [(record: RecordID, refusal: PushPlanner.Refusal)] = []
         // Customers first, so their contacts, visits and complaints in the same batch are judged
@@ -169,7 +165,7 @@ extension ServerDatabase {
 
     /// Stores every changed record under a new seq, keeps the customers' access current (raising
     /// the scope generation of users who gain or lose a customer, SPEC §11.2) and returns the answer.
-    static func store(_ db: Database, _ plans: [Plan], batch: BatchID, actor: String) throws -> PushResponse {
+    static func store(_ db: any SQLSession, _ plans: [Plan], batch: BatchID, actor: String) throws -> PushResponse {
         var nextSeq: Int64 = (try db.fetchScalar(sql: "SELECT MAX(seq) FROM records") ?? 0) + 1
         var results: [PushResult] = []
         results.reserveCapacity(plans.count)
@@ -194,7 +190,7 @@ extension ServerDatabase {
     /// A contact, visit or complaint must name a customer the server knows (or that comes in the
     /// same batch) of the same branch, so scope follows the customer. A customer the caller may not
     /// read is answered exactly like one the server does not have (SPEC §10.3).
-    static func checkCustomerReference(_ db: Database, _ record: Record, batchCustomers: [RecordID: String],
+    static func checkCustomerReference(_ db: any SQLSession, _ record: Record, batchCustomers: [RecordID: String],
                                        scope: AccessScope) throws -> ErrorDetail? {
         guard let text = record.value(of: "customer")?.stringValue else { return nil }
         let customerID = RecordID(unchecked: text)
@@ -217,11 +213,10 @@ extension ServerDatabase {
         return nil
     }
 
-    static func loadRecord(_ db: Database, _ id: RecordID) throws -> (record: Record, seq: Int64)? {
+    static func loadRecord(_ db: any SQLSession, _ id: RecordID) throws -> (record: Record, seq: Int64)? {
         var found: (record: Record, seq: Int64)?
         do {
-            try db.cachedStatement(sql: "SELECT state, seq FROM records WHERE id = ?")
-                .forEachRow(arguments: [id.rawValue]) { row in
+            try db.forEachRow(sql: "SELECT state, seq FROM records WHERE id = ?", arguments: [id.rawValue]) { row in
                     found = (try row.withUnsafeBlob(at: 0) { try RecordTable.decode($0, id: id) }, row.int64(at: 1))
                 }
         } catch let error as RecordTableError {
@@ -230,12 +225,12 @@ extension ServerDatabase {
         return found
     }
 
-    static func storeRecord(_ db: Database, _ record: Record, seq: Int64) throws {
-        try db.cachedStatement(sql: """
+    static func storeRecord(_ db: any SQLSession, _ record: Record, seq: Int64) throws {
+        try db.execute(sql: """
             INSERT INTO records(id, type, branch, seq, state, deleted, conflicted, customer) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, state = excluded.state,
               deleted = excluded.deleted, conflicted = excluded.conflicted, customer = excluded.customer
-            """).execute(arguments: [
+            """, arguments: [
                 record.id.rawValue, record.type.rawValue, record.branch, seq, String(decoding: record.canonicalJSON(), as: UTF8.self),
                 record.isDeleted, record.hasConflicts,
                 record.type == .customer ? record.id.rawValue : record.value(of: "customer")?.stringValue,
@@ -247,37 +242,37 @@ extension ServerDatabase {
     public func streamPull(after seq: Int64, limit: Int, scope: AccessScope, generation: Int64 = 0,
                            write: ([UInt8]) throws -> Void) throws {
         try pool.read { db in
-            let statement: Statement
+            let sql: String
+            let arguments: StatementArguments
             if scope.readsAllBranches {
-                statement = try db.cachedStatement(sql: "SELECT seq, state FROM records WHERE seq > ? ORDER BY seq LIMIT ?")
-                try statement.bind(StatementArguments([.integer(seq), .integer(Int64(limit + 1))]))
+                sql = "SELECT seq, state FROM records WHERE seq > ? ORDER BY seq LIMIT ?"
+                arguments = [seq, limit + 1]
             } else if scope.readsWholeBranch {
-                statement = try db.cachedStatement(
-                    sql: "SELECT seq, state FROM records WHERE branch = ? AND seq > ? ORDER BY seq LIMIT ?")
-                try statement.bind(StatementArguments([.text(scope.branch), .integer(seq), .integer(Int64(limit + 1))]))
+                sql = "SELECT seq, state FROM records WHERE branch = ? AND seq > ? ORDER BY seq LIMIT ?"
+                arguments = [scope.branch, seq, limit + 1]
             } else {
                 // A salesperson: the records of the customers it owns or that are shared with it.
-                statement = try db.cachedStatement(sql: """
+                sql = """
                     SELECT seq, state FROM records WHERE seq > ?
                       AND customer IN (SELECT customer FROM customer_access WHERE user = ?) ORDER BY seq LIMIT ?
-                    """)
-                try statement.bind(StatementArguments([.integer(seq), .text(scope.user), .integer(Int64(limit + 1))]))
+                    """
+                arguments = [seq, scope.user, limit + 1]
             }
-            defer { statement.reset() }
             var buffer: [UInt8] = []
             buffer.reserveCapacity(64 * 1024)
             buffer.append(contentsOf: Array(#"{"records":["#.utf8))
             var count = 0
             var last = seq
             var hasMore = false
-            while try statement.step() {
-                if count == limit {
+            // The query asks for one row more than the page holds: its presence says there is more.
+            try db.forEachRow(sql: sql, arguments: arguments) { row in
+                guard count < limit else {
                     hasMore = true
-                    break
+                    return
                 }
                 if count > 0 { buffer.append(UInt8(ascii: ",")) }
-                statement.withUnsafeBlob(at: 1) { buffer.append(contentsOf: $0) }
-                last = statement.int64(at: 0)
+                row.withUnsafeBlob(at: 1) { buffer.append(contentsOf: $0) }
+                last = row.int64(at: 0)
                 count += 1
                 if buffer.count >= 60 * 1024 {
                     try write(buffer)

@@ -42,8 +42,7 @@ extension ServerDatabase {
     public func authors(scope: AccessScope) throws -> AuthorsResponse {
         try pool.read { db in
             var authors: [NodeID: String] = [:]
-            try db.cachedStatement(sql: "SELECT nodes.node, users.name, users.branch FROM nodes JOIN users ON users.name = nodes.user")
-                .forEachRow(arguments: []) { row in
+            try db.forEachRow(sql: "SELECT nodes.node, users.name, users.branch FROM nodes JOIN users ON users.name = nodes.user", arguments: []) { row in
                     guard scope.canRead(branch: row.text(at: 2)) else { return }
                     authors[NodeID(unchecked: row.text(at: 0))] = row.text(at: 1)
                 }

@@ -106,8 +106,7 @@ extension ServerDatabase {
     public func changes(after seq: Int64, limit: Int) throws -> [(seq: Int64, record: Record)] {
         try pool.read { db in
             var result: [(seq: Int64, record: Record)] = []
-            try db.cachedStatement(sql: "SELECT seq, id, state FROM records WHERE seq > ? ORDER BY seq LIMIT ?")
-                .forEachRow(arguments: [seq, limit]) { row in
+            try db.forEachRow(sql: "SELECT seq, id, state FROM records WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit]) { row in
                     let id = RecordID(unchecked: row.text(at: 1))
                     result.append((row.int64(at: 0), try row.withUnsafeBlob(at: 2) { try RecordTable.decode($0, id: id) }))
                 }
@@ -137,12 +136,12 @@ extension ServerDatabase {
                 try Self.setMeta(db, "upstream_run_through", String(through))
             }
             var rows: [(RecordID, Int64, Record)] = []
-            try db.cachedStatement(sql: """
+            try db.forEachRow(sql: """
                 SELECT records.id, records.seq, records.state FROM records
                 LEFT JOIN upstream_done ON upstream_done.record_id = records.id AND upstream_done.seq = records.seq
                 WHERE records.seq > ? AND records.seq <= ? AND upstream_done.record_id IS NULL
                 ORDER BY \(Self.upstreamTypeRank), records.seq LIMIT ?
-                """).forEachRow(arguments: [sent, through, limit]) { row in
+                """, arguments: [sent, through, limit]) { row in
                 let id = RecordID(unchecked: row.text(at: 0))
                 rows.append((id, row.int64(at: 1), try row.withUnsafeBlob(at: 2) { try RecordTable.decode($0, id: id) }))
             }
@@ -162,11 +161,11 @@ extension ServerDatabase {
         return try pool.write { db in
             if let pending = try Self.loadUpstreamBatch(db) { return pending }
             var rows: [(RecordID, Int64, Record)] = []
-            try db.cachedStatement(sql: """
+            try db.forEachRow(sql: """
                 SELECT records.id, records.seq, records.state FROM upstream_recovery_queue
                 JOIN records ON records.id = upstream_recovery_queue.record_id
                 ORDER BY \(Self.upstreamTypeRank), records.seq LIMIT ?
-                """).forEachRow(arguments: [limit]) { row in
+                """, arguments: [limit]) { row in
                 let id = RecordID(unchecked: row.text(at: 0))
                 rows.append((id, row.int64(at: 1), try row.withUnsafeBlob(at: 2) { try RecordTable.decode($0, id: id) }))
             }
@@ -178,7 +177,7 @@ extension ServerDatabase {
         }
     }
 
-    static func makeUpstreamBatch(_ db: Database, _ rows: [(RecordID, Int64, Record)], recovery: Bool,
+    static func makeUpstreamBatch(_ db: any SQLSession, _ rows: [(RecordID, Int64, Record)], recovery: Bool,
                                   recoveringFrom: String?) throws -> UpstreamBatch {
         let request = PushRequest(batch: .random(), node: NodeID(unchecked: try upstreamMeta(db, "upstream_node") ?? ""),
                                   after: try upstreamMeta(db, "upstream_last_batch").flatMap(BatchID.init), relay: true,
@@ -187,12 +186,12 @@ extension ServerDatabase {
         try setMeta(db, "upstream_pending_kind", recovery ? "recovery" : "changes")
         try db.execute(sql: "DELETE FROM upstream_pending")
         for (id, seq, _) in rows {
-            try db.cachedStatement(sql: "INSERT INTO upstream_pending(record_id, seq) VALUES (?, ?)").execute(arguments: [id.rawValue, seq])
+            try db.execute(sql: "INSERT INTO upstream_pending(record_id, seq) VALUES (?, ?)", arguments: [id.rawValue, seq])
         }
         return UpstreamBatch(request: request, entries: rows.map { UpstreamBatch.Entry(record: $0.0, seq: $0.1) }, isRecovery: recovery)
     }
 
-    static func loadUpstreamBatch(_ db: Database) throws -> UpstreamBatch? {
+    static func loadUpstreamBatch(_ db: any SQLSession) throws -> UpstreamBatch? {
         guard let body = try upstreamMeta(db, "upstream_pending_batch") else { return nil }
         let request: PushRequest
         do {
@@ -201,13 +200,13 @@ extension ServerDatabase {
             throw APIError.internal("The pending upstream batch cannot be read (\(error)).")
         }
         var entries: [UpstreamBatch.Entry] = []
-        try db.cachedStatement(sql: "SELECT record_id, seq FROM upstream_pending").forEachRow(arguments: []) { row in
+        try db.forEachRow(sql: "SELECT record_id, seq FROM upstream_pending", arguments: []) { row in
             entries.append(UpstreamBatch.Entry(record: RecordID(unchecked: row.text(at: 0)), seq: row.int64(at: 1)))
         }
         return UpstreamBatch(request: request, entries: entries, isRecovery: try upstreamMeta(db, "upstream_pending_kind") == "recovery")
     }
 
-    static func dropUpstreamBatch(_ db: Database) throws {
+    static func dropUpstreamBatch(_ db: any SQLSession) throws {
         try db.execute(sql: "DELETE FROM server_meta WHERE key IN ('upstream_pending_batch', 'upstream_pending_kind')")
         try db.execute(sql: "DELETE FROM upstream_pending")
     }
@@ -218,10 +217,9 @@ extension ServerDatabase {
         try pool.write { db in
             for entry in batch.entries {
                 if batch.isRecovery {
-                    try db.cachedStatement(sql: "DELETE FROM upstream_recovery_queue WHERE record_id = ?").execute(arguments: [entry.record.rawValue])
+                    try db.execute(sql: "DELETE FROM upstream_recovery_queue WHERE record_id = ?", arguments: [entry.record.rawValue])
                 } else {
-                    try db.cachedStatement(sql: "INSERT OR REPLACE INTO upstream_done(record_id, seq) VALUES (?, ?)")
-                        .execute(arguments: [entry.record.rawValue, entry.seq])
+                    try db.execute(sql: "INSERT INTO upstream_done(record_id, seq) VALUES (?, ?) ON CONFLICT(record_id) DO UPDATE SET seq = excluded.seq", arguments: [entry.record.rawValue, entry.seq])
                 }
             }
             if try Self.upstreamMeta(db, "upstream_node") == batch.request.node.rawValue {
@@ -241,16 +239,15 @@ extension ServerDatabase {
             if named.isEmpty && batch.entries.count == 1 { named = Set(inBatch.keys) }
             for id in named.sorted() {
                 let message = error.details.first { $0.record.flatMap { try? RecordID($0).rawValue } == id }?.message ?? error.message
-                try db.cachedStatement(sql: """
+                try db.execute(sql: """
                     INSERT INTO upstream_refused(record_id, seq, code, message, refused_at) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT(record_id) DO UPDATE SET seq = excluded.seq, code = excluded.code, message = excluded.message,
                       refused_at = excluded.refused_at
-                    """).execute(arguments: [id, inBatch[id] ?? 0, error.code, message, Self.nowMillis()])
+                    """, arguments: [id, inBatch[id] ?? 0, error.code, message, Self.nowMillis()])
                 if batch.isRecovery {
-                    try db.cachedStatement(sql: "DELETE FROM upstream_recovery_queue WHERE record_id = ?").execute(arguments: [id])
+                    try db.execute(sql: "DELETE FROM upstream_recovery_queue WHERE record_id = ?", arguments: [id])
                 } else {
-                    try db.cachedStatement(sql: "INSERT OR REPLACE INTO upstream_done(record_id, seq) VALUES (?, ?)")
-                        .execute(arguments: [id, inBatch[id] ?? 0])
+                    try db.execute(sql: "INSERT INTO upstream_done(record_id, seq) VALUES (?, ?) ON CONFLICT(record_id) DO UPDATE SET seq = excluded.seq", arguments: [id, inBatch[id] ?? 0])
                 }
             }
             try Self.dropUpstreamBatch(db)
@@ -263,11 +260,11 @@ extension ServerDatabase {
         try prepareUpstream()
         return try pool.read { db in
             var result: [UpstreamRefusal] = []
-            try db.cachedStatement(sql: """
+            try db.forEachRow(sql: """
                 SELECT upstream_refused.record_id, code, message FROM upstream_refused
                 JOIN records ON records.id = upstream_refused.record_id AND records.seq = upstream_refused.seq
                 ORDER BY refused_at, upstream_refused.record_id
-                """).forEachRow(arguments: []) { row in
+                """, arguments: []) { row in
                 result.append(UpstreamRefusal(record: RecordID(unchecked: row.text(at: 0)), code: row.text(at: 1), message: row.text(at: 2)))
             }
             return result
@@ -304,14 +301,13 @@ extension ServerDatabase {
             var nextSeq: Int64 = (try db.fetchScalar(sql: "SELECT MAX(seq) FROM records") ?? 0) + 1
             var changed = 0
             for record in records {
-                let isNew = try Self.loadRecord(db, record.id) == nil
-                let outcome = try Self.recordTable.merge(db, record) { merged in
-                    if merged.type != .customer && !isNew { try Self.noteCustomerChange(db, merged) }
-                    try Self.storeRecord(db, merged, seq: nextSeq)
-                    nextSeq += 1
-                    if merged.type == .customer { try Self.updateCustomerAccess(db, merged, isNew: isNew, actor: "upstream") }
-                }
-                if case .unchanged = outcome { continue }
+                let stored = try Self.loadRecord(db, record.id)?.record
+                let merged = try stored.map { try $0.merged(with: record) } ?? record
+                guard merged != stored else { continue }
+                if merged.type != .customer && stored != nil { try Self.noteCustomerChange(db, merged) }
+                try Self.storeRecord(db, merged, seq: nextSeq)
+                nextSeq += 1
+                if merged.type == .customer { try Self.updateCustomerAccess(db, merged, isNew: stored == nil, actor: "upstream") }
                 changed += 1
             }
             try Self.setMeta(db, "upstream_cursor", cursor)
@@ -337,8 +333,7 @@ extension ServerDatabase {
         try pool.read { db in
             let after = try Self.upstreamMeta(db, "upstream_recovery_diff_after") ?? ""
             var result: [DiffRequest.Entry] = []
-            try db.cachedStatement(sql: "SELECT id, state FROM records WHERE id > ? ORDER BY id LIMIT ?")
-                .forEachRow(arguments: [after, limit]) { row in
+            try db.forEachRow(sql: "SELECT id, state FROM records WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, limit]) { row in
                     let id = RecordID(unchecked: row.text(at: 0))
                     let record = try row.withUnsafeBlob(at: 1) { try RecordTable.decode($0, id: id) }
                     result.append(DiffRequest.Entry(id: id, clock: record.clock))
@@ -351,7 +346,7 @@ extension ServerDatabase {
     public func upstreamRecoveryDiffed(through last: RecordID, missing: [RecordID]) throws {
         try pool.write { db in
             for id in missing {
-                try db.cachedStatement(sql: "INSERT OR IGNORE INTO upstream_recovery_queue(record_id) VALUES (?)").execute(arguments: [id.rawValue])
+                try db.execute(sql: "INSERT INTO upstream_recovery_queue(record_id) VALUES (?) ON CONFLICT(record_id) DO NOTHING", arguments: [id.rawValue])
             }
             try Self.setMeta(db, "upstream_recovery_diff_after", last.rawValue)
         }
@@ -378,14 +373,11 @@ extension ServerDatabase {
         }
     }
 
-    static let recordTable = RecordTable("records")
-
-    static func upstreamMeta(_ db: Database, _ key: String) throws -> String? {
+    static func upstreamMeta(_ db: any SQLSession, _ key: String) throws -> String? {
         try db.fetchScalar(sql: "SELECT value FROM server_meta WHERE key = ?", arguments: [key])
     }
 
-    static func setMeta(_ db: Database, _ key: String, _ value: String) throws {
-        try db.cachedStatement(sql: "INSERT INTO server_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-            .execute(arguments: [key, value])
+    static func setMeta(_ db: any SQLSession, _ key: String, _ value: String) throws {
+        try db.execute(sql: "INSERT INTO server_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, value])
     }
 }
