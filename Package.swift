@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Module graph (one-way): OutpostModel (pure) ← OutpostStore (SQLite) ← OutpostServer / OutpostClient ← executables.
@@ -14,7 +14,17 @@ let package = Package(
         .executable(name: "outpost-server", targets: ["outpost-server"]),
         .executable(name: "outpost-bench", targets: ["outpost-bench"]),
     ],
+    // `swift build --traits PostgreSQL`: the server can also keep its data in PostgreSQL (libpq),
+    // so several instances share one database. The default build needs only SQLite.
+    traits: [
+        .trait(name: "PostgreSQL", description: "PostgreSQL server storage through libpq (needs libpq-dev)."),
+    ],
     targets: [
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
         .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
@@ -32,7 +42,10 @@ let package = Package(
         .target(name: "OutpostHTTP"),
         // A small declarative command-line argument parser.
         .target(name: "OutpostArguments"),
-        .target(name: "OutpostServer", dependencies: ["OutpostModel", "OutpostStore", "OutpostHTTP", "OutpostCrypto"]),
+        .target(name: "OutpostServer", dependencies: [
+            "OutpostModel", "OutpostStore", "OutpostHTTP", "OutpostCrypto",
+            .target(name: "CLibPQ", condition: .when(traits: ["PostgreSQL"])),
+        ]),
         .target(name: "OutpostClient", dependencies: ["OutpostModel", "OutpostStore"]),
         .target(name: "OutpostCLI", dependencies: ["OutpostClient", "OutpostArguments"]),
         // Branch-server reconciliation with headquarters (a server acting as a client upstream).

@@ -8,12 +8,15 @@ import OutpostServer
 
 let dbOption = OptionSpec("db", help: "The SQLite database file (created if missing).", valueName: "path",
                           defaultValue: "outpost.db", isInherited: true)
+let postgresOption = OptionSpec(
+    "postgres", help: "Keep the data in this PostgreSQL database (postgres://user@host/db) instead of --db; several instances may share it. Needs a build with --traits PostgreSQL.",
+    valueName: "url", isInherited: true)
 let roles = Role.allCases.map(\.rawValue).joined(separator: ", ")
 
 let root = CommandSpec(
     name: "outpost-server",
     abstract: "The Outpost sync server and its administration.",
-    options: [dbOption],
+    options: [dbOption, postgresOption],
     subcommands: [
         CommandSpec(
             name: "serve", abstract: "Run the sync server until SIGTERM or SIGINT (requests in flight are finished).",
@@ -33,6 +36,9 @@ let root = CommandSpec(
             name: "restore", abstract: "Replace the database by a backup (stop the server first).",
             discussion: "Begins a new epoch: clients notice on their next sync and re-send the changes the backup lacks. The replaced file is kept next to it as <db>.before-restore-….",
             options: [OptionSpec("from", help: "The backup file.", valueName: "file", isRequired: true)]),
+        CommandSpec(
+            name: "new-epoch", abstract: "Begin a new epoch after the database was restored with its own tools (e.g. pg_restore).",
+            discussion: "Stop every server instance first. Clients that synced after the backup re-send what it lacks on their next sync. (`restore` does this itself for a SQLite file.)"),
         CommandSpec(
             name: "upstream", abstract: "Reconcile this (branch) server with headquarters.",
             subcommands: [
@@ -122,6 +128,7 @@ let tool = CommandLineTool(root: root)
 let parsed = tool.parseOrExit()
 let values = parsed.values
 let dbPath = values.option("db") ?? "outpost.db"
+let postgresURL = values.option("postgres")
 
 func fail(_ message: String, code: Int32 = 1) -> Never {
     FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
@@ -130,10 +137,20 @@ func fail(_ message: String, code: Int32 = 1) -> Never {
 
 func openDatabase() -> ServerDatabase {
     do {
+        if let postgresURL { return try ServerDatabase(postgres: postgresURL) }
         return try ServerDatabase(path: dbPath)
+    } catch ServerStorageError.postgresUnavailable {
+        fail("\(ServerStorageError.postgresUnavailable)")
     } catch {
-        fail("Cannot open the database \(dbPath): \(error)")
+        fail("Cannot open the database \(postgresURL == nil ? dbPath : "at --postgres"): \(error)")
     }
+}
+
+/// Backups and restores of a PostgreSQL database are PostgreSQL's own.
+func refuseFileCommandOnPostgres(_ command: String) {
+    guard postgresURL != nil else { return }
+    fail("`\(command)` copies SQLite files. Back up a PostgreSQL database with pg_dump and put it back with pg_restore; "
+        + "then, before starting any instance, run `outpost-server new-epoch --postgres URL` so devices re-send what the backup lacks.", code: 64)
 }
 
 do {
@@ -145,7 +162,8 @@ do {
         guard (0...65535).contains(port) else { fail("--port must be 0–65535.", code: 64) }
         guard skew >= 0 else { fail("--max-clock-skew must be 0 or more seconds.", code: 64) }
         let log: RequestLogMiddleware? = values.flag("quiet") ? nil : .standardError
-        let lock = try ServerDatabaseLock(databasePath: dbPath)
+        // A SQLite file is served by one process; PostgreSQL by as many instances as wanted.
+        let lock = postgresURL == nil ? try ServerDatabaseLock(databasePath: dbPath) : nil
         let database = openDatabase()
         if let rollback = database.rollback {
             // An old file copied back by hand (SPEC §11.1): a new epoch began so devices re-send what it lacks.
@@ -157,23 +175,25 @@ do {
         }
         try server.start()
         server.installSignalHandlers()
-        FileHandle.standardOutput.write(Data("Outpost server listening on http://\(server.http.configuration.host):\(server.port) (database \(dbPath))\n".utf8))
+        FileHandle.standardOutput.write(Data("Outpost server listening on http://\(server.http.configuration.host):\(server.port) (database \(database.storageLocation))\n".utf8))
         server.waitUntilStopped()
         // Leave a self-contained database file: everything in the write-ahead log moves into it.
         do {
             try database.checkpoint()
         } catch {
-            FileHandle.standardError.write(Data("Warning: could not fold the write-ahead log into \(dbPath): \(error)\n".utf8))
+            FileHandle.standardError.write(Data("Warning: could not fold the write-ahead log into \(database.storageLocation): \(error)\n".utf8))
         }
         withExtendedLifetime(lock) {}
         print("Outpost server stopped.")
     case ["backup"]:
+        refuseFileCommandOnPostgres("backup")
         let destination = try values.require("to")
         let size = (try? FileManager.default.attributesOfItem(atPath: dbPath)[.size] as? Int64) ?? 0
         print("Backing up \(dbPath) (\(size / 1024) KiB) to \(destination)…")
         let summary = try ServerDatabase.backup(databaseAt: dbPath, to: destination)
         print("Backup complete: \(summary.records) records, \(summary.bytes) bytes, epoch \(summary.epoch).")
     case ["restore"]:
+        refuseFileCommandOnPostgres("restore")
         let source = try values.require("from")
         let lock = try ServerDatabaseLock(databasePath: dbPath)
         print("Restoring \(dbPath) from \(source)…")
@@ -181,6 +201,11 @@ do {
         withExtendedLifetime(lock) {}
         if let kept = summary.keptReplacedFile { print("The replaced database is kept as \(kept).") }
         print("Restored \(summary.records) records. New epoch \(summary.epoch): clients re-send what the backup lacks on their next sync.")
+    case ["new-epoch"]:
+        let database = openDatabase()
+        let old = database.epoch
+        let epoch = try database.beginNewEpoch()
+        print("Epoch \(old) ended; epoch \(epoch) begins. Devices that synced after the backup re-send what it lacks on their next sync.")
     case ["upstream", "sync"]:
         let api = SyncAPI(transport: try HTTPTransport(baseURL: try values.require("server")), token: try values.require("token"))
         let upstream = UpstreamSync(database: openDatabase(), api: api)

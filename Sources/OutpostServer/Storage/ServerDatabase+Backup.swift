@@ -99,6 +99,21 @@ extension ServerDatabase {
         return result
     }
 
+    /// Begins a new epoch of this database (SPEC §11.1) after it was restored with the database's
+    /// own tools (a PostgreSQL database put back with `pg_restore`): the current epoch becomes an
+    /// earlier one, so clients that synced since the backup run the recovery sync. Run it while no
+    /// server instance uses the database; returns the new epoch.
+    @discardableResult
+    public func beginNewEpoch() throws -> String {
+        let newEpoch = Hex.encode(SecureRandom.bytes(count: 8))
+        try pool.write { db in
+            try db.execute(sql: "INSERT INTO epochs(epoch, ended_at) VALUES (?, ?) ON CONFLICT(epoch) DO NOTHING",
+                           arguments: [epoch, Self.nowMillis()])
+            try Self.setMeta(db, "epoch", newEpoch)
+        }
+        return newEpoch
+    }
+
     /// Moves every change from the write-ahead log into the database file and empties the log, so
     /// the database file alone holds all data, and brings the sidecar marker (`<database>.mark`,
     /// SPEC §11.1) up to date. Called when the server stops gracefully.
