@@ -20,12 +20,30 @@ public final class TestServer: @unchecked Sendable {
     /// The router (in-process API) over ``database``.
     public var router: Router { lock.withLock { current.router } }
 
-    /// Creates a server database in a fresh temporary directory.
-    public init() throws {
+    /// The PostgreSQL schema holding the database, when it is not a SQLite file (see ``TestStorage``).
+    public let postgresSchema: TestPostgresSchema?
+
+    /// Creates a server database in a fresh temporary directory, or in a fresh PostgreSQL schema
+    /// when `storage` is ``TestStorage/configured`` and PostgreSQL is configured.
+    public init(storage: TestStorage = .configured) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("outpost-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let database = try ServerDatabase(path: directory.appendingPathComponent("server.db").path)
+        let database: ServerDatabase
+        if storage == .configured, let url = TestStorage.postgresURL {
+            let schema = try TestPostgresSchema(url: url)
+            postgresSchema = schema
+            database = try schema.open()
+        } else {
+            postgresSchema = nil
+            database = try ServerDatabase(path: directory.appendingPathComponent("server.db").path)
+        }
         current = (database, SyncRoutes.makeRouter(database: database))
+    }
+
+    /// Another server instance on the same database (PostgreSQL only: a SQLite file has one server).
+    public func openAnotherInstance() throws -> ServerDatabase {
+        guard let postgresSchema else { throw ServerStorageError.sqliteOnly("A SQLite database is served by one instance.") }
+        return try postgresSchema.open()
     }
 
     /// A path for another database file in the test directory.
@@ -87,8 +105,11 @@ public final class TestServer: @unchecked Sendable {
         }
     }
 
-    /// Removes the temporary directory.
-    public func cleanUp() { try? FileManager.default.removeItem(at: directory) }
+    /// Removes the temporary directory (and the PostgreSQL schema, if any).
+    public func cleanUp() {
+        try? FileManager.default.removeItem(at: directory)
+        postgresSchema?.drop()
+    }
 }
 
 extension Router {

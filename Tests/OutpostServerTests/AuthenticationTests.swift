@@ -99,7 +99,7 @@ struct AuthenticationTests {
     }
 
     @Test func tokensAreStoredOnlyAsSHA256Hashes() throws {
-        let h = try Harness()
+        let h = try Harness(storage: .sqlite)
         let tokens = [try h.user("li"), try h.user("wang", role: .hq, branch: "HQ")]
         let rotated = try h.database.rotateToken(name: "li")
         let path = h.server.path("server.db")

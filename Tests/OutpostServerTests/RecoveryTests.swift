@@ -19,7 +19,7 @@ struct RecoveryTests {
     }
 
     static func restoredServer() throws -> Restored {
-        let h = try Harness()
+        let h = try Harness(storage: .sqlite)
         let token = try h.user("li", role: .manager)
         let before = makeCustomer(code: "C-1", node: nodeA)
         _ = try h.pushOK([before], token: token)
@@ -38,7 +38,7 @@ struct RecoveryTests {
     }
 
     @Test func sessionAndCursorsCarryTheEpoch() throws {
-        let h = try Harness()
+        let h = try Harness(storage: .sqlite)
         let token = try h.user("li")
         let session = try SessionInfo(json: JSONValue.parse(h.session(token: token).body))
         #expect(session.epoch == h.database.epoch)
@@ -57,7 +57,7 @@ struct RecoveryTests {
     }
 
     @Test func aCursorAheadOfTheNewestChangeIs409RecoveryRequired() throws {
-        let h = try Harness()
+        let h = try Harness(storage: .sqlite)
         let token = try h.user("li")
         _ = try h.pushOK([makeCustomer()], token: token)
         let ahead = "\(h.database.serverID).\(h.database.epoch).99"
@@ -78,7 +78,7 @@ struct RecoveryTests {
     }
 
     @Test func diffLeavesOutRecordsTheCallerMayNotRead() throws {
-        let h = try Harness()
+        let h = try Harness(storage: .sqlite)
         let hq = try h.user("zhao", role: .hq, branch: "HQ")
         let sales = try h.user("li", branch: "BJ")
         let shanghai = makeCustomer(branch: "SH", node: nodeB, owner: "chen")
@@ -117,7 +117,7 @@ struct RecoveryTests {
     }
 
     @Test func authorsNameTheUserOfEachNodeTheCallerMayRead() throws {
-        let h = try Harness()
+        let h = try Harness(storage: .sqlite)
         let li = try h.user("li", branch: "BJ")
         let chen = try h.user("chen", branch: "SH")
         let auditor = try h.user("qian", role: .auditor, branch: "HQ")
@@ -141,7 +141,7 @@ struct RecoveryTests {
     }
 
     @Test func aBackupNeverOverwritesAFile() throws {
-        let h = try Harness()
+        let h = try Harness(storage: .sqlite)
         let target = h.server.path("exists.db")
         #expect(FileManager.default.createFile(atPath: target, contents: Data("keep".utf8)))
         #expect(throws: BackupError.destinationExists(target)) {
@@ -151,7 +151,7 @@ struct RecoveryTests {
     }
 
     @Test func diffAndAuthorsNeedAToken() throws {
-        let h = try Harness()
+        let h = try Harness(storage: .sqlite)
         try expectError(h.send("GET", "/v1/authors"), 401, "unauthorized")
         try expectError(h.send("POST", "/v1/diff", body: Array(#"{"records":[]}"#.utf8)), 401, "unauthorized")
         try expectError(h.send("GET", "/v1/diff", token: try h.user("li")), 405, "method_not_allowed")

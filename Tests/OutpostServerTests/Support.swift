@@ -86,8 +86,9 @@ final class Harness: Sendable {
     let chains: PushChains
     private let ownsDirectory: Bool
 
-    init(maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) throws {
-        server = try TestServer()
+    /// `storage`: `.sqlite` for tests of database files (backups, restores, what the file holds).
+    init(storage: TestStorage = .configured, maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) throws {
+        server = try TestServer(storage: storage)
         database = server.database
         router = SyncRoutes.makeRouter(database: server.database, maxClockSkewMillis: maxClockSkewMillis)
         chains = PushChains()
@@ -95,10 +96,15 @@ final class Harness: Sendable {
     }
 
     /// A harness on another database file of `other`'s directory (e.g. one restored from a backup),
-    /// keeping `other`'s push chains as the devices would.
+    /// keeping `other`'s push chains as the devices would. On PostgreSQL, `path` is `other`'s own
+    /// database file: the harness is then another server instance on `other`'s database.
     init(reopening path: String, like other: Harness, maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) throws {
         server = other.server
-        database = try ServerDatabase(path: path)
+        if other.server.postgresSchema != nil && path == other.server.databasePath {
+            database = try other.server.openAnotherInstance()
+        } else {
+            database = try ServerDatabase(path: path)
+        }
         router = SyncRoutes.makeRouter(database: database, maxClockSkewMillis: maxClockSkewMillis)
         chains = other.chains
         ownsDirectory = false

@@ -21,8 +21,9 @@ struct UpstreamSyncTests {
         let hqClient: SyncEngine
         let hqReplica: Replica
 
-        init() throws {
-            hq = try TestServer()
+        /// `hqStorage`: `.sqlite` for tests that copy headquarters' database file.
+        init(hqStorage: TestStorage = .configured) throws {
+            hq = try TestServer(storage: hqStorage)
             branch = try ServerDatabase(path: hq.path("branch-server.db"))
             let branchRouter = SyncRoutes.makeRouter(database: branch)
             upstream = UpstreamSync(database: branch, api: SyncAPI(transport: hq.transport,
@@ -275,7 +276,7 @@ extension UpstreamSyncTests {
 
     /// Headquarters is restored from a backup: the branch's next run re-offers what it lost.
     @Test func relayRestoresHeadquartersAfterARestore() async throws {
-        let s = try Setup()
+        let s = try Setup(hqStorage: .sqlite)
         defer { s.hq.cleanUp() }
         let hq = RestorableHQ(s.hq)
         let relay = UpstreamSync(database: s.branch, api: SyncAPI(transport: hq.transport, token: s.upstream.api.token),
@@ -310,7 +311,7 @@ extension UpstreamSyncTests {
     /// copies relay: the second one under the shared relay node is told `node_reused`, takes a new
     /// relay node id and goes on; nothing is lost or stuck.
     @Test func copiedBranchDatabaseTakesANewRelayNode() async throws {
-        let s = try Setup()
+        let s = try Setup(hqStorage: .sqlite)
         defer { s.hq.cleanUp() }
         let hq = RestorableHQ(s.hq)
         let api = SyncAPI(transport: hq.transport, token: s.upstream.api.token)
