@@ -148,8 +148,10 @@ func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
 func nowMillis() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e6 }
 
 /// Runs `devices` device threads for `seconds` and prints throughput, p50/p99 and errors.
-func runLoad(devices: Int, seconds: Double, editsPerRound: Int, idleConnections: Int, directory: URL) throws {
-    let database = try ServerDatabase(path: directory.appendingPathComponent("load.db").path)
+/// With PostgreSQL, `instances` servers share the database and the devices are spread over them.
+func runLoad(devices: Int, seconds: Double, editsPerRound: Int, idleConnections: Int, instances: Int,
+             storage: inout BenchStorage, directory: URL) throws {
+    let database = try storage.open("load.db", in: directory)
     // One user per branch, ten devices per branch: a device pulls its branch's changes.
     var tokens: [String] = []
     var branches: [String] = []
@@ -158,11 +160,15 @@ func runLoad(devices: Int, seconds: Double, editsPerRound: Int, idleConnections:
         branches.append(branch)
         tokens.append(try database.addUser(name: "load\(group)", role: .manager, branch: branch))
     }
-    let server = SyncServer(database: database, port: 0)
-    try server.start()
-    defer { server.shutdown() }
-    let port = server.port
-    say("load: \(devices) devices for \(Int(seconds)) s, \(editsPerRound) edits per push, then a pull; in-process server on 127.0.0.1:\(port)")
+    var servers = [SyncServer(database: database, port: 0)]
+    while servers.count < instances, let another = try storage.anotherInstance() {
+        servers.append(SyncServer(database: another, port: 0))
+    }
+    for server in servers { try server.start() }
+    defer { for server in servers { server.shutdown() } }
+    let port = servers[0].port
+    say("load: \(devices) devices for \(Int(seconds)) s, \(editsPerRound) edits per push, then a pull; "
+        + "\(servers.count) in-process server instance(s) on 127.0.0.1:\(servers.map { String($0.port) }.joined(separator: ","))")
 
     // /health with idle connections held open.
     if idleConnections > 0 {
@@ -190,6 +196,7 @@ func runLoad(devices: Int, seconds: Double, editsPerRound: Int, idleConnections:
     for device in 0..<devices {
         group.enter()
         let token = tokens[device / 10], branch = branches[device / 10]
+        let port = servers[device % servers.count].port
         let thread = Thread {
             defer { group.leave() }
             var push: [Double] = [], pull: [Double] = [], errors: [String] = []

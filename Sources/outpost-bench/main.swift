@@ -28,6 +28,10 @@ let tool = CommandLineTool(root: CommandSpec(
         OptionSpec("edits-per-push", help: "With --load: records in each device's push.", valueName: "n", defaultValue: "3"),
         OptionSpec("idle", help: "With --load: idle connections held open while /health is timed (0: skip).", valueName: "n", defaultValue: "300"),
         OptionSpec("customers", help: "With --cli-scale: customers in the replica.", valueName: "n", defaultValue: "1000000"),
+        OptionSpec("postgres", help: "Keep the server's data in this PostgreSQL database (a schema made and dropped for the run); needs --traits PostgreSQL.",
+                   valueName: "url"),
+        OptionSpec("instances", help: "With --load and --postgres: server instances sharing the database (devices spread over them).",
+                   valueName: "n", defaultValue: "1"),
     ],
     flags: [
         FlagSpec("load", help: "Load mode: --devices devices push a few edits then pull, for --seconds, over loopback HTTP."),
@@ -72,7 +76,9 @@ let directory = FileManager.default.temporaryDirectory.appendingPathComponent("o
 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: directory) }
 
-say("Outpost benchmark — \(ProcessInfo.processInfo.activeProcessorCount) cores, loopback HTTP, SQLite WAL synchronous=FULL")
+var storage = BenchStorage(postgresURL: parsed.values.option("postgres"))
+defer { storage.dropAll() }
+say("Outpost benchmark — \(ProcessInfo.processInfo.activeProcessorCount) cores, loopback HTTP, \(storage.description)")
 #if DEBUG
 say("(debug build: figures are several times slower than `swift run -c release outpost-bench`)")
 #endif
@@ -80,8 +86,9 @@ if parsed.values.flag("load") {
     try runLoad(devices: count("devices", default: 200), seconds: Double(count("seconds", default: 20)),
                 editsPerRound: count("edits-per-push", default: 3),
                 idleConnections: tool.valueOrExit(path: parsed.path) { () throws(ArgumentError) -> Int? in try parsed.values.int("idle") } ?? 300,
-                directory: directory)
+                instances: count("instances", default: 1), storage: &storage, directory: directory)
     try? FileManager.default.removeItem(at: directory)
+    storage.dropAll()
     exit(0)
 }
 if parsed.values.flag("cli-scale") {
@@ -90,7 +97,7 @@ if parsed.values.flag("cli-scale") {
     exit(0)
 }
 FileHandle.standardError.write(Data("Seeding the server with \(recordCount) customers…\n".utf8))
-let database = try ServerDatabase(path: directory.appendingPathComponent("server.db").path)
+let database = try storage.open("server.db", in: directory)
 let token = try database.addUser(name: "bench", role: .hq, branch: "HQ")
 let user = try database.authenticate(token: token)!
 
@@ -134,6 +141,7 @@ if parsed.values.flag("apply-profile") {
         after = Int64(page.cursor.split(separator: ".").last!)!
         if !page.hasMore { break }
     }
+    defer { storage.dropAll() }
     for round in 0..<3 {
         let fresh = try Replica(path: directory.appendingPathComponent("apply-\(round).db").path)
         let elapsed = try await seconds { for page in pages { try fresh.apply(page) } }

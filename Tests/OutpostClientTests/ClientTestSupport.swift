@@ -88,7 +88,7 @@ enum Peek {
 
     /// Batches the server has applied (and stored answers for).
     static func serverBatches(_ server: TestServer) throws -> Int {
-        try count(server.path("server.db"), "SELECT COUNT(*) FROM batches")
+        try server.database.storedBatchCount()
     }
 }
 

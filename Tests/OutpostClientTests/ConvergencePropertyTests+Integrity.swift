@@ -303,28 +303,20 @@ struct HostilePeer {
 }
 
 extension TestServer {
-    /// Every record the server holds now, by id (read from its database file).
+    /// Every record the server holds now, by id (on either storage).
     func records() throws -> [RecordID: Record] {
-        let queue = try DatabaseQueue(path: databasePath)
-        return try queue.read { db in
-            var result: [RecordID: Record] = [:]
-            for row in try db.fetchAll(sql: "SELECT id, state FROM records") {
-                let id = RecordID(unchecked: row[0] ?? "")
-                result[id] = try RecordTable.decode(row[1] ?? "", id: id)
-            }
-            return result
+        var result: [RecordID: Record] = [:]
+        var after: Int64 = 0
+        while true {
+            let page = try database.changes(after: after, limit: 1000)
+            guard let last = page.last else { return result }
+            for (_, record) in page { result[record.id] = record }
+            after = last.seq
         }
     }
 
     /// The enrolled nodes and the user of each.
     func nodeOwners() throws -> [NodeID: String] {
-        let queue = try DatabaseQueue(path: databasePath)
-        return try queue.read { db in
-            var result: [NodeID: String] = [:]
-            for row in try db.fetchAll(sql: "SELECT node, user FROM nodes") {
-                result[NodeID(unchecked: row[0] ?? "")] = row[1] ?? ""
-            }
-            return result
-        }
+        try database.authors(scope: AccessScope(role: .admin, branch: "HQ")).authors
     }
 }

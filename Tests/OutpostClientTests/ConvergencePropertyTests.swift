@@ -67,7 +67,8 @@ struct ConvergencePropertyTests {
             self.seed = seed
             self.integrity = integrity
             rng = SeededGenerator(seed: seed)
-            server = try TestServer()
+            // Integrity schedules back up and restore the server's database file.
+            server = try TestServer(storage: integrity ? .sqlite : .configured)
         }
 
         func fresh(_ replica: Int) -> JSONValue {

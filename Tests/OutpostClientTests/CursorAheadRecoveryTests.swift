@@ -13,7 +13,7 @@ import OutpostTestSupport
 @Suite("Recovery from a cursor ahead of the server")
 struct CursorAheadRecoveryTests {
     @Test func devicesReOfferWhatAnOldFileCopiedBackLacks() async throws {
-        let server = try TestServer()
+        let server = try TestServer(storage: .sqlite)
         defer { server.cleanUp() }
         let li = try await makeClient(server, "li")
         let wang = try await makeClient(server, "wang")
@@ -48,7 +48,7 @@ struct CursorAheadRecoveryTests {
     /// The marker is only a guard against going back: a server reopened on its own file (a restart)
     /// keeps its epoch, and `restore` is still the way to put a backup back.
     @Test func aRestartKeepsTheEpochAndARestoreIsNotMistakenForACopy() async throws {
-        let server = try TestServer()
+        let server = try TestServer(storage: .sqlite)
         defer { server.cleanUp() }
         let li = try await makeClient(server, "li")
         let backup = try server.backup()
@@ -69,7 +69,7 @@ struct CursorAheadRecoveryTests {
     /// The file a restore replaced, copied back by hand afterwards, is from an epoch before the
     /// marker's: a new epoch begins and both older epochs can be named in recovery pushes.
     @Test func aFileFromBeforeARestoreCopiedBackBeginsANewEpoch() async throws {
-        let server = try TestServer()
+        let server = try TestServer(storage: .sqlite)
         defer { server.cleanUp() }
         let li = try await makeClient(server, "li")
         let backup = try server.backup()

@@ -14,7 +14,7 @@ import OutpostTestSupport
 @Suite("Node enrolment after a restore")
 struct NodeSquattingTests {
     @Test func aHostileUserCannotTakeADevicesNodeBeforeItPushesAfterARestore() async throws {
-        let server = try TestServer()
+        let server = try TestServer(storage: .sqlite)
         defer { server.cleanUp() }
         let mallory = try server.addUser("mallory", role: .sales, branch: "BJ")
         let li = try await makeClient(server, "li")

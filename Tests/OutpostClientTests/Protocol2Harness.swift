@@ -26,7 +26,7 @@ final class Protocol2Server: SyncTransport, @unchecked Sendable {
     private var restores = 0
 
     init() throws {
-        server = try TestServer()
+        server = try TestServer(storage: .sqlite)
         router = server.router
         databasePath = server.path("server.db")
         epoch = server.database.epoch

@@ -9,6 +9,11 @@ extension ServerDatabase {
         try pool.read { db in try db.fetchScalar(sql: "SELECT MAX(seq) FROM records") ?? 0 }
     }
 
+    /// How many applied batches have their answers stored (for retries, SPEC §10.4).
+    public func storedBatchCount() throws -> Int {
+        try pool.read { db in try db.fetchScalar(sql: "SELECT COUNT(*) FROM batches") ?? 0 }
+    }
+
     /// The ids (in request order) whose given clock holds a write the stored version has not seen,
     /// or that the server does not hold, among the records `scope` may read. Held records outside
     /// the scope are left out, so the answer reveals nothing about them.
