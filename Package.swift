@@ -48,7 +48,7 @@ let package = Package(
         // Test helpers: a server in a temporary directory and in-process transports.
         .target(name: "OutpostTestSupport", dependencies: ["OutpostChildProcess", "OutpostServer", "OutpostClient", "OutpostHTTP"]),
         .executableTarget(name: "outpost", dependencies: ["OutpostCLI"]),
-        .executableTarget(name: "outpost-server", dependencies: ["OutpostServerCLI"]),
+        .executableTarget(name: "outpost-server", dependencies: ["OutpostServerCLI", "OutpostTerminal"]),
         .executableTarget(name: "outpost-bench", dependencies: ["OutpostServer", "OutpostClient", "OutpostStore", "OutpostArguments"]),
         .testTarget(name: "OutpostJSONTests", dependencies: ["OutpostJSON"]),
         .testTarget(name: "OutpostModelTests", dependencies: ["OutpostModel", "OutpostJSON", "OutpostChildProcess"]),
