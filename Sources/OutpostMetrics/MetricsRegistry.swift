@@ -105,7 +105,10 @@ public final class MetricsRegistry: @unchecked Sendable {
         precondition(labels.allSatisfy(PrometheusText.isValidLabelName), "Invalid label name in \(labels)")
         return lock.withLock {
             precondition(!declared.contains { $0.name == name }, "Metric \(name) declared twice")
-            declared.append(Family(name: name, help: help, kind: kind, labels: labels, buckets: buckets))
+            var family = Family(name: name, help: help, kind: kind, labels: labels, buckets: buckets)
+            // A metric without labels has its one series from the start, so it reads 0 before anything happened.
+            if labels.isEmpty { family.series[[]] = Series(bucketCounts: Array(repeating: 0, count: buckets.count)) }
+            declared.append(family)
             return declared.count - 1
         }
     }
