@@ -19,9 +19,6 @@ public enum ServerCommand {
     /// Exit status 64 (EX_USAGE): the command line itself is wrong.
     public static let usageError: Int32 = CommandLineTool.usageErrorStatus
 
-    /// The tool: the command tree's declarations with English help.
-    public static var tool: CommandLineTool { CommandLineTool(root: ServerCommandTree.root.spec) }
-
     /// Runs the command line `arguments` (without the executable name).
     public static func run(_ arguments: [String], environment: [String: String],
                            standardOutput: some TextOutput, standardError: some TextOutput) async -> Int32 {
