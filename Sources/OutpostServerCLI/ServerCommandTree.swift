@@ -10,7 +10,7 @@ enum ServerCommandTree {
     /// The roles, for help and messages.
     static let roles = Role.allCases.map(\.rawValue).joined(separator: ", ")
 
-    static let root = ServerCommandNode(
+    static let root: ServerCommandNode = ServerCommandNode(
         group: CommandSpec(
             name: "outpost-server",
             abstract: "The Outpost sync server and its administration.",
@@ -91,6 +91,14 @@ enum ServerCommandTree {
                 name: "audit", abstract: "Show the audit log of access changes (who, what, when).",
                 options: [OptionSpec("limit", help: "The most recent entries to show.", valueName: "n", defaultValue: "100")])) {
                 try AdminCommands(context: $0).audit()
+            },
+            ServerCommandNode(CommandSpec(
+                name: "completion", abstract: "Print a shell completion script (bash or zsh) generated from these commands.",
+                discussion: "bash: source <(outpost-server completion bash)   zsh: source <(outpost-server completion zsh)",
+                arguments: [ArgumentSpec("shell", help: "bash or zsh.")])) { context in
+                let name = try context.values.require("shell")
+                guard let shell = CompletionShell(rawValue: name) else { throw ServerCLIError.usage("'\(name)' is not a shell; use bash or zsh.") }
+                context.out.write(ServerCommandTree.root.spec.completionScript(for: shell))
             },
         ])
 }

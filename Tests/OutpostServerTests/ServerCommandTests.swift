@@ -28,6 +28,15 @@ struct ServerCommandTreeTests {
         }
     }
 
+    @Test func completionScriptsComeFromTheSameTree() async {
+        for shell in ["bash", "zsh"] {
+            let script = await runServerCommand(["completion", shell])
+            #expect(script.status == 0)
+            for word in ["status", "serve", "--metrics-token-file", "reactivate"] { #expect(script.out.contains(word), "\(shell): \(word)") }
+        }
+        #expect(await runServerCommand(["completion", "fish"]).status == 64)
+    }
+
     @Test func commandLineMistakesPrintTheUsageAndExit64() async {
         for arguments in [
             ["status", "--bogus"], ["user"], ["nonsense"], ["user", "add", "li", "--branch", "BJ"],
