@@ -46,6 +46,11 @@ public final class TestServer: @unchecked Sendable {
         return try postgresSchema.open()
     }
 
+    /// The `outpost-server` options naming this server's database: `--db PATH` or `--postgres URL`.
+    public var storageArguments: [String] {
+        postgresSchema.map { ["--postgres", $0.urlWithSchema] } ?? ["--db", databasePath]
+    }
+
     /// A path for another database file in the test directory.
     public func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 

@@ -41,6 +41,12 @@ public struct TestPostgresSchema: Sendable, Hashable {
         try ServerDatabase(postgres: url, schema: name, connections: connections)
     }
 
+    /// The database URL with the schema as the connection's search path (libpq's `options`), for
+    /// `outpost-server --postgres`.
+    public var urlWithSchema: String {
+        url + (url.contains("?") ? "&" : "?") + "options=-csearch_path%3D" + name
+    }
+
     /// Drops the schema and its tables.
     public func drop() { try? ServerDatabase.dropPostgresSchema(url: url, name: name) }
 }
