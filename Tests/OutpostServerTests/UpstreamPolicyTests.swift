@@ -9,7 +9,7 @@ import OutpostTestSupport
 struct UpstreamPolicyTests {
     @Test func theBranchServerTakesHeadquartersPolicyAndItsDevicesReceiveIt() async throws {
         let s = try UpstreamSyncTests.Setup()
-        defer { s.hq.cleanUp() }
+        defer { s.cleanUp() }
         var policy = PolicyDocument.default
         policy.cadence.intervalDays["core"] = 10
         try s.hq.database.setPolicy(policy)

@@ -14,6 +14,8 @@ import OutpostTestSupport
 struct UpstreamSyncTests {
     struct Setup {
         let hq: TestServer
+        /// The branch server (on PostgreSQL too when configured: the relay's tables live beside the records).
+        let branchServer: TestServer
         let branch: ServerDatabase
         let upstream: UpstreamSync
         let branchClient: SyncEngine
@@ -22,9 +24,16 @@ struct UpstreamSyncTests {
         let hqReplica: Replica
 
         /// `hqStorage`: `.sqlite` for tests that copy headquarters' database file.
+        /// Removes both servers' folders (and PostgreSQL schemas).
+        func cleanUp() {
+            hq.cleanUp()
+            branchServer.cleanUp()
+        }
+
         init(hqStorage: TestStorage = .configured) throws {
             hq = try TestServer(storage: hqStorage)
-            branch = try ServerDatabase(path: hq.path("branch-server.db"))
+            branchServer = try TestServer(storage: hqStorage)
+            branch = branchServer.database
             let branchRouter = SyncRoutes.makeRouter(database: branch)
             upstream = UpstreamSync(database: branch, api: SyncAPI(transport: hq.transport,
                                                                    token: try hq.addUser("bj-office", role: .manager, branch: "BJ")),
@@ -44,7 +53,7 @@ struct UpstreamSyncTests {
 
     @Test func editsOnBothSidesMeetAfterReconciliationConflictsIncluded() async throws {
         let s = try Setup()
-        defer { s.hq.cleanUp() }
+        defer { s.cleanUp() }
         let atBranch = try s.branchReplica.create(.customer, fields: Self.customer("B-1"), branch: "BJ")
         for index in 0..<4 { try s.branchReplica.create(.customer, fields: Self.customer("B-x\(index)"), branch: "BJ") }
         let atHQ = try s.hqReplica.create(.customer, fields: Self.customer("H-1"), branch: "BJ")
@@ -81,7 +90,7 @@ struct UpstreamSyncTests {
 
     @Test func interruptedReconciliationResumesWithoutLosingOrDuplicating() async throws {
         let s = try Setup()
-        defer { s.hq.cleanUp() }
+        defer { s.cleanUp() }
         for index in 0..<7 { try s.branchReplica.create(.customer, fields: Self.customer("B-\(index)"), branch: "BJ") }
         _ = try await s.branchClient.sync()
         // Headquarters goes away after two requests; the run fails part-way.
@@ -104,7 +113,7 @@ extension UpstreamSyncTests {
     /// customer (422 "customer unknown") and every later run failed the same way.
     @Test func customerReEditedAfterItsContactStillReachesHeadquartersFirst() async throws {
         let s = try Setup()
-        defer { s.hq.cleanUp() }
+        defer { s.cleanUp() }
         let customer = try s.branchReplica.create(.customer, fields: Self.customer("B-1"), branch: "BJ")
         _ = try await s.branchClient.sync()
         let contact = try s.branchReplica.create(.contact, fields: ["customer": .string(customer.id.rawValue), "name": "Wang"])
@@ -124,7 +133,7 @@ extension UpstreamSyncTests {
     /// A record headquarters refuses is set aside and reported; it no longer stops the run, or later runs.
     @Test func aRefusedRecordIsSetAsideAndLaterRunsGoOn() async throws {
         let s = try Setup()
-        defer { s.hq.cleanUp() }
+        defer { s.cleanUp() }
         // A branch user with a wider role writes a record outside the branch token's scope at headquarters.
         let bossReplica = try Replica(path: s.hq.path("boss.db"))
         let branchRouter = SyncRoutes.makeRouter(database: s.branch)
@@ -158,7 +167,7 @@ extension UpstreamSyncTests {
     /// after the previous acknowledged one.
     @Test func relayPushesChainUnderOnePersistentNode() async throws {
         let s = try Setup()
-        defer { s.hq.cleanUp() }
+        defer { s.cleanUp() }
         let pushes = PushLog()
         let hqTransport = s.hq.transport
         let logged = UpstreamSync(database: s.branch, api: SyncAPI(transport: InProcessTransport { request in
@@ -277,7 +286,7 @@ extension UpstreamSyncTests {
     /// Headquarters is restored from a backup: the branch's next run re-offers what it lost.
     @Test func relayRestoresHeadquartersAfterARestore() async throws {
         let s = try Setup(hqStorage: .sqlite)
-        defer { s.hq.cleanUp() }
+        defer { s.cleanUp() }
         let hq = RestorableHQ(s.hq)
         let relay = UpstreamSync(database: s.branch, api: SyncAPI(transport: hq.transport, token: s.upstream.api.token),
                                  batchSize: 3, pageSize: 2)
@@ -312,7 +321,7 @@ extension UpstreamSyncTests {
     /// relay node id and goes on; nothing is lost or stuck.
     @Test func copiedBranchDatabaseTakesANewRelayNode() async throws {
         let s = try Setup(hqStorage: .sqlite)
-        defer { s.hq.cleanUp() }
+        defer { s.cleanUp() }
         let hq = RestorableHQ(s.hq)
         let api = SyncAPI(transport: hq.transport, token: s.upstream.api.token)
         try s.branchReplica.create(.customer, fields: Self.customer("B-1"), branch: "BJ")
@@ -320,7 +329,7 @@ extension UpstreamSyncTests {
         _ = try await UpstreamSync(database: s.branch, api: api).run()
 
         let copyPath = s.hq.path("branch-copy.db")
-        try DatabaseQueue(path: s.hq.path("branch-server.db")).writeWithoutTransaction { db in
+        try DatabaseQueue(path: s.branchServer.databasePath).writeWithoutTransaction { db in
             try db.execute(sql: "VACUUM INTO '\(copyPath)'")
         }
         let copy = try ServerDatabase(path: copyPath)
