@@ -181,6 +181,7 @@ extension Replica {
         report.rows = dataRows.count
 
         let context = try importContext(type)
+        let policy = try self.policy()
         var plan: [PlannedImport] = []
         var seenKeys: [String: Int] = [:]
         var nameKeys: [String: (line: Int, code: String)] = [:]
@@ -213,6 +214,7 @@ extension Replica {
                 case .success(let value):
                     do throws(ValidationError) {
                         try schema.validate(value, for: field)
+                        if field.name == "survey" { try policy.checkSurvey(in: ["survey": value]) }
                         values[field.name] = value
                     } catch {
                         issues.append(ImportIssue(line: row.line, column: column, field: field.name, problem: .invalid(error)))
@@ -396,6 +398,9 @@ extension Replica {
             case .success(let code): return .success(.string(code.text))
             case .failure(let problem): return .failure(.creditCode(text: text, problem: problem))
             }
+        case .scores:
+            guard case .success(let answers) = SurveyScores.parse(text) else { return .failure(.unreadable(text: text, kind: field.kind)) }
+            return .success(SurveyScores.value(answers))
         case .phoneList, .userList:
             let separators: Set<Character> = [";", "；", "、", ",", "，", "/", "\n"]
             let phones = text.split(whereSeparator: { separators.contains($0) })

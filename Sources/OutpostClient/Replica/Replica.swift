@@ -137,6 +137,7 @@ public final class Replica: Sendable {
         }
         return try queue.write { db in
             let settings = try Self.loadSettings(db)
+            if type == .visit { try Self.checkSurvey(db, fields) }
             var recordBranch = branch ?? settings?.branch ?? "HQ"
             if type != .customer, case .string(let customerID)? = fields["customer"] {
                 guard let customer = try Self.load(db, RecordID(unchecked: customerID)), customer.type == .customer, !customer.isDeleted else {
@@ -171,6 +172,7 @@ public final class Replica: Sendable {
                let scope = try Self.loadSettings(db)?.scope, !scope.canAssign(branch: record.branch) {
                 throw ReplicaError.notAllowed(.changeOwnership)
             }
+            if record.type == .visit { try Self.checkSurvey(db, fields) }
             if fields["customer"] != nil, fields["customer"] != record.value(of: "customer") {
                 throw ReplicaError.notAllowed(.moveToAnotherCustomer(record.type))
             }
@@ -181,6 +183,17 @@ public final class Replica: Sendable {
             } catch {
                 throw ReplicaError.deleted(id)
             }
+        }
+    }
+
+    /// Refuses a visit `survey` answering a question the stored policy document does not ask.
+    static func checkSurvey(_ db: Database, _ fields: [String: JSONValue]) throws {
+        guard fields["survey"]?.objectValue != nil else { return }
+        let policy = try policy(db)
+        do throws(ValidationError) {
+            try policy.checkSurvey(in: fields)
+        } catch {
+            throw ReplicaError.invalid(error)
         }
     }
 
