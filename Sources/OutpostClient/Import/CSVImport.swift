@@ -434,7 +434,7 @@ extension Replica {
                             throw ReplicaError.deleted(id)
                         }
                         try Self.store(db, record)
-                        try Self.enqueue(db, record.id, ackedCounter: before)
+                        try Self.enqueue(db, record, ackedCounter: before)
                         continue
                     }
                     var branch = settings?.branch ?? "HQ"
@@ -454,7 +454,7 @@ extension Replica {
                     }
                     let record = Record.create(id: .random(), type: type, branch: branch, fields: row.values, node: node, at: stamp)
                     try Self.store(db, record)
-                    try Self.enqueue(db, record.id, ackedCounter: 0)
+                    try Self.enqueue(db, record, ackedCounter: 0)
                 }
                 try Self.saveHybridClock(db, clock)
             }

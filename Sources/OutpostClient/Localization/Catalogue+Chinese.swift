@@ -137,6 +137,7 @@ extension Catalogue {
             不给 --planned-at 或 --actual-at 时，记为现在已完成的拜访。
             时间按您的时区读取：2026-11-24 09:30、11-24 9:30、today 15:00、tomorrow 9:30、now，
             或 RFC 3339，例如 2026-11-24T09:30:00Z。
+            满意度调查按政策文件中的问题打分（outpost policy show）：--survey "service=5,quality=4"，每项 1–5。
             """,
         "help.complaint.abstract": "记录投诉并跟进处理期限。",
         "help.complaint.add": "记录客户的投诉。",

@@ -139,6 +139,8 @@ extension Catalogue {
             Without --planned-at or --actual-at the visit is logged as having happened now.
             Times are read in your time zone: 2026-11-24 09:30, 11-24 9:30, today 15:00, tomorrow 9:30, now,
             or RFC 3339 such as 2026-11-24T09:30:00Z.
+            A satisfaction survey scores the questions of the policy document (outpost policy show) 1–5:
+            --survey "service=5,quality=4".
             """,
         "help.complaint.abstract": "Record complaints and follow their deadlines.",
         "help.complaint.add": "Record a complaint received from a customer.",
