@@ -343,6 +343,7 @@ extension Catalogue {
         "list.done": "已完成",
         "list.planned": "计划中",
         "list.overdue": " 已超期",
+        "list.spoolFailed": "无法把列表暂存到临时文件（{reason}）。请释放一些磁盘空间，或把 TMPDIR 设为有空间的文件夹，然后重试。",
         "list.empty": "没有{things}。",
         "list.emptyFiltered": "没有符合 {filters} 的{things}。",
         "list.and": "和",

@@ -346,6 +346,7 @@ extension Catalogue {
         "list.done": "done",
         "list.planned": "planned",
         "list.overdue": " OVERDUE",
+        "list.spoolFailed": "The list could not be kept in a temporary file ({reason}). Free some disk space or set TMPDIR to a folder with room, then try again.",
         "list.empty": "No {things}.",
         "list.emptyFiltered": "No {things} match {filters}.",
         "list.and": " and ",
