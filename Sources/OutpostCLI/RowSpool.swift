@@ -22,7 +22,7 @@ final class RowSpool {
     }
 
     /// A spool keeping up to `memoryLimit` bytes of rows in memory.
-    init(memoryLimit: Int = 4 << 20) {
+    init(memoryLimit: Int = 1 << 20) {
         self.memoryLimit = max(1, memoryLimit)
     }
 

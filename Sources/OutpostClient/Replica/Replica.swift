@@ -213,7 +213,7 @@ public final class Replica: Sendable {
     /// or by writing a new value.
     @discardableResult
     public func resolve(_ id: RecordID, field: String, choice: ResolutionChoice) throws -> Record {
-        try mutate(id) { record, _, stamp, node in
+        try mutate(id) { record, db, stamp, node in
             guard let register = record.fields[field], register.isConflicted else {
                 throw ReplicaError.nothingToResolve(.noConflict(field: field, record: id))
             }
@@ -229,6 +229,7 @@ public final class Replica: Sendable {
                 if let schema = EntitySchema.for(record.type).field(field) {
                     do throws(ValidationError) { try EntitySchema.for(record.type).validate(newValue, for: schema) } catch { throw ReplicaError.invalid(error) }
                 }
+                if record.type == .visit { try Self.checkSurvey(db, [field: newValue]) }
                 value = newValue
             }
             do {
