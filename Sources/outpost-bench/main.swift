@@ -26,6 +26,8 @@ let tool = CommandLineTool(root: CommandSpec(
         OptionSpec("devices", help: "With --load: concurrent devices.", valueName: "n", defaultValue: "200"),
         OptionSpec("seconds", help: "With --load: how long the devices run.", valueName: "n", defaultValue: "20"),
         OptionSpec("edits-per-push", help: "With --load: records in each device's push.", valueName: "n", defaultValue: "3"),
+        OptionSpec("push-group", help: "With --load: most pushes sharing one commit (1: every push commits alone).", valueName: "n",
+                   defaultValue: String(ServerDatabase.defaultPushGroupSize)),
         OptionSpec("idle", help: "With --load: idle connections held open while /health is timed (0: skip).", valueName: "n", defaultValue: "300"),
         OptionSpec("customers", help: "With --cli-scale: customers in the replica.", valueName: "n", defaultValue: "1000000"),
     ],
@@ -80,6 +82,7 @@ if parsed.values.flag("load") {
     try runLoad(devices: count("devices", default: 200), seconds: Double(count("seconds", default: 20)),
                 editsPerRound: count("edits-per-push", default: 3),
                 idleConnections: tool.valueOrExit(path: parsed.path) { () throws(ArgumentError) -> Int? in try parsed.values.int("idle") } ?? 300,
+                pushGroupSize: count("push-group", default: ServerDatabase.defaultPushGroupSize),
                 directory: directory)
     try? FileManager.default.removeItem(at: directory)
     exit(0)

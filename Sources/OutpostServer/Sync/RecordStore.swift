@@ -7,40 +7,84 @@ import OutpostStore
 extension ServerDatabase {
     /// Applies a push batch for `user` atomically and returns the answer.
     ///
-    /// The whole batch is one write transaction: a refused record refuses the batch and nothing
-    /// is stored. The steps follow SPEC §10: idempotence (a replayed batch id with the same body
-    /// gets its stored answer), the recovery epoch, the node chain, then every record is planned
-    /// (``PushPlanner``) and the batch is refused for the earliest failing check, or stored.
+    /// The whole batch is one savepoint of a write transaction: a refused record refuses the batch
+    /// and nothing is stored. Concurrent pushes share one durable transaction (group commit, see
+    /// ``GroupCommitter``): each is planned on the effects of those before it, and none is answered
+    /// before the transaction is committed. The steps follow SPEC §10: idempotence (a replayed batch
+    /// id with the same body gets its stored answer), the recovery epoch, the node chain, then every
+    /// record is planned (``PushPlanner``) and the batch is refused for the earliest failing check, or stored.
     ///
     /// - Parameter maxClockSkewMillis: how far ahead of this server's clock new writes may be stamped.
     public func push(_ request: PushRequest, body: [UInt8], user: UserAccount,
                      maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) throws -> PushResponse {
         let bodyHash = SHA256.hash(body).hexString
-        let response = try pool.write { db in
-            if let answer = try Self.storedAnswer(db, user: user, batch: request.batch, bodyHash: bodyHash) { return answer }
-            if let from = request.recoveringFrom { try checkRecoveryEpoch(db, from) }
-            try advanceNodeChain(db, request, user: user)
-            if user.role == .auditor {
-                throw APIError.forbidden("Auditors can read but not change records.")
-            }
-            if request.relay && ![.admin, .hq, .manager].contains(user.role) {
-                throw APIError.forbidden("Only headquarters, administrators and managers may relay other devices' changes.")
-            }
-            var context = PushPlanner.Context(
-                scope: user.scope, node: request.node, acceptsForeignWrites: request.relay || request.recoveringFrom != nil,
-                nowMillis: Self.nowMillis(), maxClockSkewMillis: maxClockSkewMillis)
-            if !request.relay {
-                context.directory = Dictionary(try db.fetchAll(sql: "SELECT name, branch FROM users").map { ($0[0] ?? "", $0[1] ?? "") },
-                                               uniquingKeysWith: { first, _ in first })
-            }
-            let plans = try Self.planBatch(db, request.records, context: context)
-            let response = try Self.store(db, plans, batch: request.batch, actor: user.name)
-            try db.cachedStatement(sql: "INSERT INTO batches(user, batch, body_hash, response, applied_at) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [user.name, request.batch.rawValue, bodyHash, response.jsonValue.serialized(), Self.nowMillis()])
-            return response
+        let response = try pushGroups.run { db in
+            try applyPush(db, request, bodyHash: bodyHash, user: user, maxClockSkewMillis: maxClockSkewMillis)
         }
         // Committed: the marker learns the highest seq issued (SPEC §11.1).
         if let highest = response.results.map(\.seq).max(), highest > 0 { noteIssued(seq: highest) }
+        return response
+    }
+
+    /// One push waiting to be applied: the request, its exact body and who sent it.
+    public struct PendingPush: Sendable {
+        /// The decoded request.
+        public var request: PushRequest
+        /// The body as received (its hash tells a retry from a reused batch id).
+        public var body: [UInt8]
+        /// The signed-in user.
+        public var user: UserAccount
+
+        /// Creates a pending push.
+        public init(request: PushRequest, body: [UInt8], user: UserAccount) {
+            self.request = request
+            self.body = body
+            self.user = user
+        }
+    }
+
+    /// Applies several pushes in one durable transaction, in order, each in its own savepoint (what
+    /// concurrent pushes share under group commit) and returns each one's answer or refusal.
+    ///
+    /// ```swift
+    /// let outcomes = database.push(together: [PendingPush(request: a, body: bodyA, user: li), …])
+    /// ```
+    public func push(together pushes: [PendingPush],
+                     maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) -> [Result<PushResponse, any Error>] {
+        let outcomes = pushGroups.runTogether(pushes.map { push in
+            let bodyHash = SHA256.hash(push.body).hexString
+            return { db in
+                try self.applyPush(db, push.request, bodyHash: bodyHash, user: push.user, maxClockSkewMillis: maxClockSkewMillis)
+            }
+        })
+        let highest = outcomes.compactMap { try? $0.get().results.map(\.seq).max() }.max() ?? 0
+        if highest > 0 { noteIssued(seq: highest) }
+        return outcomes
+    }
+
+    /// The steps of one push inside the (group's) write transaction.
+    func applyPush(_ db: Database, _ request: PushRequest, bodyHash: String, user: UserAccount,
+                   maxClockSkewMillis: Int64) throws -> PushResponse {
+        if let answer = try Self.storedAnswer(db, user: user, batch: request.batch, bodyHash: bodyHash) { return answer }
+        if let from = request.recoveringFrom { try checkRecoveryEpoch(db, from) }
+        try advanceNodeChain(db, request, user: user)
+        if user.role == .auditor {
+            throw APIError.forbidden("Auditors can read but not change records.")
+        }
+        if request.relay && ![.admin, .hq, .manager].contains(user.role) {
+            throw APIError.forbidden("Only headquarters, administrators and managers may relay other devices' changes.")
+        }
+        var context = PushPlanner.Context(
+            scope: user.scope, node: request.node, acceptsForeignWrites: request.relay || request.recoveringFrom != nil,
+            nowMillis: Self.nowMillis(), maxClockSkewMillis: maxClockSkewMillis)
+        if !request.relay {
+            context.directory = Dictionary(try db.fetchAll(sql: "SELECT name, branch FROM users").map { ($0[0] ?? "", $0[1] ?? "") },
+                                           uniquingKeysWith: { first, _ in first })
+        }
+        let plans = try Self.planBatch(db, request.records, context: context)
+        let response = try Self.store(db, plans, batch: request.batch, actor: user.name)
+        try db.cachedStatement(sql: "INSERT INTO batches(user, batch, body_hash, response, applied_at) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [user.name, request.batch.rawValue, bodyHash, response.jsonValue.serialized(), Self.nowMillis()])
         return response
     }
 
