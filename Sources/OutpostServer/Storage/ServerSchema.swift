@@ -87,6 +87,15 @@ enum ServerSchema {
                                           first INTEGER NOT NULL, last INTEGER NOT NULL, scheme TEXT NOT NULL, leased_at INTEGER NOT NULL)
                 """)
         }
+        migrator.registerMigration("v5 bounded growth: one stored push answer per node") { db in
+            // Applied pushes per node (the stored answers no longer count them: SPEC §10.4).
+            try db.execute(sql: "ALTER TABLE nodes ADD COLUMN pushes INTEGER NOT NULL DEFAULT 0")
+            // Keep only the answer of each node's last acknowledged batch; the rest were superseded.
+            try db.execute(sql: """
+                DELETE FROM batches WHERE NOT EXISTS (
+                  SELECT 1 FROM nodes WHERE nodes.user = batches.user AND nodes.last_batch = batches.batch)
+                """)
+        }
         return migrator
     }()
 }

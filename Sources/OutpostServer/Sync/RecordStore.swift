@@ -120,7 +120,7 @@ extension ServerDatabase {
             .fetchOne(arguments: [request.node.rawValue])
         guard let row else {
             try db.cachedStatement(sql: """
-                INSERT INTO nodes(node, user, last_batch, epoch, enrolled_at, last_push_at) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO nodes(node, user, last_batch, epoch, enrolled_at, last_push_at, pushes) VALUES (?, ?, ?, ?, ?, ?, 1)
                 """).execute(arguments: [request.node.rawValue, user.name, request.batch.rawValue, epoch, now, now])
             return
         }
@@ -136,8 +136,16 @@ extension ServerDatabase {
         if rowEpoch == epoch && lastBatch != request.after?.rawValue {
             throw APIError.nodeReused(request.node)
         }
-        try db.cachedStatement(sql: "UPDATE nodes SET last_batch = ?, epoch = ?, last_push_at = ? WHERE node = ?")
+        try db.cachedStatement(sql: "UPDATE nodes SET last_batch = ?, epoch = ?, last_push_at = ?, pushes = pushes + 1 WHERE node = ?")
             .execute(arguments: [request.batch.rawValue, epoch, now, request.node.rawValue])
+        if let lastBatch { try Self.forgetAnswer(db, user: user.name, batch: lastBatch) }
+    }
+
+    /// Drops the stored answer of a batch its node's chain has moved past (SPEC §10.4): the device
+    /// named it as `after`, so it holds the answer and never retries that batch again. The server
+    /// thus keeps one stored answer per node, that of its last acknowledged batch.
+    static func forgetAnswer(_ db: Database, user: String, batch: String) throws {
+        try db.cachedStatement(sql: "DELETE FROM batches WHERE user = ? AND batch = ?").execute(arguments: [user, batch])
     }
 
     /// A planned record: the decision and the record's current seq (`nil` when new).
