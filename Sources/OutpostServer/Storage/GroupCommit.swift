@@ -19,8 +19,9 @@ import OutpostStore
 /// let answer = try committer.run { db in try apply(push, db) }   // from many threads at once
 /// ```
 final class GroupCommitter: @unchecked Sendable {
-    // Safety: `waiting`, `leading` and each job's `finished`/`failure` are only touched while
-    // holding `condition`; a job's `work` runs on the leader's thread while its caller waits.
+    // Safety: `waiting`, `leading` and each job's `leads`/`finished`/`failure` are only touched
+    // while holding `lock`; a job's `work` runs on the leader's thread while its caller waits on
+    // the job's own semaphore (so a finished group wakes its own callers only, not every waiter).
 
     /// One caller's work and, once the group committed, its outcome.
     private final class Job {
@@ -28,13 +29,17 @@ final class GroupCommitter: @unchecked Sendable {
         var work: ((Database) throws -> Void)?
         var failure: (any Error)?
         var finished = false
+        /// Set when this job's caller is to lead the next group.
+        var leads = false
+        /// Signalled once: when the job finished, or when its caller is to lead.
+        let wake = DispatchSemaphore(value: 0)
         init(_ work: @escaping (Database) throws -> Void) { self.work = work }
     }
 
     /// The most jobs one transaction takes (bounds the latency a long group adds to its first job).
     let maximumGroupSize: Int
     private let transaction: ((Database) throws -> Void) throws -> Void
-    private let condition = NSCondition()
+    private let lock = NSLock()
     private var waiting: [Job] = []
     private var leading = false
     /// Called inside the group's transaction after the last job, before the commit (tests use it to
@@ -66,62 +71,77 @@ final class GroupCommitter: @unchecked Sendable {
     }
 
     /// Runs several bodies in one group, in order, each in its own savepoint; returns each one's
-    /// outcome once the group is committed. Used where a caller has many writes at once (and by tests,
-    /// to make a group deterministic).
+    /// outcome once the group is committed (all fail with the commit's error if it fails). Used
+    /// where a caller has many writes at once, and by tests to make a group deterministic.
     func runTogether<T>(_ bodies: [(Database) throws -> T]) -> [Result<T, any Error>] {
-        var results = [T?](repeating: nil, count: bodies.count)
-        let jobs = bodies.indices.map { index in
-            Job { db in results[index] = try bodies[index](db) }
+        var outcomes: [Result<T, any Error>] = []
+        do {
+            try run { db in
+                outcomes = []
+                for body in bodies {
+                    do {
+                        outcomes.append(.success(try db.inSavepoint { db in try body(db) }))
+                    } catch {
+                        outcomes.append(.failure(error))
+                        guard db.isInsideTransaction else { throw error }
+                    }
+                }
+            }
+        } catch {
+            return bodies.map { _ in .failure(error) }
         }
-        condition.lock()
-        while leading { condition.wait() }
-        leading = true
-        condition.unlock()
-        commit(jobs)
-        condition.lock()
-        leading = false
-        condition.broadcast()
-        condition.unlock()
-        return jobs.indices.map { index in
-            if let failure = jobs[index].failure { return .failure(failure) }
-            guard let value = results[index] else { return .failure(GroupCommitError.noResult) }
-            return .success(value)
-        }
+        return outcomes
     }
 
     private func wait(for job: Job) throws {
-        condition.lock()
+        lock.lock()
         waiting.append(job)
-        while !job.finished {
-            if leading {
-                condition.wait()
-                continue
-            }
+        if !leading {
             leading = true
-            let group = Array(waiting.prefix(maximumGroupSize))
-            waiting.removeFirst(group.count)
-            condition.unlock()
-            commit(group)
-            condition.lock()
-            leading = false
-            condition.broadcast()
+            job.leads = true
         }
-        condition.unlock()
+        lock.unlock()
+        if !job.leads { job.wake.wait() }
+        if job.leads && !job.finished { lead() }
         if let failure = job.failure { throw failure }
     }
 
-    /// Runs `group` in one transaction and marks every job finished (under the lock) after it ended.
-    private func commit(_ group: [Job]) {
+    /// Commits the waiting jobs as one group, then hands the lead to the first job still waiting.
+    private func lead() {
+        lock.lock()
+        let group = Array(waiting.prefix(maximumGroupSize))
+        waiting.removeFirst(group.count)
+        lock.unlock()
+        let failures = commit(group)
+        lock.lock()
+        for (index, job) in group.enumerated() {
+            job.failure = failures[index]
+            job.work = nil
+            job.finished = true
+        }
+        let next = waiting.first
+        if let next { next.leads = true } else { leading = false }
+        lock.unlock()
+        // The leader's own job is in the group and it is not waiting: wake the others.
+        for job in group where !job.leads { job.wake.signal() }
+        next?.wake.signal()
+    }
+
+    /// Runs `group` in one transaction; returns each job's error (the commit's for every job when
+    /// the transaction did not commit).
+    private func commit(_ group: [Job]) -> [(any Error)?] {
         var failures = [(any Error)?](repeating: nil, count: group.count)
         do {
             try transaction { db in
                 for (index, job) in group.enumerated() {
                     do {
-                        try db.inSavepoint { db in try job.work?(db) }
+                        // A group of one needs no savepoint: its failure rolls the transaction back.
+                        if group.count == 1 { try job.work?(db) } else { try db.inSavepoint { db in try job.work?(db) } }
                     } catch {
                         failures[index] = error
-                        // Some failures (a full disk) end the whole transaction: nothing of the group holds.
-                        guard db.isInsideTransaction else { throw error }
+                        // Alone, the job is undone with the transaction. Some failures (a full disk)
+                        // end the whole transaction: then nothing of the group holds.
+                        guard group.count > 1, db.isInsideTransaction else { throw error }
                     }
                 }
                 try beforeCommit?()
@@ -129,13 +149,7 @@ final class GroupCommitter: @unchecked Sendable {
         } catch {
             for index in group.indices where failures[index] == nil { failures[index] = error }
         }
-        condition.lock()
-        for (index, job) in group.enumerated() {
-            job.failure = failures[index]
-            job.work = nil
-            job.finished = true
-        }
-        condition.unlock()
+        return failures
     }
 }
 

@@ -40,6 +40,8 @@ public final class ServerDatabase: Sendable {
         pool = try DatabasePool(path: path, configuration: configuration)
         pushGroups = GroupCommitter(pool: pool, maximumGroupSize: pushGroupSize)
         try ServerSchema.migrator.migrate(pool)
+        // Savepoints of grouped pushes keep their undo pages in memory, not in temporary files.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA temp_store = MEMORY") }
         let markerPath = path.isEmpty || path == ":memory:" ? nil : RollbackMarker.path(for: path)
         let found = markerPath.flatMap(RollbackMarker.read)
         var newest: Int64 = 0
