@@ -23,6 +23,9 @@ let root = CommandSpec(
                 OptionSpec("max-connections", help: "Connections held open at once (idle ones are closed first when full).", valueName: "n", defaultValue: "10000"),
                 OptionSpec("max-clock-skew", help: "Refuse changes stamped more than this many seconds ahead of this server's clock.",
                            valueName: "seconds", defaultValue: "3600"),
+                OptionSpec("tombstone-horizon-days",
+                           help: "Purge records deleted more than this many days ago (hourly; 0 keeps them forever). Devices away longer re-list on their next sync.",
+                           valueName: "days", defaultValue: String(ServerDatabase.defaultTombstoneHorizonDays)),
             ],
             flags: [FlagSpec("quiet", help: "Do not log requests to standard error.")]),
         CommandSpec(
@@ -144,6 +147,9 @@ do {
         let skew = tool.valueOrExit(path: parsed.path) { () throws(ArgumentError) -> Int? in try values.int("max-clock-skew") } ?? 3600
         guard (0...65535).contains(port) else { fail("--port must be 0–65535.", code: 64) }
         guard skew >= 0 else { fail("--max-clock-skew must be 0 or more seconds.", code: 64) }
+        let horizon = tool.valueOrExit(path: parsed.path) { () throws(ArgumentError) -> Int? in try values.int("tombstone-horizon-days") }
+            ?? ServerDatabase.defaultTombstoneHorizonDays
+        guard horizon >= 0 else { fail("--tombstone-horizon-days must be 0 (keep) or more days.", code: 64) }
         let log: RequestLogMiddleware? = values.flag("quiet") ? nil : .standardError
         let lock = try ServerDatabaseLock(databasePath: dbPath)
         let database = openDatabase()
@@ -157,6 +163,22 @@ do {
         }
         try server.start()
         server.installSignalHandlers()
+        if horizon > 0 {
+            // Tombstones past the horizon go now and then every hour (SPEC §11.3).
+            Thread.detachNewThread {
+                while true {
+                    do {
+                        let purge = try database.purgeTombstones(olderThanDays: horizon)
+                        if purge.purged > 0 {
+                            FileHandle.standardError.write(Data("Purged \(purge.purged) records deleted more than \(horizon) days ago.\n".utf8))
+                        }
+                    } catch {
+                        FileHandle.standardError.write(Data("Warning: could not purge old deleted records: \(error)\n".utf8))
+                    }
+                    Thread.sleep(forTimeInterval: 3600)
+                }
+            }
+        }
         FileHandle.standardOutput.write(Data("Outpost server listening on http://\(server.http.configuration.host):\(server.port) (database \(dbPath))\n".utf8))
         server.waitUntilStopped()
         // Leave a self-contained database file: everything in the write-ahead log moves into it.

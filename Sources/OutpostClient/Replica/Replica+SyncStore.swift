@@ -90,7 +90,14 @@ extension Replica: SyncStore {
     public func syncRecoveryStep(_ step: SyncEpochState.RecoveryStep) throws {
         try queue.write { db in
             try Self.setMeta(db, "recovery_step", step.rawValue)
-            if step == .pull { try db.execute(sql: "DELETE FROM meta WHERE key = 'cursor'") }
+            if step == .pull {
+                // The pull from the beginning re-lists (SPEC §11.3): a record it does not list —
+                // deleted and purged on the server while this device was away — leaves; one with
+                // unsent or refused edits is kept in the set-aside list.
+                try db.execute(sql: "DELETE FROM meta WHERE key = 'cursor'")
+                try db.execute(sql: "DELETE FROM rescope_seen")
+                try Self.setMeta(db, "rescope", "1")
+            }
         }
     }
 

@@ -54,7 +54,7 @@ public final class ServerDatabase: Sendable {
             }
             let serverID = try value("server_id")
             let (epoch, detection) = try Self.checkForRollback(db, serverID: serverID, epoch: try value("epoch"), marker: found)
-            newest = try db.fetchScalar(sql: "SELECT MAX(seq) FROM records") ?? 0
+            newest = try Self.highestSeq(db)
             return (serverID, epoch, detection)
         }
         marker = markerPath.map(RollbackMarkerKeeper.init(path:))

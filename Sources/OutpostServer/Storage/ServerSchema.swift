@@ -96,6 +96,14 @@ enum ServerSchema {
                   SELECT 1 FROM nodes WHERE nodes.user = batches.user AND nodes.last_batch = batches.batch)
                 """)
         }
+        migrator.registerMigration("v6 tombstone purge") { db in
+            // When a record's last change was stored as deleted (server clock, UTC ms); NULL while live.
+            // Tombstones older than the horizon are purged (SPEC §11.3); existing ones count from now.
+            try db.execute(sql: "ALTER TABLE records ADD COLUMN deleted_at INTEGER")
+            try db.execute(sql: "UPDATE records SET deleted_at = ? WHERE deleted = 1", arguments: [ServerDatabase.nowMillis()])
+            // The ids of purged tombstones and the seq each had: a push of one is refused, a diff skips it.
+            try db.execute(sql: "CREATE TABLE purged_records (id TEXT PRIMARY KEY, seq INTEGER NOT NULL)")
+        }
         return migrator
     }()
 }

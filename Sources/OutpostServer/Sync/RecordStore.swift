@@ -163,6 +163,13 @@ extension ServerDatabase {
         for index in order {
             let record = records[index]
             let stored = try loadRecord(db, record.id)
+            if stored == nil, try isPurged(db, record.id) {
+                // Deleted long ago and purged (SPEC §11.3): never brought back, whatever the version says.
+                refusals.append((record.id, .invalid(ErrorDetail(
+                    message: "This \(record.type.rawValue) was deleted more than the server's tombstone horizon ago and purged; it can no longer be changed or restored.",
+                    record: record.id.rawValue))))
+                continue
+            }
             let access: PushPlanner.Access
             if record.type == .customer && stored.map({ $0.record.type == .customer }) ?? true {
                 access = PushPlanner.Access(stored: stored.map { RecordAccess(customer: $0.record) }, customer: nil)
@@ -222,7 +229,7 @@ extension ServerDatabase {
     /// Stores every changed record under a new seq, keeps the customers' access current (raising
     /// the scope generation of users who gain or lose a customer, SPEC §11.2) and returns the answer.
     static func store(_ db: Database, _ plans: [Plan], batch: BatchID, actor: String) throws -> PushResponse {
-        var nextSeq: Int64 = (try db.fetchScalar(sql: "SELECT MAX(seq) FROM records") ?? 0) + 1
+        var nextSeq: Int64 = (try highestSeq(db)) + 1
         var results: [PushResult] = []
         results.reserveCapacity(plans.count)
         for (outcome, oldSeq) in plans {
@@ -284,13 +291,15 @@ extension ServerDatabase {
 
     static func storeRecord(_ db: Database, _ record: Record, seq: Int64) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO records(id, type, branch, seq, state, deleted, conflicted, customer) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO records(id, type, branch, seq, state, deleted, conflicted, customer, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, state = excluded.state,
-              deleted = excluded.deleted, conflicted = excluded.conflicted, customer = excluded.customer
+              deleted = excluded.deleted, conflicted = excluded.conflicted, customer = excluded.customer,
+              deleted_at = excluded.deleted_at
             """).execute(arguments: [
                 record.id.rawValue, record.type.rawValue, record.branch, seq, String(decoding: record.canonicalJSON(), as: UTF8.self),
                 record.isDeleted, record.hasConflicts,
                 record.type == .customer ? record.id.rawValue : record.value(of: "customer")?.stringValue,
+                record.isDeleted ? Self.nowMillis() : nil,
             ])
     }
 
@@ -336,6 +345,10 @@ extension ServerDatabase {
                     buffer.removeAll(keepingCapacity: true)
                 }
             }
+            // The last page covers every change issued so far in this snapshot, in scope or not:
+            // the cursor moves past them, so a quiet scope's cursor does not stay behind the
+            // purge point (SPEC §11.3).
+            if !hasMore { last = max(last, try Self.highestSeq(db)) }
             let cursor = Cursor(serverID: serverID, epoch: epoch, seq: last, generation: generation).text
             buffer.append(contentsOf: Array(#"],"cursor":"\#(cursor)","hasMore":\#(hasMore)}"#.utf8))
             try write(buffer)
