@@ -25,7 +25,10 @@ func tableSizes(_ path: String) throws -> [(name: String, bytes: Int64)] {
 func printSizes(_ title: String, _ path: String) throws {
     let sizes = try tableSizes(path)
     let total = max(1, sizes.reduce(0) { $0 + $1.bytes })
-    say("\(title): \(total / 1024) KiB in tables and indexes")
+    let (rows, envelopes): (Int64, Int64) = try DatabaseQueue(path: path).read { db in
+        (try db.fetchScalar(sql: "SELECT COUNT(*) FROM records") ?? 0, try db.fetchScalar(sql: "SELECT SUM(LENGTH(state)) FROM records") ?? 0)
+    }
+    say("\(title): \(total / 1024) KiB in tables and indexes; \(rows) records holding \(envelopes / 1024) KiB of envelopes")
     for (name, bytes) in sizes.prefix(8) {
         say("  " + name.padding(toLength: 36, withPad: " ", startingAt: 0)
             + String(format: "%8lld KiB  %5.1f%%", bytes / 1024, Double(bytes) * 100 / Double(total)))
