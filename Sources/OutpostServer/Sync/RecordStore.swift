@@ -17,13 +17,21 @@ extension ServerDatabase {
     /// - Parameter maxClockSkewMillis: how far ahead of this server's clock new writes may be stamped.
     public func push(_ request: PushRequest, body: [UInt8], user: UserAccount,
                      maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) throws -> PushResponse {
+        try pushNotingReplay(request, body: body, user: user, maxClockSkewMillis: maxClockSkewMillis).response
+    }
+
+    /// ``push(_:body:user:maxClockSkewMillis:)``, also telling whether the answer is the stored
+    /// one of a retried batch (`replayed`: nothing was applied this time; metrics count it once).
+    public func pushNotingReplay(_ request: PushRequest, body: [UInt8], user: UserAccount,
+                                 maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) throws
+        -> (response: PushResponse, replayed: Bool) {
         let bodyHash = SHA256.hash(body).hexString
-        let response = try pushGroups.run { db in
+        let (response, replayed) = try pushGroups.run { db in
             try applyPush(db, request, bodyHash: bodyHash, user: user, maxClockSkewMillis: maxClockSkewMillis)
         }
         // Committed: the marker learns the highest seq issued (SPEC §11.1).
         if let highest = response.results.map(\.seq).max(), highest > 0 { noteIssued(seq: highest) }
-        return response
+        return (response, replayed)
     }
 
     /// One push waiting to be applied: the request, its exact body and who sent it.
@@ -54,7 +62,7 @@ extension ServerDatabase {
         let outcomes = pushGroups.runTogether(pushes.map { push in
             let bodyHash = SHA256.hash(push.body).hexString
             return { db in
-                try self.applyPush(db, push.request, bodyHash: bodyHash, user: push.user, maxClockSkewMillis: maxClockSkewMillis)
+                try self.applyPush(db, push.request, bodyHash: bodyHash, user: push.user, maxClockSkewMillis: maxClockSkewMillis).response
             }
         })
         let highest = outcomes.compactMap { try? $0.get().results.map(\.seq).max() }.max() ?? 0
@@ -62,10 +70,11 @@ extension ServerDatabase {
         return outcomes
     }
 
-    /// The steps of one push inside the (group's) write transaction.
+    /// The steps of one push inside the (group's) write transaction; `replayed` when the answer is
+    /// the stored one of a retried batch (nothing applied this time).
     func applyPush(_ db: Database, _ request: PushRequest, bodyHash: String, user: UserAccount,
-                   maxClockSkewMillis: Int64) throws -> PushResponse {
-        if let answer = try Self.storedAnswer(db, user: user, batch: request.batch, bodyHash: bodyHash) { return answer }
+                   maxClockSkewMillis: Int64) throws -> (response: PushResponse, replayed: Bool) {
+        if let answer = try Self.storedAnswer(db, user: user, batch: request.batch, bodyHash: bodyHash) { return (answer, true) }
         if let from = request.recoveringFrom { try checkRecoveryEpoch(db, from) }
         try advanceNodeChain(db, request, user: user)
         if user.role == .auditor {
@@ -85,7 +94,7 @@ extension ServerDatabase {
         let response = try Self.store(db, plans, batch: request.batch, actor: user.name)
         try db.cachedStatement(sql: "INSERT INTO batches(user, batch, body_hash, response, applied_at) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [user.name, request.batch.rawValue, bodyHash, response.jsonValue.serialized(), Self.nowMillis()])
-        return response
+        return (response, false)
     }
 
     /// The stored answer of a batch already applied for `user` with the same body (SPEC §10.4);
@@ -305,8 +314,10 @@ extension ServerDatabase {
 
     /// Streams one pull page for `scope` after `cursor` as JSON into `write`, reading one
     /// consistent snapshot. Memory stays bounded by the writer's buffer, not the page size.
+    /// Returns how many records the page holds.
+    @discardableResult
     public func streamPull(after seq: Int64, limit: Int, scope: AccessScope, generation: Int64 = 0,
-                           write: ([UInt8]) throws -> Void) throws {
+                           write: ([UInt8]) throws -> Void) throws -> Int {
         try pool.read { db in
             let statement: Statement
             if scope.readsAllBranches {
@@ -352,6 +363,7 @@ extension ServerDatabase {
             let cursor = Cursor(serverID: serverID, epoch: epoch, seq: last, generation: generation).text
             buffer.append(contentsOf: Array(#"],"cursor":"\#(cursor)","hasMore":\#(hasMore)}"#.utf8))
             try write(buffer)
+            return count
         }
     }
 }
