@@ -91,12 +91,15 @@ extension Replica: SyncStore {
         try queue.write { db in
             try Self.setMeta(db, "recovery_step", step.rawValue)
             if step == .pull {
-                // The pull from the beginning re-lists (SPEC §11.3): a record it does not list —
-                // deleted and purged on the server while this device was away — leaves; one with
-                // unsent or refused edits is kept in the set-aside list.
                 try db.execute(sql: "DELETE FROM meta WHERE key = 'cursor'")
-                try db.execute(sql: "DELETE FROM rescope_seen")
-                try Self.setMeta(db, "rescope", "1")
+                if try Self.meta(db, "recovery_from") == "" {
+                    // A recovery the epoch did not reveal (409 recovery_required in the same epoch:
+                    // tombstones purged since the last sync, SPEC §11.3): the pull from the beginning
+                    // re-lists. A record it does not list leaves; one with unsent or refused edits
+                    // is kept in the set-aside list.
+                    try db.execute(sql: "DELETE FROM rescope_seen")
+                    try Self.setMeta(db, "rescope", "1")
+                }
             }
         }
     }
