@@ -786,7 +786,7 @@ extension Catalogue {
         "refusal.record_mismatch": "服务器拒绝：记录与服务器上的不一致（类型或所属客户不同）。请修改记录或联系技术支持；加 `--verbose` 可查看服务器给出的原因。",
         "refusal.node_reused": "本设备数据的另一个副本（复制的文件或恢复的备份）已经同步过。请运行 `outpost doctor --repair` 为此副本换一个新身份，然后再次同步。",
         "refusal.dot_reused": "本设备上该记录的副本已损坏，服务器拒绝了它。请运行 `outpost doctor`，然后再次同步。",
-        "refusal.recovery_required": "服务器已从备份恢复。请再次运行 `outpost sync`：本设备会重新提交记录并重新接收。",
+        "refusal.recovery_required": "服务器已从备份恢复，或在本设备上次同步后清除了早已删除的记录。请再次运行 `outpost sync`：本设备会重新提交记录并重新接收。",
         "refusal.scope_changed": "同步期间你可查看的范围发生了变化（客户被转交或共享，或你的角色变更）。请再次运行 `outpost sync`。",
         "refusal.clock_ahead": "本设备的时钟超前，服务器拒绝了这项更改。请校正本设备的日期和时间，然后再次运行 `outpost sync`。",
         "refusal.record_too_large": "服务器认为记录过大而拒绝。请缩短其中最长的文本字段，然后再次运行 `outpost sync`。",

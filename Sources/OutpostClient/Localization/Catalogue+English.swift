@@ -789,7 +789,7 @@ extension Catalogue {
         "refusal.record_mismatch": "The server refused: the record does not match what the server holds for it (its type or customer differs). Edit the record or tell support; `--verbose` shows the server's reason.",
         "refusal.node_reused": "Another copy of this device's data (a copied file or restored backup) has already synced. Run `outpost doctor --repair` so this copy gets a new identity, then sync again.",
         "refusal.dot_reused": "The server refused the record because this device's copy of it is damaged. Run `outpost doctor`, then sync again.",
-        "refusal.recovery_required": "The server was restored from a backup. Run `outpost sync` again: this device re-offers its records and pulls again.",
+        "refusal.recovery_required": "The server was restored from a backup, or removed long-deleted records since this device last synced. Run `outpost sync` again: this device re-offers its records and pulls again.",
         "refusal.scope_changed": "What you may see changed while syncing (a customer was reassigned or shared, or your role changed). Run `outpost sync` again.",
         "refusal.clock_ahead": "The server refused the change because this device's clock is ahead. Correct the date and time of this device, then run `outpost sync` again.",
         "refusal.record_too_large": "The server refused a record as too large. Shorten its longest text fields, then run `outpost sync` again.",
