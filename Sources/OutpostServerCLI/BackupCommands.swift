@@ -27,7 +27,7 @@ struct BackupCommands {
         context.print("Restored \(summary.records) records. New epoch \(summary.epoch): clients re-send what the backup lacks on their next sync.")
     }
 
-    /// `new-epoch`: after the database was put back by its own tools (SPEC §11.3).
+    /// `new-epoch`: after the database was put back by its own tools (SPEC §11.4).
     func newEpoch() throws {
         let database = try context.openDatabase()
         let old = database.epoch

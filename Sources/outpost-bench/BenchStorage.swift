@@ -15,18 +15,19 @@ struct BenchStorage {
     }
 
     /// A new, empty server database (`name` names the SQLite file).
-    mutating func open(_ name: String, in directory: URL) throws -> ServerDatabase {
-        guard let postgresURL else { return try ServerDatabase(path: directory.appendingPathComponent(name).path) }
+    mutating func open(_ name: String, in directory: URL,
+                       pushGroupSize: Int = ServerDatabase.defaultPushGroupSize) throws -> ServerDatabase {
+        guard let postgresURL else { return try ServerDatabase(path: directory.appendingPathComponent(name).path, pushGroupSize: pushGroupSize) }
         let schema = "bench_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try ServerDatabase.createPostgresSchema(url: postgresURL, name: schema)
         schemas.append(schema)
-        return try ServerDatabase(postgres: postgresURL, schema: schema, connections: 16)
+        return try ServerDatabase(postgres: postgresURL, schema: schema, connections: 16, pushGroupSize: pushGroupSize)
     }
 
     /// Another instance on the database last opened (PostgreSQL only).
-    func anotherInstance() throws -> ServerDatabase? {
+    func anotherInstance(pushGroupSize: Int = ServerDatabase.defaultPushGroupSize) throws -> ServerDatabase? {
         guard let postgresURL, let schema = schemas.last else { return nil }
-        return try ServerDatabase(postgres: postgresURL, schema: schema, connections: 16)
+        return try ServerDatabase(postgres: postgresURL, schema: schema, connections: 16, pushGroupSize: pushGroupSize)
     }
 
     /// Drops every schema made.

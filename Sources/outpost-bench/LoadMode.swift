@@ -149,9 +149,10 @@ func nowMillis() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e6 
 
 /// Runs `devices` device threads for `seconds` and prints throughput, p50/p99 and errors.
 /// With PostgreSQL, `instances` servers share the database and the devices are spread over them.
-func runLoad(devices: Int, seconds: Double, editsPerRound: Int, idleConnections: Int, instances: Int,
+/// `pushGroupSize` 1 commits every push on its own (no group commit), for comparison.
+func runLoad(devices: Int, seconds: Double, editsPerRound: Int, idleConnections: Int, pushGroupSize: Int, instances: Int,
              storage: inout BenchStorage, directory: URL) throws {
-    let database = try storage.open("load.db", in: directory)
+    let database = try storage.open("load.db", in: directory, pushGroupSize: pushGroupSize)
     // One user per branch, ten devices per branch: a device pulls its branch's changes.
     var tokens: [String] = []
     var branches: [String] = []
@@ -161,14 +162,15 @@ func runLoad(devices: Int, seconds: Double, editsPerRound: Int, idleConnections:
         tokens.append(try database.addUser(name: "load\(group)", role: .manager, branch: branch))
     }
     var servers = [SyncServer(database: database, port: 0)]
-    while servers.count < instances, let another = try storage.anotherInstance() {
+    while servers.count < instances, let another = try storage.anotherInstance(pushGroupSize: pushGroupSize) {
         servers.append(SyncServer(database: another, port: 0))
     }
     for server in servers { try server.start() }
     defer { for server in servers { server.shutdown() } }
     let port = servers[0].port
     say("load: \(devices) devices for \(Int(seconds)) s, \(editsPerRound) edits per push, then a pull; "
-        + "\(servers.count) in-process server instance(s) on 127.0.0.1:\(servers.map { String($0.port) }.joined(separator: ","))")
+        + "\(servers.count) in-process server instance(s) on 127.0.0.1:\(servers.map { String($0.port) }.joined(separator: ",")); "
+        + "up to \(pushGroupSize) pushes per commit")
 
     // /health with idle connections held open.
     if idleConnections > 0 {

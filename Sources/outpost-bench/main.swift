@@ -26,7 +26,11 @@ let tool = CommandLineTool(root: CommandSpec(
         OptionSpec("devices", help: "With --load: concurrent devices.", valueName: "n", defaultValue: "200"),
         OptionSpec("seconds", help: "With --load: how long the devices run.", valueName: "n", defaultValue: "20"),
         OptionSpec("edits-per-push", help: "With --load: records in each device's push.", valueName: "n", defaultValue: "3"),
+        OptionSpec("push-group", help: "With --load: most pushes sharing one commit (1: every push commits alone).", valueName: "n",
+                   defaultValue: String(ServerDatabase.defaultPushGroupSize)),
         OptionSpec("idle", help: "With --load: idle connections held open while /health is timed (0: skip).", valueName: "n", defaultValue: "300"),
+        OptionSpec("growth-customers", help: "With --growth: customers (ten per device).", valueName: "n", defaultValue: "1000"),
+        OptionSpec("growth-edits", help: "With --growth: edits of each customer.", valueName: "n", defaultValue: "200"),
         OptionSpec("customers", help: "With --cli-scale: customers in the replica.", valueName: "n", defaultValue: "1000000"),
         OptionSpec("postgres", help: "Keep the server's data in this PostgreSQL database (a schema made and dropped for the run); needs --traits PostgreSQL.",
                    valueName: "url"),
@@ -34,6 +38,7 @@ let tool = CommandLineTool(root: CommandSpec(
                    valueName: "n", defaultValue: "1"),
     ],
     flags: [
+        FlagSpec("growth", help: "Growth mode: --growth-customers customers edited --growth-edits times each; prints table sizes, after a purge too."),
         FlagSpec("load", help: "Load mode: --devices devices push a few edits then pull, for --seconds, over loopback HTTP."),
         FlagSpec("cli-scale", help: "Build a replica of --customers customers and time the outpost CLI on it (build outpost too)."),
         FlagSpec("apply-profile", help: "Only time applying pre-decoded pull pages into fresh replicas."),
@@ -86,9 +91,15 @@ if parsed.values.flag("load") {
     try runLoad(devices: count("devices", default: 200), seconds: Double(count("seconds", default: 20)),
                 editsPerRound: count("edits-per-push", default: 3),
                 idleConnections: tool.valueOrExit(path: parsed.path) { () throws(ArgumentError) -> Int? in try parsed.values.int("idle") } ?? 300,
+                pushGroupSize: count("push-group", default: ServerDatabase.defaultPushGroupSize),
                 instances: count("instances", default: 1), storage: &storage, directory: directory)
     try? FileManager.default.removeItem(at: directory)
     storage.dropAll()
+    exit(0)
+}
+if parsed.values.flag("growth") {
+    try runGrowth(customers: count("growth-customers", default: 1_000), edits: count("growth-edits", default: 200), directory: directory)
+    try? FileManager.default.removeItem(at: directory)
     exit(0)
 }
 if parsed.values.flag("cli-scale") {

@@ -14,11 +14,13 @@ extension ServerDatabase {
     ///   - schema: the schema holding the tables (default: the connection's search path, usually `public`).
     ///   - connections: the most connections this instance opens.
     /// - Throws: ``ServerStorageError/postgresUnavailable`` when this build lacks the `PostgreSQL` trait.
-    public convenience init(postgres url: String, schema: String? = nil, connections: Int = 8) throws {
+    ///   - pushGroupSize: the most concurrent pushes of this instance that share one transaction (group commit).
+    public convenience init(postgres url: String, schema: String? = nil, connections: Int = 8,
+                            pushGroupSize: Int = ServerDatabase.defaultPushGroupSize) throws {
         #if PostgreSQL
         let storage = try PostgresServerStorage(url: url, schema: schema, maximumConnections: connections)
         try storage.write { db in try PostgresSchema.migrate(db) }
-        try self.init(storage: storage, markerPath: nil)
+        try self.init(storage: storage, markerPath: nil, pushGroupSize: pushGroupSize)
         #else
         throw ServerStorageError.postgresUnavailable
         #endif

@@ -6,12 +6,12 @@ import OutpostStore
 extension ServerDatabase {
     /// The highest seq stored (0 when empty).
     public func newestSeq() throws -> Int64 {
-        try pool.read { db in try db.fetchScalar(sql: "SELECT MAX(seq) FROM records") ?? 0 }
+        try pool.read { db in try Self.highestSeq(db) }
     }
 
-    /// How many applied batches have their answers stored (for retries, SPEC §10.4).
-    public func storedBatchCount() throws -> Int {
-        try pool.read { db in try db.fetchScalar(sql: "SELECT COUNT(*) FROM batches") ?? 0 }
+    /// How many pushes every node together has had applied (acknowledged batches).
+    public func appliedPushCount() throws -> Int {
+        try pool.read { db in try db.fetchScalar(sql: "SELECT COALESCE(SUM(pushes), 0) FROM nodes") ?? 0 }
     }
 
     /// The ids (in request order) whose given clock holds a write the stored version has not seen,
@@ -26,7 +26,8 @@ extension ServerDatabase {
             var missing: [RecordID] = []
             for entry in request.records {
                 guard let stored = try Self.loadRecord(db, entry.id)?.record else {
-                    missing.append(entry.id)
+                    // A purged tombstone is not asked for: it is gone for good (SPEC §11.3).
+                    if try !Self.isPurged(db, entry.id) { missing.append(entry.id) }
                     continue
                 }
                 let access = try stored.type == .customer ? RecordAccess(customer: stored)

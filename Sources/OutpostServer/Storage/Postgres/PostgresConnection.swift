@@ -37,6 +37,9 @@ final class PostgresConnection: @unchecked Sendable {
     /// `true` while the connection is usable and outside any transaction.
     var isIdle: Bool { PQstatus(connection) == CONNECTION_OK && PQtransactionStatus(connection) == PQTRANS_IDLE }
 
+    /// `true` while a transaction is open and usable (not failed).
+    var isInsideTransaction: Bool { PQtransactionStatus(connection) == PQTRANS_INTRANS }
+
     /// Runs literal SQL without parameters (transaction control, settings); may hold several statements.
     func run(_ sql: String) throws {
         let result = PQexec(connection, sql)

@@ -73,6 +73,17 @@ public enum PostgresSchema {
                                       first INTEGER NOT NULL, last INTEGER NOT NULL, scheme TEXT NOT NULL, leased_at INTEGER NOT NULL)
             """,
         ]),
+        Migration(identifier: "v5 bounded growth: one stored push answer per node", statements: [
+            "ALTER TABLE nodes ADD COLUMN pushes INTEGER NOT NULL DEFAULT 0",
+            """
+            DELETE FROM batches WHERE NOT EXISTS (
+              SELECT 1 FROM nodes WHERE nodes.user = batches.user AND nodes.last_batch = batches.batch)
+            """,
+        ]),
+        Migration(identifier: "v6 tombstone purge", statements: [
+            "ALTER TABLE records ADD COLUMN deleted_at INTEGER",
+            "CREATE TABLE purged_records (id TEXT PRIMARY KEY, seq INTEGER NOT NULL)",
+        ]),
     ]
 
     /// Applies the migrations `session` has not applied yet, inside the caller's (serialised) write

@@ -10,7 +10,7 @@ import Foundation
 /// SQLite's single writer, and every statement after the lock sees every earlier write. Seqs are
 /// `MAX(seq) + 1` inside that transaction; PostgreSQL makes a commit visible before it releases
 /// the transaction's locks, so the next writer's seqs are higher and commit later: seq order is
-/// commit order, and a pull's snapshot holds every change up to its newest seq (SPEC §10.7).
+/// commit order, and a pull's snapshot holds every change up to its newest seq (SPEC §11.4).
 ///
 /// ``read(_:)`` is a REPEATABLE READ, READ ONLY transaction: one snapshot, never waiting.
 public final class PostgresServerStorage: ServerStorage, @unchecked Sendable {

@@ -44,6 +44,20 @@ struct PostgresSession: SQLSession {
         }
     }
 
+    var isInsideTransaction: Bool { connection.isInsideTransaction }
+
+    func savepoint<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try connection.run("SAVEPOINT outpost_group")
+        do {
+            let value = try body(self)
+            try connection.run("RELEASE SAVEPOINT outpost_group")
+            return value
+        } catch {
+            try? connection.run("ROLLBACK TO SAVEPOINT outpost_group; RELEASE SAVEPOINT outpost_group")
+            throw error
+        }
+    }
+
     func forEachRow(sql: String, arguments: StatementArguments, _ body: (any SQLRowCursor) throws -> Void) throws {
         let result = try connection.query(sql, arguments)
         defer { PQclear(result) }

@@ -50,6 +50,10 @@ public protocol SQLSession {
     func fetchColumn<Value: DatabaseValueConvertible>(_ type: Value.Type, sql: String, arguments: StatementArguments) throws -> [Value]
     /// Calls `body` for every row without building ``Row`` values (the fast path for record state).
     func forEachRow(sql: String, arguments: StatementArguments, _ body: (any SQLRowCursor) throws -> Void) throws
+    /// Runs `body` in a savepoint: released if it returns, rolled back (alone) if it throws.
+    func savepoint<T>(_ body: (any SQLSession) throws -> T) throws -> T
+    /// `true` while a transaction is open (a failed statement may have ended it).
+    var isInsideTransaction: Bool { get }
 }
 
 extension SQLSession {

@@ -36,6 +36,10 @@ extension Database: SQLSession {
     public func forEachRow(sql: String, arguments: StatementArguments, _ body: (any SQLRowCursor) throws -> Void) throws {
         try cachedStatement(sql: sql).forEachRow(arguments: arguments) { statement in try body(statement) }
     }
+
+    public func savepoint<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try inSavepoint { db in try body(db) }
+    }
 }
 
 extension Statement: SQLRowCursor {}

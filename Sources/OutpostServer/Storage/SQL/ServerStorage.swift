@@ -10,7 +10,7 @@ import OutpostStore
 ///   transaction-scoped advisory lock as the first statement and holds it until commit, so writes
 ///   of every instance run one after another; PostgreSQL makes a commit visible before it releases
 ///   the lock, so seqs (assigned as `MAX(seq) + 1` inside the write) commit in seq order and a
-///   reader's snapshot always holds a prefix of them: a pull never skips a change (SPEC §10.7).
+///   reader's snapshot always holds a prefix of them: a pull never skips a change (SPEC §11.4).
 ///   The idempotency check of a batch (the stored answer), node chains, dot checks, scope
 ///   generations and code leases all read and write inside that one serialised transaction.
 /// - ``read(_:)`` sees one consistent snapshot and never waits for writers.
