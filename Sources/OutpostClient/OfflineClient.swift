@@ -152,6 +152,9 @@ public actor OfflineClient {
     /// The number of syncs started so far (joined calls count once).
     public var syncsStarted: UInt64 { nextSyncID }
 
+    /// The callers waiting for the sync running now (0 when none runs).
+    public var waitingSyncCallers: Int { runningSync?.waiters ?? 0 }
+
     private func leaveSync(_ id: UInt64) {
         guard let running = runningSync, running.id == id else { return }
         running.waiters -= 1
