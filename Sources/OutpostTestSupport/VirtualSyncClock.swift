@@ -63,18 +63,28 @@ public final class VirtualSyncClock: SyncClock, @unchecked Sendable {
     /// The deadlines of the tasks sleeping now, earliest first.
     public var sleepingUntil: [Duration] { lock.withLock { sleepers.values.map(\.deadline).sorted() } }
 
-    /// Waits until some task sleeps on this clock; returns the earliest deadline.
-    public func nextSleep() async -> Duration {
+    /// A mark for ``nextSleep(after:)``: sleeps begun so far.
+    public var mark: UInt64 { lock.withLock { nextID } }
+
+    /// Waits until a task begins a sleep on this clock after `mark` (default: any sleeping task
+    /// counts); returns the earliest deadline among those sleeps.
+    ///
+    /// ```swift
+    /// let mark = clock.mark
+    /// try await client.create(…)                  // the scheduler re-plans…
+    /// let deadline = await clock.nextSleep(after: mark)
+    /// ```
+    public func nextSleep(after mark: UInt64 = 0) async -> Duration {
         while true {
             await withCheckedContinuation { (watcher: CheckedContinuation<Void, Never>) in
                 let ready = lock.withLock { () -> Bool in
-                    if !sleepers.isEmpty { return true }
+                    if sleepers.keys.contains(where: { $0 > mark }) { return true }
                     watchers.append(watcher)
                     return false
                 }
                 if ready { watcher.resume() }
             }
-            if let earliest = lock.withLock({ sleepers.values.map(\.deadline).min() }) { return earliest }
+            if let earliest = lock.withLock({ sleepers.filter { $0.key > mark }.map(\.value.deadline).min() }) { return earliest }
         }
     }
 }
