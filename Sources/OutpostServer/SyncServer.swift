@@ -16,6 +16,8 @@ public final class SyncServer: Sendable {
     public let http: HTTPServer
     /// The router, usable in-process without a socket.
     public let router: Router
+    /// The long-poll pulls held open now (SPEC §9.3).
+    public let heldPulls: PullWaiters
 
     /// Creates a server on `host`:`port` (port 0 picks a free port; read it from ``port`` after ``start()``).
     /// `maxClockSkewMillis` is how far ahead of this server's clock pushed writes may be stamped.
@@ -23,7 +25,8 @@ public final class SyncServer: Sendable {
                 maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis,
                 configure: (inout HTTPServer.Configuration) -> Void = { _ in }) {
         self.database = database
-        router = SyncRoutes.makeRouter(database: database, log: log, maxClockSkewMillis: maxClockSkewMillis)
+        heldPulls = PullWaiters(feed: database.changeFeed)
+        router = SyncRoutes.makeRouter(database: database, log: log, maxClockSkewMillis: maxClockSkewMillis, heldPulls: heldPulls)
         var configuration = HTTPServer.Configuration()
         configuration.host = host
         configuration.port = port

@@ -116,7 +116,7 @@ extension Router {
         } catch {
             return TransportResponse(status: error.status.code, body: (try? error.makeResponse().collectBody()) ?? [])
         }
-        let response = respond(to: httpRequest)
+        let response = respond(to: httpRequest).resolved()
         var responseHeaders: [String: String] = [:]
         for field in response.headers { responseHeaders[field.name.lowercased()] = field.value }
         let body = (try? response.collectBody()) ?? []

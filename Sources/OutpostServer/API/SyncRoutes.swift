@@ -19,8 +19,11 @@ public enum SyncRoutes {
     /// - Parameters:
     ///   - log: writes one line per request (see ``RequestLogMiddleware``); `nil` logs nothing.
     ///   - maxClockSkewMillis: how far ahead of the server's clock pushed writes may be stamped (422 `clock_ahead`).
+    ///   - heldPulls: where long-poll pulls (`wait`, SPEC §9.3) wait (held pulls cost no thread);
+    ///     `nil` makes one for `database`.
     public static func makeRouter(database: ServerDatabase, log: RequestLogMiddleware? = nil,
-                                  maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) -> Router {
+                                  maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis,
+                                  heldPulls: PullWaiters? = nil) -> Router {
         var router = Router()
         if let log { router.add(middleware: log) }
         router.add(middleware: ProtocolVersionMiddleware())
@@ -69,10 +72,11 @@ public enum SyncRoutes {
             return json(try database.authors(scope: user.scope).jsonValue)
         }
         PolicyRoutes.add(to: &router, database: database)
+        let waiters = heldPulls ?? PullWaiters(feed: database.changeFeed)
         router.get("/v1/pull") { request, _ in
             let user = try currentUser(request)
-            for item in request.queryItems where item.name != "cursor" && item.name != "limit" {
-                throw APIError.invalidRequest("Unknown query parameter '\(item.name)'. Pull takes cursor and limit.")
+            for item in request.queryItems where !["cursor", "limit", "wait"].contains(item.name) {
+                throw APIError.invalidRequest("Unknown query parameter '\(item.name)'. Pull takes cursor, limit and wait.")
             }
             var after: Int64 = 0
             if let text = request.query["cursor"], !text.isEmpty {
@@ -93,11 +97,39 @@ public enum SyncRoutes {
                 }
                 limit = value
             }
+            var wait = 0
+            if let text = request.query["wait"] {
+                guard let value = Int(text), value >= 0, value <= SyncProtocol.maxPullWaitSeconds else {
+                    throw APIError.invalidRequest(
+                        "wait must be a whole number of seconds from 0 to \(SyncProtocol.maxPullWaitSeconds); got '\(text)'.")
+                }
+                wait = value
+            }
             let scope = user.scope
             let (pageAfter, pageLimit, generation) = (after, limit, user.scopeGeneration)
-            return .stream(contentType: "application/json") { writer in
+            let page = HTTPResponse.stream(contentType: "application/json") { writer in
                 try database.streamPull(after: pageAfter, limit: pageLimit, scope: scope, generation: generation) { bytes in try writer.write(bytes) }
             }
+            // Long-poll (SPEC §9.3): with nothing to pull yet, hold the pull until there is, or `wait` seconds pass.
+            guard wait > 0, !(try database.pullHasNews(after: after, scope: scope, generation: generation)) else { return page }
+            let held = waiters.hold(
+                until: ContinuousClock.now.advanced(by: .seconds(wait)),
+                probe: { try database.pullHasNews(after: pageAfter, scope: scope, generation: generation) },
+                answer: {
+                    do {
+                        if let current = try database.scopeGeneration(of: scope.user), current != generation {
+                            throw APIError.scopeChanged()
+                        }
+                        var bytes: [UInt8] = []
+                        try database.streamPull(after: pageAfter, limit: pageLimit, scope: scope, generation: generation) {
+                            bytes.append(contentsOf: $0)
+                        }
+                        return .json(bytes: bytes)
+                    } catch {
+                        return HTTPResponse(error: error)
+                    }
+                })
+            return held ?? page
         }
         router.get("/v1/users") { request, _ in
             let user = try currentUser(request)

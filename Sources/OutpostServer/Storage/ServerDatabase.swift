@@ -20,6 +20,8 @@ public final class ServerDatabase: Sendable {
     public let rollback: RollbackDetection?
     /// The sidecar marker `<path>.mark` (none for an in-memory database).
     let marker: RollbackMarkerKeeper?
+    /// Announces committed record changes to pulls held open in this process.
+    public let changeFeed = ServerChangeFeed()
 
     /// Opens (or creates) the database at `path` and applies migrations. A new database file is
     /// created readable by its owner only (0600): it holds every branch's records and the token

@@ -40,7 +40,10 @@ extension ServerDatabase {
             return response
         }
         // Committed: the marker learns the highest seq issued (SPEC §11.1).
-        if let highest = response.results.map(\.seq).max(), highest > 0 { noteIssued(seq: highest) }
+        if let highest = response.results.map(\.seq).max(), highest > 0 {
+            noteIssued(seq: highest)
+            changeFeed.committed()
+        }
         return response
     }
 
