@@ -28,9 +28,11 @@ let tool = CommandLineTool(root: CommandSpec(
         OptionSpec("edits-per-push", help: "With --load: records in each device's push.", valueName: "n", defaultValue: "3"),
         OptionSpec("idle", help: "With --load: idle connections held open while /health is timed (0: skip).", valueName: "n", defaultValue: "300"),
         OptionSpec("customers", help: "With --cli-scale: customers in the replica.", valueName: "n", defaultValue: "1000000"),
+        OptionSpec("rounds", help: "With --live: changes timed per measure.", valueName: "n", defaultValue: "20"),
     ],
     flags: [
         FlagSpec("load", help: "Load mode: --devices devices push a few edits then pull, for --seconds, over loopback HTTP."),
+        FlagSpec("live", help: "Live mode: time a pulled change reaching an observer, and an edit reaching another device's observer with live sync."),
         FlagSpec("cli-scale", help: "Build a replica of --customers customers and time the outpost CLI on it (build outpost too)."),
         FlagSpec("apply-profile", help: "Only time applying pre-decoded pull pages into fresh replicas."),
         FlagSpec("breakdown", help: "Also time fetch, decode and apply of a full pull one after another."),
@@ -81,6 +83,11 @@ if parsed.values.flag("load") {
                 editsPerRound: count("edits-per-push", default: 3),
                 idleConnections: tool.valueOrExit(path: parsed.path) { () throws(ArgumentError) -> Int? in try parsed.values.int("idle") } ?? 300,
                 directory: directory)
+    try? FileManager.default.removeItem(at: directory)
+    exit(0)
+}
+if parsed.values.flag("live") {
+    try await runLive(rounds: count("rounds", default: 20), directory: directory)
     try? FileManager.default.removeItem(at: directory)
     exit(0)
 }
