@@ -23,14 +23,19 @@ extension OfflineClient {
         await stopSyncing()
         let replica = self.replica
         let dependencies = SyncScheduler.Dependencies(
-            sync: { [weak self] in _ = try await self?.sync() },
+            sync: { [weak self] in
+                // A client that is gone ends its schedule (SyncScheduler stops on CancellationError).
+                guard let self else { throw CancellationError() }
+                _ = try await self.sync()
+            },
             waitForRemoteChanges: { [weak self] seconds in
                 guard let self else { return false }
                 let api = try await self.api()
                 let cursor = try await replica.executor.run { try replica.syncCursor() }
                 return try await api.waitForChanges(after: cursor, waitSeconds: seconds)
             },
-            status: statusBroadcaster, changes: replica.changes, clock: clock, random: random)
+            status: statusBroadcaster, changes: replica.changes, clock: clock, random: random,
+            isGone: { [weak self] in self == nil })
         let scheduler = SyncScheduler(policy: policy, dependencies: dependencies)
         self.scheduler = scheduler
         scheduler.start()

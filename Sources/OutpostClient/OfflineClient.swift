@@ -52,8 +52,11 @@ public actor OfflineClient {
         // Throws SyncError.unsupportedProtocol when the app and the server share no protocol version.
         let session = try await SyncAPI(transport: transport, token: token).session()
         let client = try OfflineClient(databasePath: databasePath, transport: transport)
-        try client.replica.configure(ReplicaSettings(serverURL: serverURL, token: token, user: session.user,
-                                                     role: session.role, branch: session.branch, serverID: session.serverID))
+        let replica = client.replica
+        try await replica.executor.run {
+            try replica.configure(ReplicaSettings(serverURL: serverURL, token: token, user: session.user,
+                                                  role: session.role, branch: session.branch, serverID: session.serverID))
+        }
         return client
     }
 

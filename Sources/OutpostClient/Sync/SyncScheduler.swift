@@ -25,6 +25,8 @@ final class SyncScheduler: @unchecked Sendable {
         var clock: any SyncClock
         /// A random number in 0 ..< 1 (for jitter).
         var random: @Sendable () -> Double
+        /// `true` once the client that owns the schedule is gone (the loop then ends).
+        var isGone: @Sendable () -> Bool = { false }
     }
 
     private struct Flags {
@@ -124,6 +126,8 @@ final class SyncScheduler: @unchecked Sendable {
                     failures = 0
                     retryAt = nil
                     periodicAt = policy.interval.map { clock.now + $0 }
+                } catch is CancellationError where lock.withLock({ flags.stopping }) || dependencies.isGone() {
+                    break
                 } catch {
                     failures += 1
                     let delay = policy.backoff.delay(afterFailures: failures, unit: dependencies.random())
