@@ -57,6 +57,19 @@ public final class HTTPResponsePromise: @unchecked Sendable {
         if callNow { handler() }
     }
 
+    /// A promise whose answer is `transform`ed and given to this one; a shutdown reaches it too.
+    /// For middleware that wraps deferred responses (logging, metrics).
+    ///
+    /// ```swift
+    /// case .deferred(let start):
+    ///     response.body = .deferred { promise in start(promise.transformed { log($0); return $0 }) }
+    /// ```
+    public func transformed(_ transform: @escaping @Sendable (HTTPResponse) -> HTTPResponse) -> HTTPResponsePromise {
+        let derived = HTTPResponsePromise { [self] answer in succeed(transform(answer)) }
+        onShutdown { derived.serverIsShuttingDown() }
+        return derived
+    }
+
     /// The server is shutting down: ask the application to answer now (or answer 503).
     func serverIsShuttingDown() {
         let (handler, pending) = lock.withLock { () -> ((@Sendable () -> Void)?, Bool) in

@@ -19,13 +19,17 @@ public enum SyncRoutes {
     /// - Parameters:
     ///   - log: writes one line per request (see ``RequestLogMiddleware``); `nil` logs nothing.
     ///   - maxClockSkewMillis: how far ahead of the server's clock pushed writes may be stamped (422 `clock_ahead`).
+    ///   - metrics: counts requests, records and refusals; `nil` counts nothing.
+    ///   - metricsAccess: who may read `GET /metrics` (``MetricsAccess/off``: nobody).
     ///   - heldPulls: where long-poll pulls (`wait`, SPEC §9.3) wait (held pulls cost no thread);
     ///     `nil` makes one for `database`.
     public static func makeRouter(database: ServerDatabase, log: RequestLogMiddleware? = nil,
                                   maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis,
+                                  metrics: ServerMetrics? = nil, metricsAccess: MetricsAccess = .off,
                                   heldPulls: PullWaiters? = nil) -> Router {
         var router = Router()
         if let log { router.add(middleware: log) }
+        if let metrics { router.add(middleware: MetricsMiddleware(metrics: metrics)) }
         router.add(middleware: ProtocolVersionMiddleware())
         router.add(middleware: AuthenticationMiddleware(database: database))
         router.get("/health") { _, _ in
@@ -46,7 +50,9 @@ public enum SyncRoutes {
             } catch let error as WireDecodingError {
                 throw APIError.refusedBody(error)
             }
-            let response = try database.push(push, body: request.body, user: user, maxClockSkewMillis: maxClockSkewMillis)
+            let (response, replayed) = try database.pushNotingReplay(push, body: request.body, user: user,
+                                                                     maxClockSkewMillis: maxClockSkewMillis)
+            metrics?.notePush(response, replayed: replayed)
             return json(response.jsonValue)
         }
         router.post("/v1/diff") { request, _ in
@@ -72,6 +78,7 @@ public enum SyncRoutes {
             return json(try database.authors(scope: user.scope).jsonValue)
         }
         PolicyRoutes.add(to: &router, database: database)
+        MetricsRoute.add(to: &router, metrics: metrics, access: metricsAccess)
         let waiters = heldPulls ?? PullWaiters(feed: database.changeFeed)
         router.get("/v1/pull") { request, _ in
             let user = try currentUser(request)
@@ -108,7 +115,10 @@ public enum SyncRoutes {
             let scope = user.scope
             let (pageAfter, pageLimit, generation) = (after, limit, user.scopeGeneration)
             let page = HTTPResponse.stream(contentType: "application/json") { writer in
-                try database.streamPull(after: pageAfter, limit: pageLimit, scope: scope, generation: generation) { bytes in try writer.write(bytes) }
+                let count = try database.streamPull(after: pageAfter, limit: pageLimit, scope: scope, generation: generation) { bytes in
+                    try writer.write(bytes)
+                }
+                metrics?.notePulled(count)
             }
             // Long-poll (SPEC §9.3): with nothing to pull yet, hold the pull until there is, or `wait` seconds pass.
             guard wait > 0, !(try database.pullHasNews(after: after, scope: scope, generation: generation)) else { return page }
@@ -121,9 +131,10 @@ public enum SyncRoutes {
                             throw APIError.scopeChanged()
                         }
                         var bytes: [UInt8] = []
-                        try database.streamPull(after: pageAfter, limit: pageLimit, scope: scope, generation: generation) {
+                        let count = try database.streamPull(after: pageAfter, limit: pageLimit, scope: scope, generation: generation) {
                             bytes.append(contentsOf: $0)
                         }
+                        metrics?.notePulled(count)
                         return .json(bytes: bytes)
                     } catch {
                         return HTTPResponse(error: error)
@@ -239,7 +250,7 @@ struct AuthenticationMiddleware: HTTPMiddleware {
         }
         var request = request
         request.storage[AuthenticatedUser.self] = user
-        request.storage[RequestLogNote.Key.self]?.user = user.name
+        request.storage[RequestNote.Key.self]?.user = user.name
         return next(request)
     }
 }
