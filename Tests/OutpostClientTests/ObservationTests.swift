@@ -42,6 +42,13 @@ struct ObservationTests {
         try replica.update(acme.id, fields: ["tier": "important"])
         #expect(log.changes == [ReplicaChange(entityTypes: [.customer], editsQueued: true)])
         log.removeAll()
+        // Re-stamping unsent edits under a new node id stores records over themselves (upserts,
+        // two of one type in one transaction).
+        try replica.create(.customer, fields: Fixture.customer("C-2"))
+        log.removeAll()
+        try replica.syncTakeNewNode()
+        #expect(log.changes.last?.entityTypes == [.customer, .contact])
+        log.removeAll()
         // A refused write (rolled back) announces nothing; reads announce nothing.
         #expect(throws: ReplicaError.self) { try replica.update(acme.id, fields: ["tier": "no such tier"]) }
         _ = try replica.records(.customer)
@@ -127,6 +134,12 @@ struct ObservationTests {
         try await li.sync(server)
         try await wang.sync(server)
         #expect(try await values.next() == ["Acme"])
+        // A pulled version of a record already held is merged and stored over it (an upsert).
+        let acme = try #require(try li.replica.records(.customer).first)
+        try li.replica.update(acme.id, fields: ["name": "Acme Trading"])
+        try await li.sync(server)
+        try await wang.sync(server)
+        #expect(try await values.next() == ["Acme Trading"])
     }
 
     @Test func theOfflineClientObservesPendingEditsThroughTheOutbox() async throws {

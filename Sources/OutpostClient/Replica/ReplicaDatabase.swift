@@ -21,12 +21,15 @@ final class ReplicaDatabase: DatabaseWriter, Sendable {
         self.base = base
         self.notifier = notifier
         try base.writeWithoutTransaction { db in
-            try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS changed_kinds (kind TEXT PRIMARY KEY) WITHOUT ROWID")
+            // No unique constraint: an outer upsert (INSERT … ON CONFLICT) would override the
+            // triggers' OR IGNORE and fail; `WHERE NOT EXISTS` keeps the table to one row per kind.
+            try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS changed_kinds (kind TEXT NOT NULL)")
             for (name, event, value) in [("records_inserted", "INSERT", "NEW.type"), ("records_updated", "UPDATE", "NEW.type"),
                                          ("records_deleted", "DELETE", "OLD.type")] {
                 try db.execute(sql: """
                     CREATE TEMP TRIGGER IF NOT EXISTS \(name) AFTER \(event) ON main.records
-                    BEGIN INSERT OR IGNORE INTO changed_kinds(kind) VALUES (\(value)); END
+                    BEGIN INSERT INTO changed_kinds(kind) SELECT \(value)
+                      WHERE NOT EXISTS (SELECT 1 FROM changed_kinds WHERE kind = \(value)); END
                     """)
             }
             for (name, event, marker) in [("outbox_inserted", "INSERT", Self.editQueuedMarker),
@@ -34,7 +37,8 @@ final class ReplicaDatabase: DatabaseWriter, Sendable {
                                           ("outbox_deleted", "DELETE", Self.outboxLeftMarker)] {
                 try db.execute(sql: """
                     CREATE TEMP TRIGGER IF NOT EXISTS \(name) AFTER \(event) ON main.outbox
-                    BEGIN INSERT OR IGNORE INTO changed_kinds(kind) VALUES ('\(marker)'); END
+                    BEGIN INSERT INTO changed_kinds(kind) SELECT '\(marker)'
+                      WHERE NOT EXISTS (SELECT 1 FROM changed_kinds WHERE kind = '\(marker)'); END
                     """)
             }
         }
@@ -68,7 +72,7 @@ final class ReplicaDatabase: DatabaseWriter, Sendable {
 
     /// Reads and clears what the triggers noted.
     private static func collectChange(_ db: Database) throws -> ReplicaChange {
-        let statement = try db.cachedStatement(sql: "SELECT kind FROM temp.changed_kinds")
+        let statement = try db.cachedStatement(sql: "SELECT DISTINCT kind FROM temp.changed_kinds")
         var change = ReplicaChange()
         var noted = false
         try statement.forEachRow(arguments: []) { row in
