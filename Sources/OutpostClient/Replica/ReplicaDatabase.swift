@@ -4,44 +4,23 @@ import OutpostStore
 /// The replica's database connection: a ``DatabaseQueue`` whose write transactions report what
 /// they changed to the replica's ``ReplicaChangeNotifier`` once committed.
 ///
-/// Temporary triggers (they live in this connection only, never in the file) note the entity
-/// type of every inserted, updated or deleted record, and outbox growth or shrinkage, in a
-/// temporary table; each write collects and clears that table inside its own transaction (so a
-/// rolled-back write reports nothing) and notifies after the commit. Every write path of the
-/// replica goes through here, whichever file it lives in.
-final class ReplicaDatabase: DatabaseWriter, Sendable {
+/// SQLite's update hook notes the rowids of records written and the rows of `outbox` written or
+/// deleted (``RowChangeLog``: no SQL per row, so a bulk pull pays next to nothing); at the end
+/// of each write, still inside its transaction, the entity types of the written records are read
+/// back, and after the commit the change is announced. A rolled-back write announces nothing.
+/// Every write path of the replica goes through here, whichever file it lives in.
+final class ReplicaDatabase: DatabaseWriter, @unchecked Sendable {
+    // Safety: `log` is only touched inside the connection's closures (serialized by `base`).
     let base: DatabaseQueue
     let notifier: ReplicaChangeNotifier
-
-    /// The markers the outbox triggers write (no entity type is spelled like these): an edit
-    /// queued (a record entered the outbox or was edited again there), a record left the outbox.
-    private static let editQueuedMarker = "#queued", outboxLeftMarker = "#left"
+    private let log = RowChangeLog(tables: ["records", "outbox"])
+    private static let records = 0, outbox = 1
 
     init(_ base: DatabaseQueue, notifier: ReplicaChangeNotifier) throws {
         self.base = base
         self.notifier = notifier
-        try base.writeWithoutTransaction { db in
-            // No unique constraint: an outer upsert (INSERT … ON CONFLICT) would override the
-            // triggers' OR IGNORE and fail; `WHERE NOT EXISTS` keeps the table to one row per kind.
-            try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS changed_kinds (kind TEXT NOT NULL)")
-            for (name, event, value) in [("records_inserted", "INSERT", "NEW.type"), ("records_updated", "UPDATE", "NEW.type"),
-                                         ("records_deleted", "DELETE", "OLD.type")] {
-                try db.execute(sql: """
-                    CREATE TEMP TRIGGER IF NOT EXISTS \(name) AFTER \(event) ON main.records
-                    BEGIN INSERT INTO changed_kinds(kind) SELECT \(value)
-                      WHERE NOT EXISTS (SELECT 1 FROM changed_kinds WHERE kind = \(value)); END
-                    """)
-            }
-            for (name, event, marker) in [("outbox_inserted", "INSERT", Self.editQueuedMarker),
-                                          ("outbox_updated", "UPDATE", Self.editQueuedMarker),
-                                          ("outbox_deleted", "DELETE", Self.outboxLeftMarker)] {
-                try db.execute(sql: """
-                    CREATE TEMP TRIGGER IF NOT EXISTS \(name) AFTER \(event) ON main.outbox
-                    BEGIN INSERT INTO changed_kinds(kind) SELECT '\(marker)'
-                      WHERE NOT EXISTS (SELECT 1 FROM changed_kinds WHERE kind = '\(marker)'); END
-                    """)
-            }
-        }
+        let log = self.log
+        try base.writeWithoutTransaction { db in db.logRowChanges(into: log) }
     }
 
     func read<T>(_ body: (Database) throws -> T) throws -> T {
@@ -50,9 +29,12 @@ final class ReplicaDatabase: DatabaseWriter, Sendable {
 
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         var change = ReplicaChange()
+        let log = self.log
+        // Each write starts from an empty log: what a rolled-back one noted is dropped here.
         let result = try base.write { db in
+            log.reset()
             let result = try body(db)
-            change = try Self.collectChange(db)
+            change = try Self.collectChange(db, log)
             return result
         }
         notifier.notify(change)
@@ -61,35 +43,55 @@ final class ReplicaDatabase: DatabaseWriter, Sendable {
 
     func writeWithoutTransaction<T>(_ body: (Database) throws -> T) throws -> T {
         var change = ReplicaChange()
+        let log = self.log
         let result = try base.writeWithoutTransaction { db in
+            log.reset()
             let result = try body(db)
-            change = try Self.collectChange(db)
+            change = try Self.collectChange(db, log)
             return result
         }
         notifier.notify(change)
         return result
     }
 
-    /// Reads and clears what the triggers noted.
-    private static func collectChange(_ db: Database) throws -> ReplicaChange {
-        let statement = try db.cachedStatement(sql: "SELECT DISTINCT kind FROM temp.changed_kinds")
+    /// What the log noted, with the entity types of the written records (read back by rowid).
+    private static func collectChange(_ db: Database, _ log: RowChangeLog) throws -> ReplicaChange {
+        guard !log.isEmpty else { return ReplicaChange() }
         var change = ReplicaChange()
-        var noted = false
-        try statement.forEachRow(arguments: []) { row in
-            noted = true
-            let kind = row.text(at: 0)
-            if kind == editQueuedMarker {
-                change.outboxChanged = true
-                change.editsQueued = true
-            } else if kind == outboxLeftMarker {
-                change.outboxChanged = true
-            } else if let type = EntityType(rawValue: kind) {
-                change.entityTypes.insert(type)
+        change.editsQueued = !log.written[outbox].isEmpty
+        change.outboxChanged = change.editsQueued || log.deleted[outbox] > 0
+        if log.deleted[records] > 0 {
+            // Removed rows cannot be read back: every type may have changed (re-scopes, repairs).
+            change.entityTypes = Set(EntityType.allCases)
+        } else if !log.written[records].isEmpty {
+            change.entityTypes = try entityTypes(db, rowids: log.written[records])
+        }
+        log.reset()
+        return change
+    }
+
+    /// The entity types of the records with these rowids: one range scan when they lie close
+    /// together (a pulled page appends), else one lookup each; stops once every type is found.
+    private static func entityTypes(_ db: Database, rowids: [Int64]) throws -> Set<EntityType> {
+        var types: Set<EntityType> = []
+        let all = EntityType.allCases.count
+        let unique = Set(rowids)
+        let low = unique.min()!, high = unique.max()!
+        if high - low < Int64(4 * unique.count + 64) {
+            try db.cachedStatement(sql: "SELECT rowid, type FROM records WHERE rowid BETWEEN ? AND ?")
+                .forEachRow(arguments: [low, high]) { row in
+                    if types.count < all, unique.contains(row.int64(at: 0)), let type = EntityType(rawValue: row.text(at: 1)) {
+                        types.insert(type)
+                    }
+                }
+        } else {
+            let statement = try db.cachedStatement(sql: "SELECT type FROM records WHERE rowid = ?")
+            for rowid in unique where types.count < all {
+                try statement.forEachRow(arguments: [rowid]) { row in
+                    if let type = EntityType(rawValue: row.text(at: 0)) { types.insert(type) }
+                }
             }
         }
-        if noted {
-            try db.cachedStatement(sql: "DELETE FROM temp.changed_kinds").execute(arguments: [])
-        }
-        return change
+        return types
     }
 }
