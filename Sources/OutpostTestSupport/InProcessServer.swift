@@ -92,7 +92,9 @@ public final class TestServer: @unchecked Sendable {
 }
 
 extension Router {
-    /// Answers a client ``TransportRequest`` in-process, as the socket server would.
+    /// Answers a client ``TransportRequest`` in-process, as the socket server would. A deferred
+    /// answer (a long-poll pull with `wait`) is waited for on the calling thread: long-poll tests
+    /// use a real server on a loopback port instead.
     public func handle(_ request: TransportRequest) -> TransportResponse {
         var headers = HTTPHeaders()
         for (name, value) in request.headers { headers.add(name: name, value: value) }
