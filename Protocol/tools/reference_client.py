@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A minimal Outpost client written from Protocol/SPEC.md alone, in plain Python (standard library
 only): in-memory replicas with an outbox, local writes (§4.3), push with batch ids (§10), pull with
-cursors (§11) and the merge rules (§4, outpost_reference.py).
+cursors (§11) and long-poll (§9.3), and the merge rules (§4, outpost_reference.py).
 
 It shows that another team can build a client from the spec, and it is the other-language peer in
 the Swift end-to-end tests (Tests/OutpostEndToEndTests/ReferenceClientTests.swift):
@@ -245,6 +245,15 @@ class Replica:
             if not page["hasMore"]:
                 return
 
+    def wait_for_changes(self, wait):
+        """Long-poll (§9.3): True when the server has changes after our cursor that we may read;
+        False when `wait` seconds passed without any (the empty page at our position)."""
+        query = {"limit": "1", "wait": str(wait)}
+        if self.cursor is not None:
+            query["cursor"] = self.cursor
+        page = self.request("GET", "/v1/pull", query=query)
+        return bool(page["records"]) or page["hasMore"]
+
     def sync(self, lose_answer=False):
         self.push(lose_answer=lose_answer)
         self.pull()
@@ -289,6 +298,15 @@ def selftest(server, token):
     check(a.conflicts(customer) == [] and a.value(customer, "name") == "Python Trading Ltd", "the name conflict is resolved")
     check(not a.is_deleted(doomed) and a.conflicts(doomed) == [], "the delete conflict is resolved by restoring")
     check(not a.outbox and not b.outbox, "nothing is left to send")
+
+    # Long-poll (§9.3): with nothing new, a held pull answers the empty page when its time is up;
+    # with a change waiting, it answers at once.
+    check(not a.wait_for_changes(1), "a long-poll with nothing new times out empty")
+    b.edit(customer, {"industry": "Steel and glass"})
+    b.sync()
+    check(a.wait_for_changes(30), "a long-poll sees another device's change")
+    a.sync()
+    check(a.value(customer, "industry") == "Steel and glass", "device a pulled the change the long-poll announced")
 
     # A copy of device a's database (same node id, same last batch) edits on its own; device a
     # syncs first, so the copy's push is refused as node_reused and it re-stamps under a new node.

@@ -38,7 +38,8 @@ def check(name, instance, label, expect_valid=True):
 
 EXAMPLES = {
     "push-request.json": "push-request.schema.json", "push-response.json": "push-response.schema.json",
-    "pull-page.json": "pull-page.schema.json", "session.json": "session.schema.json",
+    "pull-page.json": "pull-page.schema.json", "pull-page-empty.json": "pull-page.schema.json",
+    "session.json": "session.schema.json",
     "diff-request.json": "diff-request.schema.json", "diff-response.json": "diff-response.schema.json",
     "authors.json": "authors.schema.json", "policy.json": "policy.schema.json",
     "code-lease-request.json": "code-lease-request.schema.json", "code-block.json": "code-block.schema.json",

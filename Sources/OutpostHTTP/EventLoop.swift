@@ -120,6 +120,8 @@ final class EventLoop: @unchecked Sendable {
 
     private func beginStopping() {
         stopping = true
+        // Responses held open (long-polls) are asked to answer now.
+        for promise in shared.withLock({ Array($0.deferred.values) }) { promise.serverIsShuttingDown() }
         setListening(false)
         acceptPausedUntil = nil
         close(listenFD) // new connections are refused from now on
@@ -323,6 +325,35 @@ final class EventLoop: @unchecked Sendable {
     /// Runs on a worker thread.
     private func serve(_ request: HTTPRequest, on connection: HTTPConnection, allowKeepAlive: Bool) {
         let response = withDefaultHeaders(responder.respond(to: request))
+        guard case .deferred(let start) = response.body else {
+            return finish(response, for: request, on: connection, allowKeepAlive: allowKeepAlive)
+        }
+        // Completed later from any thread: the worker is free meanwhile. A streamed final
+        // response goes back to a worker to be written.
+        let promise = HTTPResponsePromise { [self] final in
+            shared.withLock { _ = $0.deferred.removeValue(forKey: connection.id) }
+            let final = final.addingHeaders(of: response)
+            if case .stream = final.body {
+                pool.submit { [self] in finish(final, for: request, on: connection, allowKeepAlive: allowKeepAlive) }
+            } else {
+                finish(final, for: request, on: connection, allowKeepAlive: allowKeepAlive)
+            }
+        }
+        let stopping = shared.withLock { state -> Bool in
+            state.deferred[connection.id] = promise
+            return state.stopRequested
+        }
+        start(promise)
+        if stopping { promise.serverIsShuttingDown() }
+    }
+
+    /// Writes `response` (serialized here, or streamed by this thread) and reports to the loop.
+    private func finish(_ response: HTTPResponse, for request: HTTPRequest, on connection: HTTPConnection, allowKeepAlive: Bool) {
+        if case .deferred = response.body {
+            // A deferred response completed with another deferred one: resolve it in turn.
+            return finish(response.resolved(), for: request, on: connection, allowKeepAlive: allowKeepAlive)
+        }
+        let response = withDefaultHeaders(response)
         let keepAlive = allowKeepAlive && request.wantsKeepAlive && !shared.withLock({ $0.stopRequested })
             && !response.headers.tokens(for: "Connection").contains("close")
         let completion: Completion
@@ -533,6 +564,8 @@ final class EventLoop: @unchecked Sendable {
         struct State {
             var stopRequested = false
             var completions: [(HTTPConnection, Completion)] = []
+            /// Deferred responses not completed yet, by connection id.
+            var deferred: [UInt64: HTTPResponsePromise] = [:]
             var statistics = HTTPServer.Statistics()
         }
 

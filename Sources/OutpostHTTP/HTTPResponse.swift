@@ -13,6 +13,9 @@ public enum HTTPResponseBody: Sendable {
     /// by the writer's buffer); if it throws after output started,
     /// the connection is closed without the terminating chunk so the client sees a truncated body.
     case stream(@Sendable (HTTPBodyWriter) throws -> Void)
+    /// A response completed later through a promise (see ``HTTPResponse/deferred(headers:_:)``):
+    /// the closure receives the promise on the worker thread and returns at once; no thread waits.
+    case deferred(@Sendable (HTTPResponsePromise) -> Void)
 }
 
 /// An HTTP response: status, headers and body. The server adds `Content-Length` or
@@ -95,6 +98,8 @@ public struct HTTPResponse: Sendable {
     /// ```
     public func collectBody() throws -> [UInt8] {
         switch body {
+        case .deferred:
+            return try resolved().collectBody()
         case .bytes(let bytes):
             return bytes
         case .stream(let producer):

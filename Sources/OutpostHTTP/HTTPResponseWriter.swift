@@ -31,6 +31,9 @@ enum HTTPResponseWriter {
             if sendsBody { out.append(contentsOf: bytes) }
             return .bytes(out, keepAlive: keepAlive)
 
+        case .deferred:
+            // Resolved before planning (EventLoop.serve); an unresolved one is a programming error.
+            preconditionFailure("a deferred response must be resolved before it is written")
         case .stream(let producer):
             guard response.status.allowsBody else {
                 return .bytes(head(response, framing: .none, keepAlive: keepAlive, requestVersion: requestVersion), keepAlive: keepAlive)

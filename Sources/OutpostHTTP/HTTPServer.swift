@@ -9,7 +9,9 @@ import Darwin
 /// kqueue on Darwin) and a bounded pool of worker threads running the responder.
 ///
 /// Connections cost no thread: thousands of idle or slow clients only hold descriptors, while
-/// `Configuration.workerThreads` threads handle complete requests. Deadlines cut off slow
+/// `Configuration.workerThreads` threads handle complete requests. A handler that must wait for
+/// something (a long-poll) returns `HTTPResponse.deferred { promise in … }` and completes the
+/// promise later from any thread: the worker is free meanwhile. Deadlines cut off slow
 /// clients (`headerTimeout` for a whole request head, `bodyTimeout` for its body: 408 and
 /// close; `idleTimeout` between requests: close). At `maxConnections` the connection idle the
 /// longest is closed to admit a new one; when none is idle, new connections get 503. A server
@@ -25,7 +27,8 @@ import Darwin
 /// Graceful shutdown (`shutdown()`, or `beginShutdown()` + `waitUntilStopped()`): the
 /// listening socket is closed (new connections are refused), idle keep-alive connections are
 /// closed, requests already being received or handled finish and their responses are written
-/// with `Connection: close`, then the call returns once every connection is closed.
+/// with `Connection: close`, deferred responses still pending are asked to answer now
+/// (`HTTPResponsePromise.onShutdown`, else 503), then the call returns once every connection is closed.
 public final class HTTPServer: Sendable {
     /// The configuration the server was created with.
     public let configuration: Configuration

@@ -16,6 +16,8 @@ public final class SyncServer: Sendable {
     public let http: HTTPServer
     /// The router, usable in-process without a socket.
     public let router: Router
+    /// The long-poll pulls held open now (SPEC §9.3).
+    public let heldPulls: PullWaiters
     /// Requests, records, refusals, connections and the database size, as served at `GET /metrics`.
     public let metrics: ServerMetrics
 
@@ -26,9 +28,10 @@ public final class SyncServer: Sendable {
                 maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis, metricsAccess: MetricsAccess = .off,
                 configure: (inout HTTPServer.Configuration) -> Void = { _ in }) {
         self.database = database
+        heldPulls = PullWaiters(feed: database.changeFeed)
         metrics = ServerMetrics(database: database)
         router = SyncRoutes.makeRouter(database: database, log: log, maxClockSkewMillis: maxClockSkewMillis,
-                                       metrics: metrics, metricsAccess: metricsAccess)
+                                       metrics: metrics, metricsAccess: metricsAccess, heldPulls: heldPulls)
         var configuration = HTTPServer.Configuration()
         configuration.host = host
         configuration.port = port

@@ -118,7 +118,9 @@ public final class TestServer: @unchecked Sendable {
 }
 
 extension Router {
-    /// Answers a client ``TransportRequest`` in-process, as the socket server would.
+    /// Answers a client ``TransportRequest`` in-process, as the socket server would. A deferred
+    /// answer (a long-poll pull with `wait`) is waited for on the calling thread: long-poll tests
+    /// use a real server on a loopback port instead.
     public func handle(_ request: TransportRequest) -> TransportResponse {
         var headers = HTTPHeaders()
         for (name, value) in request.headers { headers.add(name: name, value: value) }
@@ -142,7 +144,7 @@ extension Router {
         } catch {
             return TransportResponse(status: error.status.code, body: (try? error.makeResponse().collectBody()) ?? [])
         }
-        let response = respond(to: httpRequest)
+        let response = respond(to: httpRequest).resolved()
         var responseHeaders: [String: String] = [:]
         for field in response.headers { responseHeaders[field.name.lowercased()] = field.value }
         let body = (try? response.collectBody()) ?? []

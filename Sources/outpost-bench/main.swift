@@ -36,10 +36,12 @@ let tool = CommandLineTool(root: CommandSpec(
                    valueName: "url"),
         OptionSpec("instances", help: "With --load and --postgres: server instances sharing the database (devices spread over them).",
                    valueName: "n", defaultValue: "1"),
+        OptionSpec("rounds", help: "With --live: changes timed per measure.", valueName: "n", defaultValue: "20"),
     ],
     flags: [
         FlagSpec("growth", help: "Growth mode: --growth-customers customers edited --growth-edits times each; prints table sizes, after a purge too."),
         FlagSpec("load", help: "Load mode: --devices devices push a few edits then pull, for --seconds, over loopback HTTP."),
+        FlagSpec("live", help: "Live mode: time a pulled change reaching an observer, and an edit reaching another device's observer with live sync."),
         FlagSpec("cli-scale", help: "Build a replica of --customers customers and time the outpost CLI on it (build outpost too)."),
         FlagSpec("apply-profile", help: "Only time applying pre-decoded pull pages into fresh replicas."),
         FlagSpec("breakdown", help: "Also time fetch, decode and apply of a full pull one after another."),
@@ -95,6 +97,11 @@ if parsed.values.flag("load") {
                 instances: count("instances", default: 1), storage: &storage, directory: directory)
     try? FileManager.default.removeItem(at: directory)
     storage.dropAll()
+    exit(0)
+}
+if parsed.values.flag("live") {
+    try await runLive(rounds: count("rounds", default: 20), directory: directory)
+    try? FileManager.default.removeItem(at: directory)
     exit(0)
 }
 if parsed.values.flag("growth") {

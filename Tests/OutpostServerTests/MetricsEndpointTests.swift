@@ -101,6 +101,25 @@ struct MetricsEndpointTests {
             - before.value("outpost_http_request_duration_seconds_count", ["method": "POST", "route": "/v1/push"]) == 4)
     }
 
+    @Test func aHeldPullIsCountedOnceWhenAnsweredWithTheTimeItWasHeld() throws {
+        let h = try Harness()
+        let token = try h.user("li", role: .sales)
+        let (server, client) = try Self.serve(h)
+        defer { server.shutdown() }
+        let before = try Self.scrape(client)
+        // Nothing in li's scope: the pull is held for its whole second, then answered empty.
+        let held = try client.send(method: "GET", target: "/v1/pull?wait=1",
+                                   headers: ["Authorization": "Bearer \(token)", "Outpost-Protocol": "2"])
+        #expect(held.status == 200)
+        #expect(held.headers["outpost-protocol"] == "2", "headers set by middleware reach the held answer")
+        let after = try Self.scrape(client)
+        let pull = ["method": "GET", "route": "/v1/pull"]
+        #expect(after.value("outpost_http_requests_total", pull.merging(["status": "200"]) { $1 })
+            - before.value("outpost_http_requests_total", pull.merging(["status": "200"]) { $1 }) == 1)
+        #expect(after.value("outpost_http_request_duration_seconds_sum", pull)
+            - before.value("outpost_http_request_duration_seconds_sum", pull) >= 0.9)
+    }
+
     @Test func metricsAreOffUnlessTheServerIsToldWhoMayReadThem() throws {
         let h = try Harness()
         let off = SyncServer(database: h.database, port: 0)

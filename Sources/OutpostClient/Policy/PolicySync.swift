@@ -30,7 +30,7 @@ public struct PolicySync: Sendable {
     /// Runs the step at `now` (UTC ms; only used to pick the year of the code series). A server
     /// without policy endpoints (404) leaves the defaults in place. Roles that cannot create
     /// customers (auditor) lease nothing.
-    public func run(now: Int64) async throws -> Report {
+    public func run(now: Int64, isolation: isolated (any Actor)? = #isolation) async throws -> Report {
         var report = Report()
         let etag = try replica.policyETag()
         do {

@@ -13,7 +13,13 @@ import OutpostStore
 /// try replica.update(customer.id, fields: ["tier": "important"])
 /// ```
 public final class Replica: Sendable {
-    let queue: DatabaseQueue
+    let queue: ReplicaDatabase
+    /// Announces every committed change of records or of the outbox (see ``ReplicaChange``);
+    /// observations (``observe(tracking:_:)``) and automatic sync listen here.
+    public let changes: ReplicaChangeNotifier
+    /// The replica's own serial queue: async database work (``OfflineClient``, observations)
+    /// runs here, never on Swift concurrency's shared threads.
+    public let executor: DatabaseExecutor
     /// The node id as last read or written (the database's `meta.node` is the truth; writes read it
     /// inside their transaction).
     let nodeCache: NodeCache
@@ -39,8 +45,12 @@ public final class Replica: Sendable {
         if path != ":memory:" && !path.isEmpty && !FileManager.default.fileExists(atPath: path) {
             FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         }
-        queue = try DatabaseQueue(path: path, configuration: configuration)
-        try ReplicaSchema.migrator.migrate(queue)
+        let base = try DatabaseQueue(path: path, configuration: configuration)
+        try ReplicaSchema.migrator.migrate(base)
+        let changes = ReplicaChangeNotifier()
+        queue = try ReplicaDatabase(base, notifier: changes)
+        self.changes = changes
+        executor = DatabaseExecutor(label: "outpost.replica")
         let node = try queue.write { db in
             if let text: String = try db.fetchScalar(sql: "SELECT value FROM meta WHERE key = 'node'") {
                 return NodeID(unchecked: text)

@@ -113,13 +113,14 @@ public struct SyncAPI: Sendable {
 
     /// `GET /v1/pull` as a ``PulledPage``: like ``pullReceived(cursor:limit:)``, but records of
     /// entity types this app does not know are kept opaque instead of refusing the page.
-    public func pullPage(cursor: String?, limit: Int) async throws -> PulledPage {
-        try await pullBody(cursor: cursor, limit: limit) { body in try PulledPage.decode(bytes: body) }
+    public func pullPage(cursor: String?, limit: Int, waitSeconds: Int = 0) async throws -> PulledPage {
+        try await pullBody(cursor: cursor, limit: limit, waitSeconds: waitSeconds) { body in try PulledPage.decode(bytes: body) }
     }
 
-    private func pullBody<Page>(cursor: String?, limit: Int, decode: ([UInt8]) throws -> Page) async throws -> Page {
+    private func pullBody<Page>(cursor: String?, limit: Int, waitSeconds: Int = 0, decode: ([UInt8]) throws -> Page) async throws -> Page {
         var query = [("limit", String(limit))]
         if let cursor { query.append(("cursor", cursor)) }
+        if waitSeconds > 0 { query.append(("wait", String(waitSeconds))) }
         let response = try await send(TransportRequest(method: "GET", path: "/v1/pull", query: query))
         guard (200..<300).contains(response.status) else {
             _ = try check(response)
@@ -174,5 +175,19 @@ public struct SyncAPI: Sendable {
         } catch {
             throw SyncError.protocolViolation(error.description)
         }
+    }
+}
+
+extension SyncAPI {
+    /// Holds a pull open on the server until it has changes after `cursor` that this user may
+    /// read, or `waitSeconds` pass (long-poll, SPEC §9.3): `true` when there are changes to pull.
+    /// Nothing is applied here; a sync pulls them.
+    ///
+    /// ```swift
+    /// if try await api.waitForChanges(after: cursor, waitSeconds: 25) { try await engine.sync() }
+    /// ```
+    public func waitForChanges(after cursor: String?, waitSeconds: Int) async throws -> Bool {
+        let page = try await pullPage(cursor: cursor, limit: 1, waitSeconds: max(0, waitSeconds))
+        return page.count > 0 || page.hasMore
     }
 }

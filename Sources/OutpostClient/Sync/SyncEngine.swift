@@ -37,7 +37,11 @@ public struct SyncEngine: Sendable {
     /// - Throws: ``SyncError`` (``SyncError/unsupportedProtocol(serverVersions:)`` when the app and
     ///   the server share no protocol version; ``SyncError/unreachable(_:)`` offline; …). Local
     ///   edits are kept whatever happens.
-    public func sync(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
+    ///
+    /// Runs in the caller's isolation (`isolation`), so an actor on the replica's
+    /// ``DatabaseExecutor`` keeps the database work off the shared concurrency threads.
+    public func sync(isolation: isolated (any Actor)? = #isolation,
+                     progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
         let toPush = try replica.pendingChangeCount()
         var current = SyncProgress(phase: .pushing, pushed: 0, toPush: toPush, pulled: 0)
         progress(current)
@@ -64,7 +68,7 @@ public struct SyncEngine: Sendable {
             try replica.rememberAuthors(try await api.authors())
         }
         // The policy document and customer code blocks (SPEC §9.8, §9.9).
-        let policyReport = try await PolicySync(replica: replica, api: api).run(now: Replica.systemMillis())
+        let policyReport = try await PolicySync(replica: replica, api: api).run(now: Replica.systemMillis(), isolation: isolation)
         try replica.recordSyncCompleted()
         var report = SyncReport()
         report.policyVersion = policyReport.policyVersion

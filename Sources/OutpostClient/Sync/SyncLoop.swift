@@ -156,7 +156,12 @@ public struct SyncLoop<Store: SyncStore>: Sendable {
     }
 
     /// Runs one sync, reporting progress through `events`; `pulling` is called when the pull phase begins.
-    public func run(_ report: inout SyncLoopReport, events: (Event) -> Void = { _ in }, pulling: () -> Void = {}) async throws {
+    ///
+    /// The loop runs in the caller's isolation (`isolation`): called from an actor whose executor
+    /// is the store's database queue (``OfflineClient``), its blocking store calls run there,
+    /// not on the shared concurrency threads.
+    public func run(_ report: inout SyncLoopReport, isolation: isolated (any Actor)? = #isolation,
+                    events: (Event) -> Void = { _ in }, pulling: () -> Void = {}) async throws {
         var api = self.api
         let (session, version) = try await api.negotiate()
         api.version = version
@@ -197,7 +202,7 @@ public struct SyncLoop<Store: SyncStore>: Sendable {
 
     /// The recovery sync's diff and push steps; the pull step is the ordinary pull from no cursor.
     func recover(from epoch: String?, step: SyncEpochState.RecoveryStep, api: SyncAPI, _ report: inout SyncLoopReport,
-                 events: (Event) -> Void) async throws {
+                 isolation: isolated (any Actor)? = #isolation, events: (Event) -> Void) async throws {
         if step == .diff {
             while true {
                 let entries = try store.syncRecoveryCandidates(limit: SyncProtocol.maxBatchRecords)
@@ -224,7 +229,8 @@ public struct SyncLoop<Store: SyncStore>: Sendable {
     /// With `pullBeforeNewNode`, a replica told that another copy pushed under its node id first
     /// pulls what the server holds: writes both copies share (made before the copy) are then
     /// known as acknowledged and keep their dots, and only this copy's own writes are re-stamped.
-    func push(api: SyncAPI, _ report: inout SyncLoopReport, events: (Event) -> Void, pullBeforeNewNode: Bool = false,
+    func push(api: SyncAPI, _ report: inout SyncLoopReport, isolation: isolated (any Actor)? = #isolation,
+              events: (Event) -> Void, pullBeforeNewNode: Bool = false,
               next: (Int) throws -> PendingBatch?) async throws {
         var size = batchSize
         var justRotated = false
@@ -276,7 +282,8 @@ public struct SyncLoop<Store: SyncStore>: Sendable {
     ///
     /// While a page is applied, the next one is already fetched and decoded in a child task.
     /// Pages are applied strictly in order, each with its cursor in one transaction.
-    func pull(api: SyncAPI, _ report: inout SyncLoopReport, events: (Event) -> Void) async throws {
+    func pull(api: SyncAPI, _ report: inout SyncLoopReport, isolation: isolated (any Actor)? = #isolation,
+              events: (Event) -> Void) async throws {
         var cursor = try store.syncCursor()
         var restarted = false
         var rescopes = 0

@@ -12,6 +12,8 @@ public enum SyncProtocol {
     public static let defaultPageRecords = 1_000
     /// The largest pull page a client may ask for.
     public static let maxPageRecords = 5_000
+    /// The longest a pull may ask the server to hold it open waiting for changes (`wait`, SPEC §9.3).
+    public static let maxPullWaitSeconds = 60
 }
 
 /// The outcome of one pushed record.

@@ -21,9 +21,12 @@ public enum SyncRoutes {
     ///   - maxClockSkewMillis: how far ahead of the server's clock pushed writes may be stamped (422 `clock_ahead`).
     ///   - metrics: counts requests, records and refusals; `nil` counts nothing.
     ///   - metricsAccess: who may read `GET /metrics` (``MetricsAccess/off``: nobody).
+    ///   - heldPulls: where long-poll pulls (`wait`, SPEC §9.3) wait (held pulls cost no thread);
+    ///     `nil` makes one for `database`.
     public static func makeRouter(database: ServerDatabase, log: RequestLogMiddleware? = nil,
                                   maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis,
-                                  metrics: ServerMetrics? = nil, metricsAccess: MetricsAccess = .off) -> Router {
+                                  metrics: ServerMetrics? = nil, metricsAccess: MetricsAccess = .off,
+                                  heldPulls: PullWaiters? = nil) -> Router {
         var router = Router()
         if let log { router.add(middleware: log) }
         if let metrics { router.add(middleware: MetricsMiddleware(metrics: metrics)) }
@@ -76,10 +79,11 @@ public enum SyncRoutes {
         }
         PolicyRoutes.add(to: &router, database: database)
         MetricsRoute.add(to: &router, metrics: metrics, access: metricsAccess)
+        let waiters = heldPulls ?? PullWaiters(feed: database.changeFeed)
         router.get("/v1/pull") { request, _ in
             let user = try currentUser(request)
-            for item in request.queryItems where item.name != "cursor" && item.name != "limit" {
-                throw APIError.invalidRequest("Unknown query parameter '\(item.name)'. Pull takes cursor and limit.")
+            for item in request.queryItems where !["cursor", "limit", "wait"].contains(item.name) {
+                throw APIError.invalidRequest("Unknown query parameter '\(item.name)'. Pull takes cursor, limit and wait.")
             }
             var after: Int64 = 0
             if let text = request.query["cursor"], !text.isEmpty {
@@ -103,14 +107,43 @@ public enum SyncRoutes {
                 }
                 limit = value
             }
+            var wait = 0
+            if let text = request.query["wait"] {
+                guard let value = Int(text), value >= 0, value <= SyncProtocol.maxPullWaitSeconds else {
+                    throw APIError.invalidRequest(
+                        "wait must be a whole number of seconds from 0 to \(SyncProtocol.maxPullWaitSeconds); got '\(text)'.")
+                }
+                wait = value
+            }
             let scope = user.scope
             let (pageAfter, pageLimit, generation) = (after, limit, user.scopeGeneration)
-            return .stream(contentType: "application/json") { writer in
+            let page = HTTPResponse.stream(contentType: "application/json") { writer in
                 let count = try database.streamPull(after: pageAfter, limit: pageLimit, scope: scope, generation: generation) { bytes in
                     try writer.write(bytes)
                 }
                 metrics?.notePulled(count)
             }
+            // Long-poll (SPEC §9.3): with nothing to pull yet, hold the pull until there is, or `wait` seconds pass.
+            guard wait > 0, !(try database.pullHasNews(after: after, scope: scope, generation: generation)) else { return page }
+            let held = waiters.hold(
+                until: ContinuousClock.now.advanced(by: .seconds(wait)),
+                probe: { try database.pullHasNews(after: pageAfter, scope: scope, generation: generation) },
+                answer: {
+                    do {
+                        if let current = try database.scopeGeneration(of: scope.user), current != generation {
+                            throw APIError.scopeChanged()
+                        }
+                        var bytes: [UInt8] = []
+                        let count = try database.streamPull(after: pageAfter, limit: pageLimit, scope: scope, generation: generation) {
+                            bytes.append(contentsOf: $0)
+                        }
+                        metrics?.notePulled(count)
+                        return .json(bytes: bytes)
+                    } catch {
+                        return HTTPResponse(error: error)
+                    }
+                })
+            return held ?? page
         }
         router.get("/v1/users") { request, _ in
             let user = try currentUser(request)

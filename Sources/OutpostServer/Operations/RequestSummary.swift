@@ -71,23 +71,38 @@ enum RequestObservation {
             route: request.storage[Router.MatchedRoute.self] ?? RequestSummary.unmatchedRoute,
             status: response.status.code, durationSeconds: 0, user: nil, requestID: note.requestID,
             bytesIn: request.body.count, bytesOut: 0, errorCode: response.errorCode)
-        @Sendable func complete(bytesOut: Int) {
+        @Sendable func complete(bytesOut: Int, final: HTTPResponse? = nil) {
             var summary = summary
             summary.durationSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000_000
             summary.user = note.user
             summary.bytesOut = bytesOut
+            if let final {
+                summary.status = final.status.code
+                summary.errorCode = final.errorCode
+            }
             finish(summary)
         }
-        switch response.body {
-        case .bytes(let bytes):
-            complete(bytesOut: bytes.count)
-        case .stream(let producer):
-            response.body = .stream { writer in
-                defer { complete(bytesOut: writer.bytesWritten) }
-                try producer(writer)
+        /// Counts `response` once it is complete (`final`: the answer of a deferred response).
+        @Sendable func observed(_ response: HTTPResponse, final: Bool) -> HTTPResponse {
+            var response = response
+            switch response.body {
+            case .bytes(let bytes):
+                complete(bytesOut: bytes.count, final: final ? response : nil)
+            case .stream(let producer):
+                let answer = response
+                response.body = .stream { writer in
+                    defer { complete(bytesOut: writer.bytesWritten, final: final ? answer : nil) }
+                    try producer(writer)
+                }
+            case .deferred(let start):
+                // A held response (long-poll pull): counted when answered, with its real status and duration.
+                response.body = .deferred { promise in
+                    start(promise.transformed { answer in observed(answer, final: true) })
+                }
             }
+            return response
         }
-        return response
+        return observed(response, final: false)
     }
 
     /// A proxy's `X-Request-ID` when it is 1–128 characters of letters, digits, `-`, `_`, `.`

@@ -147,6 +147,7 @@ extension ServerDatabase {
                          acrossBranches: Bool = true, actor: String = "server") throws -> ReassignmentSummary {
         guard from != to else { throw UserAdminError.invalidReassignment("--from and --to name the same user (\(from)).") }
         let node = NodeID(unchecked: "srv-" + epoch)
+        defer { changeFeed.committed() }  // reassigned customers reach their new owner's waiting pulls at once
         return try pool.write { db in
             let target = try Self.user(db, to)
             guard target.status == .active else {

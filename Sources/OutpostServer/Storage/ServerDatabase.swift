@@ -23,6 +23,8 @@ public final class ServerDatabase: Sendable {
     public let rollback: RollbackDetection?
     /// The sidecar marker `<path>.mark` (none for an in-memory or PostgreSQL database).
     let marker: RollbackMarkerKeeper?
+    /// Announces committed record changes to pulls held open in this process.
+    public let changeFeed = ServerChangeFeed()
     /// Concurrent pushes share its durable transactions (group commit).
     let pushGroups: GroupCommitter
 

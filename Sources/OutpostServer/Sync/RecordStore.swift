@@ -30,7 +30,11 @@ extension ServerDatabase {
             try applyPush(db, request, bodyHash: bodyHash, user: user, maxClockSkewMillis: maxClockSkewMillis)
         }
         // Committed: the marker learns the highest seq issued (SPEC §11.1).
-        if let highest = response.results.map(\.seq).max(), highest > 0 { noteIssued(seq: highest) }
+        if let highest = response.results.map(\.seq).max(), highest > 0 {
+            noteIssued(seq: highest)
+            // Pulls held open in this process look again at once (SPEC §9.3).
+            if !replayed { changeFeed.committed() }
+        }
         return (response, replayed)
     }
 
@@ -66,7 +70,10 @@ extension ServerDatabase {
             }
         })
         let highest = outcomes.compactMap { try? $0.get().results.map(\.seq).max() }.max() ?? 0
-        if highest > 0 { noteIssued(seq: highest) }
+        if highest > 0 {
+            noteIssued(seq: highest)
+            changeFeed.committed()  // pulls held open in this process look again at once (SPEC §9.3)
+        }
         return outcomes
     }
 

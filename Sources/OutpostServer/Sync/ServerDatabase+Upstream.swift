@@ -297,7 +297,8 @@ extension ServerDatabase {
     /// Returns how many records changed here.
     @discardableResult
     public func mergeFromUpstream(_ records: [Record], cursor: String) throws -> Int {
-        try pool.write { db in
+        defer { changeFeed.committed() }  // merged records reach waiting pulls at once
+        return try pool.write { db in
             var nextSeq: Int64 = (try Self.highestSeq(db)) + 1
             var changed = 0
             for record in records {

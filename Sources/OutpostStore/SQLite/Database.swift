@@ -37,6 +37,8 @@ public final class Database {
     public let configuration: Configuration
 
     private var statementCache: [String: Statement] = [:]
+    /// The log the update hook writes into (``logRowChanges(into:)``), kept alive with the connection.
+    var rowChangeLog: RowChangeLog?
 
     /// Opens a connection with `SQLITE_OPEN_NOMUTEX` (the queue or pool
     /// serializes access) and applies `configuration`.
@@ -59,6 +61,7 @@ public final class Database {
     }
 
     deinit {
+        if rowChangeLog != nil { sqlite3_update_hook(sqliteConnection, nil, nil) }
         statementCache.removeAll()  // finalizes cached statements
         // close_v2 defers the close until statements still held elsewhere are finalized.
         sqlite3_close_v2(sqliteConnection)
