@@ -104,7 +104,8 @@ struct LongPollTests {
         // Another server instance on the same database (as several instances share PostgreSQL):
         // its commits are not announced to this process, whose held pull finds them on its next
         // recheck (every second) instead of at the end of the 50 seconds.
-        let other = try ServerDatabase(path: fixture.support.databasePath)
+        let other = fixture.support.postgresSchema != nil
+            ? try fixture.support.openAnotherInstance() : try ServerDatabase(path: fixture.support.databasePath)
         let otherRouter = SyncRoutes.makeRouter(database: other)
         let bossToken = try other.addUser(name: "boss", role: .manager, branch: "BJ")
         let boss = try Replica(path: fixture.support.path("boss.db"))
