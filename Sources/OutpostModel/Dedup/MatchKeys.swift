@@ -45,6 +45,24 @@ public enum MatchKeys {
         return key
     }
 
+    /// The search key of a name, for prefix and substring search: compatibility-normalised
+    /// (full-width to half-width), lower-cased, spaces and punctuation dropped (legal suffixes
+    /// kept, unlike ``name(_:)``). A search text is folded the same way, so `"华联 集团"` finds
+    /// `"北京华联（集团）"` and `"ACME tr"` finds `"Acme Trading"`. Noncharacters (such as
+    /// U+10FFFF, which bounds prefix ranges) are dropped too.
+    ///
+    /// ```swift
+    /// MatchKeys.searchKey("ＡＣＭＥ Trading Co., Ltd.")   // "acmetradingcoltd"
+    /// ```
+    public static func searchKey(_ text: String) -> String {
+        var key = ""
+        for scalar in text.precomposedStringWithCompatibilityMapping.lowercased().unicodeScalars
+        where !isSeparator(scalar) && !scalar.properties.isNoncharacterCodePoint {
+            key.unicodeScalars.append(scalar)
+        }
+        return key
+    }
+
     static func isSeparator(_ scalar: Unicode.Scalar) -> Bool {
         let properties = scalar.properties
         if properties.isWhitespace { return true }
