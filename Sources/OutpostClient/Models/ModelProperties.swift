@@ -30,6 +30,9 @@ public struct ModelProperty<Model: RecordModel>: @unchecked Sendable {
                       write: { model, json in model[keyPath: path] = Value(json: json) })
     }
 
+    /// `true` when the property's type can hold the values of a schema field of `kind`.
+    public func accepts(_ kind: FieldKind) -> Bool { valueType.accepts(kind) }
+
     /// Reads the property through its getter, as JSON (`nil` for an optional property without value).
     public func json(of model: Model) -> JSONValue? { read(model) }
 
