@@ -90,7 +90,15 @@ struct QuerySQL {
                 terms.append("conflicted = 1")
             }
         }
-        whereClause = " WHERE " + terms.joined(separator: " AND ")
+        // A code or a customer picks out a few rows: their index beats reading the type in list
+        // order (which SQLite would otherwise prefer, to spare a sort).
+        var index = ""
+        if query.filters.contains(where: { if case .code = $0 { return true } else { return false } }) {
+            index = " INDEXED BY records_by_code"
+        } else if query.filters.contains(where: { if case .customer = $0 { return true } else { return false } }) {
+            index = " INDEXED BY records_by_customer"
+        }
+        whereClause = index + " WHERE " + terms.joined(separator: " AND ")
         filterArguments = arguments
         let direction = query.descending ? " DESC" : ""
         let columns: [String]
