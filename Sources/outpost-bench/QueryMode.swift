@@ -1,0 +1,105 @@
+import Foundation
+import OutpostClient
+import OutpostModel
+import OutpostStore
+
+// Page queries on the cli-scale replica: 50-row pages through the typed query API
+// (Replica.fetch: SQL, read, decode into models) side by side with raw SQLite running the same
+// indexed SELECT (read id and state, no decoding).
+
+/// One page query: the typed query and the SQL it amounts to (for the raw run).
+struct PageQuery {
+    var label: String
+    var typed: (Replica) throws -> Int
+    var sql: String
+    var arguments: StatementArguments
+}
+
+/// Times each query `runs` times (after one warm-up) and prints the medians and the 99th percentile.
+func runPageQueries(replica: Replica, path: String, customers: Int, now: Int64, runs: Int = 200) throws {
+    let owner = "sales-16"  // customers 16, 216, 416…: tiers core and potential
+    let queries: [PageQuery] = [
+        PageQuery(label: "first page, list order", typed: { try $0.fetch(Customer.query.limit(50)).count },
+                  sql: "SELECT id, state FROM records WHERE type = 'customer' AND deleted = 0 ORDER BY label, id LIMIT 50", arguments: []),
+        PageQuery(label: "page 100 (offset 4,950), list order", typed: { try $0.fetch(Customer.query.page(99, size: 50)).count },
+                  sql: "SELECT id, state FROM records WHERE type = 'customer' AND deleted = 0 ORDER BY label, id LIMIT 50 OFFSET 4950",
+                  arguments: []),
+        PageQuery(label: "owner = \(owner)", typed: { try $0.fetch(Customer.query.owner(owner).limit(50)).count },
+                  sql: "SELECT id, state FROM records WHERE type = 'customer' AND deleted = 0 AND owner = ? ORDER BY label, id LIMIT 50",
+                  arguments: [owner]),
+        PageQuery(label: "owner and tier core", typed: { try $0.fetch(Customer.query.owner(owner).tier(.core).limit(50)).count },
+                  sql: """
+                      SELECT id, state FROM records WHERE type = 'customer' AND deleted = 0 AND owner = ? AND tier = 'core'
+                      ORDER BY label, id LIMIT 50
+                      """, arguments: [owner]),
+        PageQuery(label: "name prefix \"customer number 12\"", typed: { try $0.fetch(Customer.query.namePrefix("Customer number 12").limit(50)).count },
+                  sql: """
+                      SELECT id, state FROM records WHERE type = 'customer' AND deleted = 0
+                      AND name_key >= 'customernumber12' AND name_key < 'customernumber12' || char(1114111) ORDER BY label, id LIMIT 50
+                      """, arguments: []),
+        PageQuery(label: "name prefix \"华联商贸 1234\"", typed: { try $0.fetch(Customer.query.namePrefix("华联商贸 1234").limit(50)).count },
+                  sql: """
+                      SELECT id, state FROM records WHERE type = 'customer' AND deleted = 0
+                      AND name_key >= '华联商贸1234' AND name_key < '华联商贸1234' || char(1114111) ORDER BY label, id LIMIT 50
+                      """, arguments: []),
+        PageQuery(label: "name contains \"联商\"", typed: { try $0.fetch(Customer.query.nameContains("联商").limit(50)).count },
+                  sql: """
+                      SELECT id, state FROM records WHERE type = 'customer' AND deleted = 0 AND instr(name_key, '联商') > 0
+                      ORDER BY label, id LIMIT 50
+                      """, arguments: []),
+        PageQuery(label: "due for a visit, most overdue first", typed: {
+                      try $0.fetch(Customer.query.filter(.dueBy(now)).sorted(by: .dueTime).limit(50)).count
+                  },
+                  sql: """
+                      SELECT id, state FROM records WHERE type = 'customer' AND deleted = 0 AND due_time IS NOT NULL AND due_time <= ?
+                      ORDER BY due_time, id LIMIT 50
+                      """, arguments: [now]),
+    ]
+    var configuration = Configuration()
+    configuration.readonly = true
+    let raw = try DatabaseQueue(path: path, configuration: configuration)
+    func measure(_ body: () throws -> Int) throws -> (median: Double, p99: Double, rows: Int) {
+        var rows = try body()
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            rows = try body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        times.sort()
+        return (times[times.count / 2], times[min(times.count - 1, times.count * 99 / 100)], rows)
+    }
+    say("  50-row page queries over \(customers) customers (median and p99 of \(runs) runs; typed: Replica.fetch into Customer models; raw: the same SELECT in SQLite, rows read, not decoded):")
+    for query in queries {
+        let typed = try measure { try query.typed(replica) }
+        let plain = try measure {
+            try raw.read { db in
+                var rows = 0
+                try db.cachedStatement(sql: query.sql).forEachRow(arguments: query.arguments) { row in
+                    rows += row.withUnsafeBlob(at: 1) { $0.count > 0 ? 1 : 0 }
+                }
+                return rows
+            }
+        }
+        say(String(format: "    %@ typed %7.2f ms (p99 %7.2f)   raw SQLite %7.2f ms (p99 %7.2f)   %d rows",
+                   query.label.padding(toLength: 40, withPad: " ", startingAt: 0) as NSString, typed.median, typed.p99, plain.median, plain.p99, typed.rows))
+    }
+    func timeCount(runs: Int, _ body: () throws -> Int) throws -> (median: Double, rows: Int) {
+        var rows = 0
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            rows = try body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        return (median(times), rows)
+    }
+    let counts: [(String, RecordQuery<Customer>)] = [
+        ("count owner = \(owner)", Customer.query.owner(owner)), ("count tier = core", Customer.query.tier(.core)),
+        ("count due for a visit", Customer.query.filter(.dueBy(now))), ("count name contains \"联商\"", Customer.query.nameContains("联商")),
+    ]
+    for (label, query) in counts {
+        let timing = try timeCount(runs: 5) { try replica.count(query) }
+        say(String(format: "    %@ %9.2f ms   = %d", label.padding(toLength: 40, withPad: " ", startingAt: 0) as NSString, timing.median, timing.rows))
+    }
+}
