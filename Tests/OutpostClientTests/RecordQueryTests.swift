@@ -151,6 +151,8 @@ struct RecordQueryTests {
         #expect(try plan(Customer.query.limit(50)).contains("records_by_label"))
         let customerPlan = try plan(Contact.query.customer(ids["C-01"]!))
         #expect(customerPlan.contains("records_by_customer"), "\(customerPlan)")
+        #expect(try plan(Customer.query.tier(.core).owner("li").limit(50)).contains("records_by_owner"))
+        #expect(try plan(Customer.query.owner("li").includingDeleted().limit(50)).contains("records_by_label"))
         for text in try [plan(Customer.query.owner("li").limit(50)), plan(Customer.query.limit(50))] {
             #expect(!text.contains("TEMP B-TREE"), "a page in list order needs no sort: \(text)")
         }

@@ -91,12 +91,15 @@ struct QuerySQL {
             }
         }
         // A code or a customer picks out a few rows: their index beats reading the type in list
-        // order (which SQLite would otherwise prefer, to spare a sort).
+        // order (which SQLite would otherwise prefer, to spare a sort). An owner's customers are
+        // a small share too, already in list order in their index.
         var index = ""
         if query.filters.contains(where: { if case .code = $0 { return true } else { return false } }) {
             index = " INDEXED BY records_by_code"
         } else if query.filters.contains(where: { if case .customer = $0 { return true } else { return false } }) {
             index = " INDEXED BY records_by_customer"
+        } else if !query.includeDeleted, query.filters.contains(where: { if case .owner = $0 { return true } else { return false } }) {
+            index = " INDEXED BY records_by_owner"
         }
         whereClause = index + " WHERE " + terms.joined(separator: " AND ")
         filterArguments = arguments

@@ -100,11 +100,12 @@ enum ReplicaSchema {
                 try update.execute(arguments: [summary.owner, summary.tier, summary.status, summary.nameKey, summary.id.rawValue])
             }
             try Replica.recomputeDueTimes(db, policy: try Replica.policy(db))
-            try db.execute(sql: "CREATE INDEX records_by_owner ON records(type, owner, label, id) WHERE owner IS NOT NULL")
-            try db.execute(sql: "CREATE INDEX records_by_tier ON records(type, tier, label, id) WHERE tier IS NOT NULL")
-            try db.execute(sql: "CREATE INDEX records_by_status ON records(type, status, label, id) WHERE status IS NOT NULL")
-            try db.execute(sql: "CREATE INDEX records_by_name_key ON records(type, name_key, id) WHERE name_key IS NOT NULL")
-            try db.execute(sql: "CREATE INDEX records_by_due ON records(type, due_time, id) WHERE due_time IS NOT NULL")
+            // Live records only (queries of live records name `deleted = 0`), so a count reads the index alone.
+            try db.execute(sql: "CREATE INDEX records_by_owner ON records(type, owner, label, id) WHERE owner IS NOT NULL AND deleted = 0")
+            try db.execute(sql: "CREATE INDEX records_by_tier ON records(type, tier, label, id) WHERE tier IS NOT NULL AND deleted = 0")
+            try db.execute(sql: "CREATE INDEX records_by_status ON records(type, status, label, id) WHERE status IS NOT NULL AND deleted = 0")
+            try db.execute(sql: "CREATE INDEX records_by_name_key ON records(type, name_key, id) WHERE name_key IS NOT NULL AND deleted = 0")
+            try db.execute(sql: "CREATE INDEX records_by_due ON records(type, due_time, id) WHERE due_time IS NOT NULL AND deleted = 0")
         }
         return migrator
     }()
