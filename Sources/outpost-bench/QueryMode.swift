@@ -7,56 +7,30 @@ import OutpostStore
 // (Replica.fetch: SQL, read, decode into models) side by side with raw SQLite running the same
 // indexed SELECT (read id and state, no decoding).
 
-/// One page query: the typed query and the SQL it amounts to (for the raw run).
+/// One page query, run through the typed API and as its SQL.
 struct PageQuery {
     var label: String
-    var typed: (Replica) throws -> Int
-    var sql: String
-    var arguments: StatementArguments
+    var query: RecordQuery<Customer>
 }
 
 /// Times each query `runs` times (after one warm-up) and prints the medians and the 99th percentile.
 func runPageQueries(replica: Replica, path: String, customers: Int, now: Int64, runs: Int = 200) throws {
     let owner = "sales-16"  // customers 16, 216, 416…: tiers core and potential
     let queries: [PageQuery] = [
-        PageQuery(label: "first page, list order", typed: { try $0.fetch(Customer.query.limit(50)).count },
-                  sql: "SELECT id, state FROM records WHERE type = 'customer' AND deleted = 0 ORDER BY label, id LIMIT 50", arguments: []),
-        PageQuery(label: "page 100 (offset 4,950), list order", typed: { try $0.fetch(Customer.query.page(99, size: 50)).count },
-                  sql: "SELECT id, state FROM records WHERE type = 'customer' AND deleted = 0 ORDER BY label, id LIMIT 50 OFFSET 4950",
-                  arguments: []),
-        PageQuery(label: "owner = \(owner)", typed: { try $0.fetch(Customer.query.owner(owner).limit(50)).count },
-                  sql: "SELECT id, state FROM records WHERE type = 'customer' AND deleted = 0 AND owner = ? ORDER BY label, id LIMIT 50",
-                  arguments: [owner]),
-        PageQuery(label: "owner and tier core", typed: { try $0.fetch(Customer.query.owner(owner).tier(.core).limit(50)).count },
-                  sql: """
-                      SELECT id, state FROM records WHERE type = 'customer' AND deleted = 0 AND owner = ? AND tier = 'core'
-                      ORDER BY label, id LIMIT 50
-                      """, arguments: [owner]),
-        PageQuery(label: "name prefix \"customer number 12\"", typed: { try $0.fetch(Customer.query.namePrefix("Customer number 12").limit(50)).count },
-                  sql: """
-                      SELECT id, state FROM records WHERE type = 'customer' AND deleted = 0
-                      AND name_key >= 'customernumber12' AND name_key < 'customernumber12' || char(1114111) ORDER BY label, id LIMIT 50
-                      """, arguments: []),
-        PageQuery(label: "name prefix \"华联商贸 1234\"", typed: { try $0.fetch(Customer.query.namePrefix("华联商贸 1234").limit(50)).count },
-                  sql: """
-                      SELECT id, state FROM records WHERE type = 'customer' AND deleted = 0
-                      AND name_key >= '华联商贸1234' AND name_key < '华联商贸1234' || char(1114111) ORDER BY label, id LIMIT 50
-                      """, arguments: []),
-        PageQuery(label: "name contains \"联商\"", typed: { try $0.fetch(Customer.query.nameContains("联商").limit(50)).count },
-                  sql: """
-                      SELECT id, state FROM records WHERE type = 'customer' AND deleted = 0 AND instr(name_key, '联商') > 0
-                      ORDER BY label, id LIMIT 50
-                      """, arguments: []),
-        PageQuery(label: "due for a visit, most overdue first", typed: {
-                      try $0.fetch(Customer.query.filter(.dueBy(now)).sorted(by: .dueTime).limit(50)).count
-                  },
-                  sql: """
-                      SELECT id, state FROM records WHERE type = 'customer' AND deleted = 0 AND due_time IS NOT NULL AND due_time <= ?
-                      ORDER BY due_time, id LIMIT 50
-                      """, arguments: [now]),
+        PageQuery(label: "first page, list order", query: Customer.query.limit(50)),
+        PageQuery(label: "page 100 (offset 4,950), list order", query: Customer.query.page(99, size: 50)),
+        PageQuery(label: "owner = \(owner)", query: Customer.query.owner(owner).limit(50)),
+        PageQuery(label: "owner and tier core", query: Customer.query.owner(owner).tier(.core).limit(50)),
+        PageQuery(label: "tier core, status active", query: Customer.query.tier(.core).status(.active).limit(50)),
+        PageQuery(label: "name prefix \"customer number 12\"", query: Customer.query.namePrefix("Customer number 12").limit(50)),
+        PageQuery(label: "name prefix \"华联商贸 1234\"", query: Customer.query.namePrefix("华联商贸 1234").limit(50)),
+        PageQuery(label: "code C-4242", query: Customer.query.code("C-4242")),
+        PageQuery(label: "due for a visit, most overdue first", query: Customer.query.filter(.dueBy(now)).sorted(by: .dueTime).limit(50)),
+        PageQuery(label: "name contains \"联商\" (a scan)", query: Customer.query.nameContains("联商").limit(50)),
     ]
     var configuration = Configuration()
     configuration.readonly = true
+    configuration.cacheSizeKiB = 32_768  // as the replica's connection
     let raw = try DatabaseQueue(path: path, configuration: configuration)
     func measure(_ body: () throws -> Int) throws -> (median: Double, p99: Double, rows: Int) {
         var rows = try body()
@@ -71,11 +45,12 @@ func runPageQueries(replica: Replica, path: String, customers: Int, now: Int64, 
     }
     say("  50-row page queries over \(customers) customers (median and p99 of \(runs) runs; typed: Replica.fetch into Customer models; raw: the same SELECT in SQLite, rows read, not decoded):")
     for query in queries {
-        let typed = try measure { try query.typed(replica) }
+        let typed = try measure { try replica.fetch(query.query).count }
+        let sql = query.query.sql
         let plain = try measure {
             try raw.read { db in
                 var rows = 0
-                try db.cachedStatement(sql: query.sql).forEachRow(arguments: query.arguments) { row in
+                try db.cachedStatement(sql: sql.text).forEachRow(arguments: sql.arguments) { row in
                     rows += row.withUnsafeBlob(at: 1) { $0.count > 0 ? 1 : 0 }
                 }
                 return rows

@@ -39,6 +39,15 @@ extension Replica {
     }
 }
 
+extension RecordQuery {
+    /// The `SELECT` the replica runs for this query (columns `id` and `state`) and its arguments:
+    /// to run it elsewhere (e.g. to compare with the typed API) or to read it.
+    public var sql: (text: String, arguments: StatementArguments) {
+        let sql = QuerySQL(self)
+        return ("SELECT id, state FROM records" + sql.whereClause + sql.orderClause + sql.pageClause, sql.arguments(paged: true))
+    }
+}
+
 /// The SQL of a ``RecordQuery`` over the replica's records table.
 struct QuerySQL {
     var whereClause: String
