@@ -32,26 +32,33 @@ let package = Package(
         .target(name: "OutpostHTTP"),
         // A small declarative command-line argument parser.
         .target(name: "OutpostArguments"),
-        .target(name: "OutpostServer", dependencies: ["OutpostModel", "OutpostStore", "OutpostHTTP", "OutpostCrypto"]),
+        // Text for terminals: display widths (Chinese, emoji), aligned tables, output sinks.
+        .target(name: "OutpostTerminal"),
+        // Prometheus text exposition: counters, gauges and histograms in a lock-protected registry.
+        .target(name: "OutpostMetrics"),
+        .target(name: "OutpostServer", dependencies: ["OutpostModel", "OutpostStore", "OutpostHTTP", "OutpostCrypto", "OutpostMetrics"]),
         .target(name: "OutpostClient", dependencies: ["OutpostModel", "OutpostStore"]),
-        .target(name: "OutpostCLI", dependencies: ["OutpostClient", "OutpostArguments"]),
+        .target(name: "OutpostCLI", dependencies: ["OutpostClient", "OutpostArguments", "OutpostTerminal"]),
         // Branch-server reconciliation with headquarters (a server acting as a client upstream).
         .target(name: "OutpostRelay", dependencies: ["OutpostServer", "OutpostClient"]),
+        // The `outpost-server` command line (serve, admin commands, status), runnable in-process.
+        .target(name: "OutpostServerCLI", dependencies: ["OutpostServer", "OutpostRelay", "OutpostClient", "OutpostArguments", "OutpostTerminal"]),
         // Test helper: child processes started with posix_spawn (Foundation's Process crashes with many open descriptors).
         .target(name: "OutpostChildProcess"),
         // Test helpers: a server in a temporary directory and in-process transports.
         .target(name: "OutpostTestSupport", dependencies: ["OutpostChildProcess", "OutpostServer", "OutpostClient", "OutpostHTTP"]),
         .executableTarget(name: "outpost", dependencies: ["OutpostCLI"]),
-        .executableTarget(name: "outpost-server", dependencies: ["OutpostServer", "OutpostRelay", "OutpostClient", "OutpostArguments"]),
+        .executableTarget(name: "outpost-server", dependencies: ["OutpostServerCLI", "OutpostTerminal"]),
         .executableTarget(name: "outpost-bench", dependencies: ["OutpostServer", "OutpostClient", "OutpostStore", "OutpostArguments"]),
         .testTarget(name: "OutpostJSONTests", dependencies: ["OutpostJSON"]),
         .testTarget(name: "OutpostModelTests", dependencies: ["OutpostModel", "OutpostJSON", "OutpostChildProcess"]),
         .testTarget(name: "OutpostCryptoTests", dependencies: ["OutpostCrypto"]),
         .testTarget(name: "OutpostStoreTests", dependencies: ["OutpostStore"]),
         .testTarget(name: "OutpostHTTPTests", dependencies: ["OutpostHTTP"]),
+        .testTarget(name: "OutpostMetricsTests", dependencies: ["OutpostMetrics"]),
         .testTarget(name: "OutpostArgumentsTests", dependencies: ["OutpostArguments", "OutpostChildProcess"]),
-        .testTarget(name: "OutpostServerTests", dependencies: ["OutpostServer", "OutpostRelay", "OutpostTestSupport"]),
+        .testTarget(name: "OutpostServerTests", dependencies: ["OutpostServer", "OutpostRelay", "OutpostTestSupport", "OutpostMetrics", "OutpostServerCLI", "OutpostTerminal"]),
         .testTarget(name: "OutpostClientTests", dependencies: ["OutpostClient", "OutpostServer", "OutpostTestSupport"]),
-        .testTarget(name: "OutpostEndToEndTests", dependencies: ["OutpostCLI", "OutpostServer", "OutpostClient", "OutpostTestSupport", "OutpostChildProcess"]),
+        .testTarget(name: "OutpostEndToEndTests", dependencies: ["OutpostCLI", "OutpostTerminal", "OutpostServer", "OutpostClient", "OutpostTestSupport", "OutpostChildProcess"]),
     ]
 )

@@ -1,5 +1,6 @@
 import OutpostClient
 import OutpostModel
+import OutpostTerminal
 
 /// Errors the `outpost` command reports, each with a message that says what to do.
 /// The cases carrying a message were worded in the user's language where they were thrown.

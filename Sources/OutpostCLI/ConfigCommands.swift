@@ -1,5 +1,6 @@
 import OutpostClient
 import OutpostJSON
+import OutpostTerminal
 
 /// `outpost config list|get|set|unset`: this device's personal settings (language, time zone),
 /// kept in the replica and never synced.

@@ -3,6 +3,7 @@ import OutpostArguments
 import OutpostClient
 import OutpostJSON
 import OutpostModel
+import OutpostTerminal
 
 /// Runs the command selected by the parser.
 struct Handlers {

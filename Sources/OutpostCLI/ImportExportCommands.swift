@@ -3,6 +3,7 @@ import OutpostArguments
 import OutpostClient
 import OutpostJSON
 import OutpostModel
+import OutpostTerminal
 
 /// `outpost import customers|contacts|visits FILE` and `outpost export customers|contacts|visits|complaints`.
 struct ImportExportCommands {

@@ -3,6 +3,7 @@ import OutpostArguments
 import OutpostClient
 import OutpostJSON
 import OutpostModel
+import OutpostTerminal
 
 /// `outpost customer duplicates`, `outpost customer merge KEEP DUPLICATE` and the duplicate check of `customer add`.
 struct MergeCommand {

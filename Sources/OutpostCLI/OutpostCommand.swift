@@ -3,6 +3,7 @@ import OutpostArguments
 import OutpostClient
 import OutpostJSON
 import OutpostModel
+import OutpostTerminal
 
 /// The `outpost` command line, runnable in-process: arguments and environment in, text and an
 /// exit status out.

@@ -3,6 +3,7 @@ import OutpostArguments
 import OutpostClient
 import OutpostJSON
 import OutpostModel
+import OutpostTerminal
 
 /// The policy commands: `report monthly`, `policy show`, `code next|status`, `contacts due`,
 /// `tier proposals|accept`. All work offline on the replica and the policy document it received at sync.

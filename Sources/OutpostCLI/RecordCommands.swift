@@ -2,6 +2,7 @@ import OutpostArguments
 import OutpostClient
 import OutpostJSON
 import OutpostModel
+import OutpostTerminal
 
 /// `customer|contact|visit|complaint add/edit/list/show/delete/restore`.
 struct RecordCommands {

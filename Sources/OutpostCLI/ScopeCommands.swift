@@ -3,6 +3,7 @@ import OutpostArguments
 import OutpostClient
 import OutpostJSON
 import OutpostModel
+import OutpostTerminal
 
 /// `outpost customer reassign` (a manager hands a colleague's customers over) and `outpost
 /// set-aside list|export|discard` (edits kept after their records left this device's scope).

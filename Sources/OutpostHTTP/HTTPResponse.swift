@@ -28,6 +28,9 @@ public struct HTTPResponse: Sendable {
     public var headers: HTTPHeaders
     /// The body.
     public var body: HTTPResponseBody
+    /// The machine-readable code of an error response made from an ``HTTPResponseError``
+    /// (e.g. `"forbidden"`), for logs and metrics; not sent.
+    public var errorCode: String?
 
     /// Creates a response; `HTTPResponse(status: .noContent)`.
     public init(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], body: HTTPResponseBody = .bytes([])) {
@@ -79,7 +82,9 @@ public struct HTTPResponse: Sendable {
     /// ```
     public static func jsonError(status: HTTPStatus, code: String, message: String, headers: HTTPHeaders = [:]) -> HTTPResponse {
         let text = #"{"error":{"code":"# + JSONString.quote(code) + #","message":"# + JSONString.quote(message) + "}}"
-        return .json(status: status, bytes: Array(text.utf8), headers: headers)
+        var response = HTTPResponse.json(status: status, bytes: Array(text.utf8), headers: headers)
+        response.errorCode = code
+        return response
     }
 
     /// The complete body: the bytes, or everything a stream produces (runs the producer).

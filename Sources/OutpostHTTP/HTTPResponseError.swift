@@ -67,10 +67,8 @@ extension HTTPResponse {
     /// do { return try handler(request) } catch { return HTTPResponse(error: error) }
     /// ```
     public init(error: any Error) {
-        if let error = error as? any HTTPResponseError {
-            self = error.makeResponse()
-        } else {
-            self = HTTPError.internalError.makeResponse()
-        }
+        let error = error as? any HTTPResponseError ?? HTTPError.internalError
+        self = error.makeResponse()
+        errorCode = error.errorCode
     }
 }

@@ -77,9 +77,32 @@ public struct Router: HTTPResponder {
         self.middleware.append(middleware)
     }
 
+    /// The key under which ``respond(to:)`` leaves the pattern of the route a request is for
+    /// (e.g. `/v1/users/:name/state`), before middleware runs; absent when no route has the path.
+    /// Logs and metrics label requests by it, so raw paths (and the names in them) stay out.
+    ///
+    /// ```swift
+    /// let route = request.storage[Router.MatchedRoute.self] ?? "unmatched"
+    /// ```
+    public enum MatchedRoute: RequestStorageKey { public typealias Value = String }
+
+    /// The pattern of the route that answers `request`: the route for its method (`HEAD` falls
+    /// back to `GET`), else the most specific route for its path with another method (answered
+    /// 405), else `nil` (404).
+    ///
+    /// ```swift
+    /// router.routePattern(for: HTTPRequest(method: .get, target: "/v1/records/42"))   // "/v1/records/:id"
+    /// ```
+    public func routePattern(for request: HTTPRequest) -> String? {
+        let resolution = resolve(request)
+        return (resolution.chosen ?? resolution.anyMethod)?.route.text
+    }
+
     /// Runs the middleware chain and the matching handler. Never throws: errors become responses.
     public func respond(to request: HTTPRequest) -> HTTPResponse {
-        run(request, from: 0)
+        var request = request
+        request.storage[MatchedRoute.self] = routePattern(for: request)
+        return run(request, from: 0)
     }
 
     private func run(_ request: HTTPRequest, from index: Int) -> HTTPResponse {
@@ -91,15 +114,21 @@ public struct Router: HTTPResponder {
         }
     }
 
-    private func dispatch(_ request: HTTPRequest) -> HTTPResponse {
+    private typealias Candidate = (route: Route, parameters: [String: String], score: [Bool])
+
+    /// The routes matching `request`: the one to run (`chosen`), the most specific one for the
+    /// path whatever its method, and the methods the path allows.
+    private func resolve(_ request: HTTPRequest) -> (chosen: Candidate?, anyMethod: Candidate?, allowed: [HTTPMethod]) {
         let segments = RoutePattern.segments(ofRawPath: request.rawPath)
-        var best: (route: Route, parameters: [String: String], score: [Bool])?
+        var best: Candidate?
         var allowed: [HTTPMethod] = []
-        var fallbackGet: (route: Route, parameters: [String: String], score: [Bool])?
+        var fallbackGet: Candidate?
+        var anyMethod: Candidate?
         for route in routes {
             guard let parameters = route.pattern.match(segments) else { continue }
             if !allowed.contains(route.method) { allowed.append(route.method) }
             let score = route.pattern.specificity
+            if anyMethod == nil || RoutePattern.isMoreSpecific(score, than: anyMethod!.score) { anyMethod = (route, parameters, score) }
             if route.method == request.method {
                 if best == nil || RoutePattern.isMoreSpecific(score, than: best!.score) { best = (route, parameters, score) }
             } else if request.method == .head && route.method == .get {
@@ -108,7 +137,13 @@ public struct Router: HTTPResponder {
                 }
             }
         }
-        guard let chosen = best ?? fallbackGet else {
+        return (best ?? fallbackGet, anyMethod, allowed)
+    }
+
+    private func dispatch(_ request: HTTPRequest) -> HTTPResponse {
+        let resolution = resolve(request)
+        var allowed = resolution.allowed
+        guard let chosen = resolution.chosen else {
             if allowed.isEmpty {
                 return HTTPError(.notFound, code: "not_found", message: "No route for \(request.path)").makeResponse()
             }

@@ -16,14 +16,19 @@ public final class SyncServer: Sendable {
     public let http: HTTPServer
     /// The router, usable in-process without a socket.
     public let router: Router
+    /// Requests, records, refusals, connections and the database size, as served at `GET /metrics`.
+    public let metrics: ServerMetrics
 
     /// Creates a server on `host`:`port` (port 0 picks a free port; read it from ``port`` after ``start()``).
-    /// `maxClockSkewMillis` is how far ahead of this server's clock pushed writes may be stamped.
+    /// `maxClockSkewMillis` is how far ahead of this server's clock pushed writes may be stamped;
+    /// `metricsAccess` says who may read `GET /metrics` (counting goes on either way).
     public init(database: ServerDatabase, host: String = "127.0.0.1", port: Int = 8080, log: RequestLogMiddleware? = nil,
-                maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis,
+                maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis, metricsAccess: MetricsAccess = .off,
                 configure: (inout HTTPServer.Configuration) -> Void = { _ in }) {
         self.database = database
-        router = SyncRoutes.makeRouter(database: database, log: log, maxClockSkewMillis: maxClockSkewMillis)
+        metrics = ServerMetrics(database: database)
+        router = SyncRoutes.makeRouter(database: database, log: log, maxClockSkewMillis: maxClockSkewMillis,
+                                       metrics: metrics, metricsAccess: metricsAccess)
         var configuration = HTTPServer.Configuration()
         configuration.host = host
         configuration.port = port
@@ -31,6 +36,7 @@ public final class SyncServer: Sendable {
         configuration.defaultHeaders = [SyncProtocol.versionHeader: String(SyncProtocol.currentVersion)]
         configure(&configuration)
         http = HTTPServer(configuration: configuration, responder: router)
+        metrics.observe(http)
     }
 
     /// Binds and starts accepting connections.

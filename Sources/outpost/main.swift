@@ -1,5 +1,6 @@
 import Foundation
 import OutpostCLI
+import OutpostTerminal
 
 let status = await OutpostCommand.run(
     Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,

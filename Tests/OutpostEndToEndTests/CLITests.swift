@@ -1,4 +1,5 @@
 import Foundation
+import OutpostTerminal
 import Testing
 import OutpostCLI
 import OutpostClient

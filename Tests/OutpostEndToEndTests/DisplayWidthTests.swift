@@ -1,3 +1,4 @@
+import OutpostTerminal
 import Testing
 import OutpostClient
 @testable import OutpostCLI

@@ -1,5 +1,6 @@
 import Foundation
 import OutpostChildProcess
+import OutpostTerminal
 import OutpostTestSupport
 import Testing
 import OutpostClient

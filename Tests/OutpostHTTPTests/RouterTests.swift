@@ -183,4 +183,37 @@ struct RouterTests {
         #expect(HTTPMethod("PROPFIND") == .other("PROPFIND"))
         #expect(HTTPMethod.other("GET") == .get)
     }
+
+    @Test func middlewareSeesTheMatchedRoutePatternNotTheRawPath() {
+        var router = Router()
+        let seen = Trace()
+        router.add(middleware: HTTPMiddlewareClosure { request, next in
+            seen.record(request.storage[Router.MatchedRoute.self] ?? "none")
+            return next(request)
+        })
+        router.get("/v1/records/:id") { _, _ in .text("one") }
+        router.get("/v1/records/latest") { _, _ in .text("latest") }
+        router.post("/v1/push") { _, _ in .text("ok") }
+        _ = router.respond(to: HTTPRequest(method: .get, target: "/v1/records/42?full=1"))
+        _ = router.respond(to: HTTPRequest(method: .get, target: "/v1/records/latest"))
+        _ = router.respond(to: HTTPRequest(method: .head, target: "/v1/records/7"))
+        _ = router.respond(to: HTTPRequest(method: .get, target: "/v1/push"))      // 405: still the route's pattern
+        _ = router.respond(to: HTTPRequest(method: .get, target: "/elsewhere"))    // 404: no pattern
+        #expect(seen.all == ["/v1/records/:id", "/v1/records/latest", "/v1/records/:id", "/v1/push", "none"])
+        #expect(router.routePattern(for: HTTPRequest(method: .get, target: "/v1/records/%34%32")) == "/v1/records/:id")
+    }
+
+    @Test func errorResponsesCarryTheirCodeForLogsButNotOnTheWire() throws {
+        var router = Router()
+        router.get("/thrown") { _, _ in throw RecordMissing() }
+        router.get("/crash") { _, _ in throw CancellationError() }
+        router.get("/fine") { _, _ in .text("ok") }
+        #expect(router.respond(to: HTTPRequest(method: .get, target: "/thrown")).errorCode == "record_not_found")
+        #expect(router.respond(to: HTTPRequest(method: .get, target: "/crash")).errorCode == "internal")
+        #expect(router.respond(to: HTTPRequest(method: .get, target: "/nope")).errorCode == "not_found")
+        #expect(router.respond(to: HTTPRequest(method: .post, target: "/fine")).errorCode == "method_not_allowed")
+        let fine = router.respond(to: HTTPRequest(method: .get, target: "/fine"))
+        #expect(fine.errorCode == nil)
+        #expect(!fine.headers.contains { $0.name.lowercased().contains("error") })
+    }
 }

@@ -19,10 +19,14 @@ public enum SyncRoutes {
     /// - Parameters:
     ///   - log: writes one line per request (see ``RequestLogMiddleware``); `nil` logs nothing.
     ///   - maxClockSkewMillis: how far ahead of the server's clock pushed writes may be stamped (422 `clock_ahead`).
+    ///   - metrics: counts requests, records and refusals; `nil` counts nothing.
+    ///   - metricsAccess: who may read `GET /metrics` (``MetricsAccess/off``: nobody).
     public static func makeRouter(database: ServerDatabase, log: RequestLogMiddleware? = nil,
-                                  maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) -> Router {
+                                  maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis,
+                                  metrics: ServerMetrics? = nil, metricsAccess: MetricsAccess = .off) -> Router {
         var router = Router()
         if let log { router.add(middleware: log) }
+        if let metrics { router.add(middleware: MetricsMiddleware(metrics: metrics)) }
         router.add(middleware: ProtocolVersionMiddleware())
         router.add(middleware: AuthenticationMiddleware(database: database))
         router.get("/health") { _, _ in
@@ -43,7 +47,9 @@ public enum SyncRoutes {
             } catch let error as WireDecodingError {
                 throw APIError.refusedBody(error)
             }
-            let response = try database.push(push, body: request.body, user: user, maxClockSkewMillis: maxClockSkewMillis)
+            let (response, replayed) = try database.pushNotingReplay(push, body: request.body, user: user,
+                                                                     maxClockSkewMillis: maxClockSkewMillis)
+            metrics?.notePush(response, replayed: replayed)
             return json(response.jsonValue)
         }
         router.post("/v1/diff") { request, _ in
@@ -69,6 +75,7 @@ public enum SyncRoutes {
             return json(try database.authors(scope: user.scope).jsonValue)
         }
         PolicyRoutes.add(to: &router, database: database)
+        MetricsRoute.add(to: &router, metrics: metrics, access: metricsAccess)
         router.get("/v1/pull") { request, _ in
             let user = try currentUser(request)
             for item in request.queryItems where item.name != "cursor" && item.name != "limit" {
@@ -96,7 +103,10 @@ public enum SyncRoutes {
             let scope = user.scope
             let (pageAfter, pageLimit, generation) = (after, limit, user.scopeGeneration)
             return .stream(contentType: "application/json") { writer in
-                try database.streamPull(after: pageAfter, limit: pageLimit, scope: scope, generation: generation) { bytes in try writer.write(bytes) }
+                let count = try database.streamPull(after: pageAfter, limit: pageLimit, scope: scope, generation: generation) { bytes in
+                    try writer.write(bytes)
+                }
+                metrics?.notePulled(count)
             }
         }
         router.get("/v1/users") { request, _ in
@@ -207,7 +217,7 @@ struct AuthenticationMiddleware: HTTPMiddleware {
         }
         var request = request
         request.storage[AuthenticatedUser.self] = user
-        request.storage[RequestLogNote.Key.self]?.user = user.name
+        request.storage[RequestNote.Key.self]?.user = user.name
         return next(request)
     }
 }

@@ -15,9 +15,21 @@ extension ServerDatabase {
     /// - Parameter maxClockSkewMillis: how far ahead of this server's clock new writes may be stamped.
     public func push(_ request: PushRequest, body: [UInt8], user: UserAccount,
                      maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) throws -> PushResponse {
+        try pushNotingReplay(request, body: body, user: user, maxClockSkewMillis: maxClockSkewMillis).response
+    }
+
+    /// ``push(_:body:user:maxClockSkewMillis:)``, also telling whether the answer is the stored
+    /// one of a retried batch (`replayed`: nothing was applied this time; metrics count it once).
+    public func pushNotingReplay(_ request: PushRequest, body: [UInt8], user: UserAccount,
+                                 maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) throws
+        -> (response: PushResponse, replayed: Bool) {
         let bodyHash = SHA256.hash(body).hexString
+        var replayed = false
         let response = try pool.write { db in
-            if let answer = try Self.storedAnswer(db, user: user, batch: request.batch, bodyHash: bodyHash) { return answer }
+            if let answer = try Self.storedAnswer(db, user: user, batch: request.batch, bodyHash: bodyHash) {
+                replayed = true
+                return answer
+            }
             if let from = request.recoveringFrom { try checkRecoveryEpoch(db, from) }
             try advanceNodeChain(db, request, user: user)
             if user.role == .auditor {
@@ -41,7 +53,7 @@ extension ServerDatabase {
         }
         // Committed: the marker learns the highest seq issued (SPEC §11.1).
         if let highest = response.results.map(\.seq).max(), highest > 0 { noteIssued(seq: highest) }
-        return response
+        return (response, replayed)
     }
 
     /// The stored answer of a batch already applied for `user` with the same body (SPEC §10.4);
@@ -244,8 +256,10 @@ extension ServerDatabase {
 
     /// Streams one pull page for `scope` after `cursor` as JSON into `write`, reading one
     /// consistent snapshot. Memory stays bounded by the writer's buffer, not the page size.
+    /// Returns how many records the page holds.
+    @discardableResult
     public func streamPull(after seq: Int64, limit: Int, scope: AccessScope, generation: Int64 = 0,
-                           write: ([UInt8]) throws -> Void) throws {
+                           write: ([UInt8]) throws -> Void) throws -> Int {
         try pool.read { db in
             let statement: Statement
             if scope.readsAllBranches {
@@ -287,6 +301,7 @@ extension ServerDatabase {
             let cursor = Cursor(serverID: serverID, epoch: epoch, seq: last, generation: generation).text
             buffer.append(contentsOf: Array(#"],"cursor":"\#(cursor)","hasMore":\#(hasMore)}"#.utf8))
             try write(buffer)
+            return count
         }
     }
 }
