@@ -294,7 +294,7 @@ struct RecordQueryTests {
                 try db.execute(sql: "DROP INDEX \(index)")
             }
             for column in ["owner", "tier", "status", "name_key", "due_time"] { try db.execute(sql: "ALTER TABLE records DROP COLUMN \(column)") }
-            try db.execute(sql: "DELETE FROM outpost_migrations WHERE identifier LIKE 'v7 %'")
+            try db.execute(sql: "DELETE FROM outpost_migrations WHERE identifier LIKE '% query columns and due times'")
         }
         let upgraded = try Replica(path: path)
         #expect(try upgraded.customersDueForVisit(now: now) == due)

@@ -10,8 +10,11 @@ import OutpostModel
 /// complaint = try await client.save(complaint)
 /// ```
 public struct Complaint: RecordModel {
+    /// The entity type this model views.
     public static let entityType = EntityType.complaint
+    /// The record values behind the properties.
     public var storage: ModelStorage
+    /// A model over `storage` (see ``RecordModel``).
     public init(storage: ModelStorage) { self.storage = storage }
 
     /// A new complaint with its required fields.
@@ -26,6 +29,7 @@ public struct Complaint: RecordModel {
         self.status = status
     }
 
+    /// The typed properties, each naming its schema field (checked against the schema by the tests).
     public static let properties = ModelProperties<Complaint>([
         .field(\.customer, "customer"), .field(\.receivedAt, "receivedAt"), .field(\.channel, "channel"),
         .field(\.complainant, "complainant"), .field(\.content, "content"), .field(\.category, "category"),

@@ -9,8 +9,11 @@ import OutpostModel
 /// li = try await client.save(li)
 /// ```
 public struct Contact: RecordModel {
+    /// The entity type this model views.
     public static let entityType = EntityType.contact
+    /// The record values behind the properties.
     public var storage: ModelStorage
+    /// A model over `storage` (see ``RecordModel``).
     public init(storage: ModelStorage) { self.storage = storage }
 
     /// A new contact with its required fields.
@@ -20,6 +23,7 @@ public struct Contact: RecordModel {
         self.name = name
     }
 
+    /// The typed properties, each naming its schema field (checked against the schema by the tests).
     public static let properties = ModelProperties<Contact>([
         .field(\.customer, "customer"), .field(\.name, "name"), .field(\.title, "title"), .field(\.phones, "phones"),
         .field(\.email, "email"), .field(\.decisionMaker, "decisionMaker"),

@@ -11,8 +11,11 @@ import OutpostModel
 /// acme = try await client.save(acme)
 /// ```
 public struct Customer: RecordModel {
+    /// The entity type this model views.
     public static let entityType = EntityType.customer
+    /// The record values behind the properties.
     public var storage: ModelStorage
+    /// A model over `storage` (see ``RecordModel``).
     public init(storage: ModelStorage) { self.storage = storage }
 
     /// A new customer with its required fields.
@@ -24,6 +27,7 @@ public struct Customer: RecordModel {
         self.tier = tier
     }
 
+    /// The typed properties, each naming its schema field (checked against the schema by the tests).
     public static let properties = ModelProperties<Customer>([
         .field(\.code, "code"), .field(\.name, "name"), .field(\.kind, "kind"), .field(\.tier, "tier"),
         .field(\.industry, "industry"), .field(\.address, "address"), .field(\.region, "region"), .field(\.owner, "owner"),

@@ -11,8 +11,11 @@ import OutpostModel
 /// visit = try await client.save(visit)
 /// ```
 public struct Visit: RecordModel {
+    /// The entity type this model views.
     public static let entityType = EntityType.visit
+    /// The record values behind the properties.
     public var storage: ModelStorage
+    /// A model over `storage` (see ``RecordModel``).
     public init(storage: ModelStorage) { self.storage = storage }
 
     /// A new visit with its required fields.
@@ -22,6 +25,7 @@ public struct Visit: RecordModel {
         self.method = method
     }
 
+    /// The typed properties, each naming its schema field (checked against the schema by the tests).
     public static let properties = ModelProperties<Visit>([
         .field(\.customer, "customer"), .field(\.plannedAt, "plannedAt"), .field(\.actualAt, "actualAt"), .field(\.method, "method"),
         .field(\.purpose, "purpose"), .field(\.summary, "summary"), .field(\.outcome, "outcome"), .field(\.nextStep, "nextStep"),
