@@ -45,6 +45,12 @@ struct RecordQueryTests {
             customer.status = index % 2 == 0 ? .active : nil
             ids["C-\(index)"] = try replica.save(customer).id
         }
+        // A tier this app's policy does not know (from a newer server): no due time.
+        let platinum = Record.create(id: .random(), type: .customer, branch: "HQ",
+                                     fields: ["code": "C-98", "name": "Platinum Ltd", "kind": "enterprise", "tier": "platinum"],
+                                     node: .random(), at: HybridTimestamp(millis: 1_790_000_000_000, logical: 0))
+        try replica.storeReceived([platinum])
+        ids["C-98"] = platinum.id
         for (index, name) in ["王丽", "王小明", "Li Lei", "李雷"].enumerated() {
             try replica.save(Contact(customer: ids[index % 2 == 0 ? "C-01" : "C-02"]!, name: name))
         }
@@ -67,6 +73,14 @@ struct RecordQueryTests {
         var paged: [RecordID] = []
         for page in 0...(expected.count / 3) { paged += try replica.fetch(query.page(page, size: 3)).map(\.id) }
         #expect(paged == expected, "pages of \(comment)")
+        // Keyset pages: each starts after the last record of the previous one.
+        var keyset: [RecordID] = []
+        var page = try replica.fetch(query.limit(3))
+        while let last = page.last {
+            keyset += page.map(\.id)
+            page = try replica.fetch(query.limit(3).after(last.id))
+        }
+        #expect(keyset == expected, "keyset pages of \(comment)")
         #expect(try replica.fetch(query.limit(2).offset(1)).map(\.id) == Array(expected.dropFirst(1).prefix(2)), comment)
         #expect(try replica.fetch(query.sorted(by: .label, descending: true)).map(\.id) == expected.reversed(), comment)
     }
@@ -136,6 +150,20 @@ struct RecordQueryTests {
         #expect(try replica.fetch(Customer.query.sorted(by: .lastModified)).map(\.id) == byModified.map(\.id))
         #expect(try replica.fetch(Customer.query.offset(1_000)).isEmpty)
         #expect(try replica.count(Customer.query.limit(3)) == all.count, "a count ignores the page")
+        // Keyset pages in every order, both directions (codes, due times and modification times tie or are missing).
+        for order in RecordOrder.allCases {
+            for descending in [false, true] {
+                let query = Customer.query.sorted(by: order, descending: descending)
+                let expected = try replica.fetch(query).map(\.id)
+                var keyset: [RecordID] = []
+                var page = try replica.fetch(query.limit(4))
+                while let last = page.last {
+                    keyset += page.map(\.id)
+                    page = try replica.fetch(query.limit(4).after(last.id))
+                }
+                #expect(keyset == expected, "\(order) \(descending)")
+            }
+        }
     }
 
     @Test func indexedFiltersUseTheirIndexes() throws {
@@ -153,6 +181,8 @@ struct RecordQueryTests {
         #expect(customerPlan.contains("records_by_customer"), "\(customerPlan)")
         #expect(try plan(Customer.query.tier(.core).owner("li").limit(50)).contains("records_by_owner"))
         #expect(try plan(Customer.query.owner("li").includingDeleted().limit(50)).contains("records_by_label"))
+        let keysetPlan = try plan(Customer.query.owner("li").limit(50).after(ids["C-03"]!))
+        #expect(keysetPlan.contains("records_by_owner") && !keysetPlan.contains("TEMP B-TREE"), "\(keysetPlan)")
         for text in try [plan(Customer.query.owner("li").limit(50)), plan(Customer.query.limit(50))] {
             #expect(!text.contains("TEMP B-TREE"), "a page in list order needs no sort: \(text)")
         }

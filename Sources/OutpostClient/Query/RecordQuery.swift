@@ -27,6 +27,9 @@ public struct RecordQuery<Model: RecordModel>: Sendable, Hashable {
     public var offset = 0
     /// `true` to include deleted records.
     public var includeDeleted = false
+    /// Results come after this record in the query's order (keyset paging: the next page starts
+    /// after the last record of the previous one, reading no skipped rows). `nil`: from the start.
+    public var after: RecordID?
 
     /// All live records of the type, in list order.
     public init() {}
@@ -62,6 +65,21 @@ public struct RecordQuery<Model: RecordModel>: Sendable, Hashable {
 
     /// Page `index` (from 0) of `size` results.
     public func page(_ index: Int, size: Int) -> Self { limit(size).offset(index * size) }
+
+    /// This query starting after `record` in its order: the page following the one `record` ended
+    /// (cheaper than an offset for deep pages, and stable while records are added before it).
+    ///
+    /// ```swift
+    /// var page = try await client.fetch(Customer.query.owner("li").limit(50))
+    /// while let last = page.last {
+    ///     page = try await client.fetch(Customer.query.owner("li").limit(50).after(last.id))
+    /// }
+    /// ```
+    public func after(_ record: RecordID?) -> Self {
+        var query = self
+        query.after = record
+        return query
+    }
 
     /// This query including deleted records.
     public func includingDeleted(_ include: Bool = true) -> Self {

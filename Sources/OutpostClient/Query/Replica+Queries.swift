@@ -126,6 +126,16 @@ struct QuerySQL {
             order.removeFirst()
         }
         orderClause = " ORDER BY " + order.map { $0 + direction }.joined(separator: ", ")
+        if let after = query.after {
+            // The rows past `after` in this order: a row-value comparison the index serves as a range.
+            // NULLs compare as unknown, so they compare as a value here (due times and codes only;
+            // a missing due time's rows are told apart by the first term already).
+            let terms = order.map { $0 == "due_time" ? "IFNULL(due_time, 0)" : $0 == "code" ? "IFNULL(code, '')" : $0 }
+            let tuple = "(" + terms.joined(separator: ", ") + ")"
+            whereClause += " AND \(tuple) \(query.descending ? "<" : ">") (SELECT \(terms.joined(separator: ", ")) FROM records WHERE id = ?)"
+            arguments.append(.text(after.rawValue))
+            filterArguments = arguments
+        }
         switch (query.limit, query.offset) {
         case (nil, 0):
             pageClause = ""
