@@ -86,7 +86,7 @@ enum ReplicaSchema {
                 WHERE type = 'visit' AND deleted = 0 AND policy_time IS NOT NULL
                 """)
         }
-        migrator.registerMigration("v7 query columns and due times") { db in
+        migrator.registerMigration("v8 query columns and due times") { db in
             // Indexed copies of the values app queries filter on (RecordSummary): a customer's
             // owner, tier and status, a complaint's status, the search key of a customer's or
             // contact's name; and the time a record falls due under the stored policy document
