@@ -68,6 +68,7 @@ public struct RecordQuery<Model: RecordModel>: Sendable, Hashable {
 
     /// This query starting after `record` in its order: the page following the one `record` ended
     /// (cheaper than an offset for deep pages, and stable while records are added before it).
+    /// A record the replica no longer holds gives an empty page; `nil` starts from the beginning.
     ///
     /// ```swift
     /// var page = try await client.fetch(Customer.query.owner("li").limit(50))
