@@ -20,6 +20,7 @@ TIMESTAMP = ("^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2
 PHONE = "^(?=(?:[^0-9]*[0-9]){3,20}[^0-9]*$)[0-9 +()-]{1,32}$"
 EMAIL = "^[^@ \\t\\n]+@[^@ \\t\\n.](?:[^@ \\t\\n]*\\.[^@ \\t\\n]*)[^@ \\t\\n.]$"
 CREDIT_CODE = "^[0-9A-HJ-NPQRTUWXY]{18}$"
+SURVEY_KEY = "^[a-z][a-z0-9_-]{0,31}$"
 INT64_MAX = 9223372036854775807
 
 def text(n): return ("text", n)
@@ -74,6 +75,7 @@ ENTITIES = {
         ("valueDelivered", text(2000), False, "Value delivered (report)"),
         ("problemsSolved", text(2000), False, "Problems solved (report)"),
         ("checkIn", text(100), False, "Optional check-in location, e.g. 31.2304,121.4737"),
+        ("survey", ("scores", 1, 5, 20), False, "Satisfaction survey: score 1 (poor) to 5 (excellent) per question of the policy document"),
     ]),
     "complaint": ("A complaint received from a customer.", [
         ("customer", ("reference", "customer"), True, "The customer's record id"),
@@ -140,6 +142,13 @@ def kind_schema(kind, required, description):
              "description": f"{description}. 18 characters of 0-9 and A-Y without I, O, S, V and Z, upper case; the "
                             "last is the GB 32100-2015 check character (31 minus the weighted sum of the first 17 "
                             "character values, weights 3^i mod 31, modulo 31), which this pattern cannot check."}
+    elif k == "scores":
+        s = {"type": t("object"), "minProperties": 1, "maxProperties": kind[3],
+             "propertyNames": {"pattern": SURVEY_KEY},
+             "additionalProperties": {"type": "integer", "minimum": kind[1], "maximum": kind[2]},
+             "description": f"{description}. Object of 1–{kind[3]} answers: question key (1–32 lowercase ASCII letters, digits, "
+                            f"'-' or '_', starting with a letter) → whole number {kind[1]}–{kind[2]}. Devices only record "
+                            "questions their policy document asks (satisfaction.questions); the server accepts any well-formed key."}
     else:
         raise ValueError(k)
     return s
@@ -357,6 +366,16 @@ write("policy.schema.json", {
             "loyaltyMargin": number("Margin that, with loyaltyYears, lifts a proposal one tier (0.25).", -1, 1),
         }},
         "satisfaction": {"type": "object", "additionalProperties": False, "properties": {
+            "questions": {"type": "array", "minItems": 1, "maxItems": 20,
+                          "description": "The survey's questions in the order asked (default: service, quality, timeliness, communication). "
+                                         "Keys are unique; visits store answers under them.",
+                          "items": {"type": "object", "additionalProperties": False, "required": ["key", "label"], "properties": {
+                              "key": {"type": "string", "pattern": SURVEY_KEY, "description": "Question key, e.g. service."},
+                              "label": {"type": "object", "additionalProperties": False, "required": ["en", "zh"], "properties": {
+                                  "en": {"type": "string", "minLength": 1, "maxLength": 200, "description": "The question in English."},
+                                  "zh": {"type": "string", "minLength": 1, "maxLength": 200, "description": "The question in Chinese."},
+                              }},
+                          }}},
             "good": number("Average at or above which satisfaction is good (4.0).", 1, 5),
             "improvementBelow": number("Average below which an improvement plan is required (3.5).", 1, 5),
         }},

@@ -125,6 +125,16 @@ case("delete racing an edit keeps the edit and flags the lifecycle",
      deleted_by_a, edited_by_b, raced, ["lifecycle"], {"name": "Acme Ltd", "tier": "core"}, deleted=True,
      note="name's dot b:1 is not covered by the delete's seen clock {a:2}")
 
+# 9b. A compact delete (SPEC §4.3): seen names only the deleter and the writers of the held
+# siblings, not c, whose write a had overwritten. c's old version brings nothing back: its
+# sibling is covered by the deleter's clock and dropped, so no conflict.
+compact_deleted = env({"a": 3, "c": 1}, with_fields(name=[s("a", 2, 1500, 0, "Acme")]), [dele("a", 3, 2000, 0, {"a": 3})])
+case("a compact delete merged with an overwritten write is not a conflict",
+     compact_deleted,
+     env({"a": 1, "c": 1}, with_fields(name=[s("c", 1, 1200, 0, "C's name")])),
+     compact_deleted, [], {"name": "Acme", "tier": "core"}, deleted=True,
+     note="the delete's seen {a:3} leaves out c:1; c:1 is covered by the left clock and not held there, so it is dropped")
+
 # 10. Delete after seeing the edit: no conflict.
 case("delete after seeing edits is not a conflict",
      env({"a": 2, "b": 1}, with_fields(name=[s("b", 1, 3000, 0, "Acme Ltd")]), [dele("a", 2, 4000, 0, {"a": 2, "b": 1})]),

@@ -120,7 +120,10 @@ class Replica:
     def delete(self, record_id):
         record = self.records[record_id]
         dot = self._next_dot(record)
-        record["lifecycle"] = [{"dot": dot, "hlc": self.now(), "deleted": True, "seen": dict(record["clock"])}]
+        # seen: the clock restricted to this node and the writers of the held field siblings (SPEC §4.3).
+        writers = {self.node} | {s["dot"][0] for reg in record["fields"].values() for s in reg}
+        seen = {node: count for node, count in record["clock"].items() if node in writers}
+        record["lifecycle"] = [{"dot": dot, "hlc": self.now(), "deleted": True, "seen": seen}]
         self._queue(record_id)
 
     def restore(self, record_id):

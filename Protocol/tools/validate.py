@@ -100,6 +100,12 @@ check("contact.schema.json", {"customer": "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
 check("contact.schema.json", {"customer": "3f2504e0-4f89-41d3-9a0c-0305e82c3301", "name": "X", "email": "x.y@example.com",
                               "phones": ["+86 (10) 5555-0101"], "title": None},
       "positive: contact with email, phones and a cleared title")
+check("visit.schema.json", {"customer": "3f2504e0-4f89-41d3-9a0c-0305e82c3301", "method": "phone", "survey": {"service": 5, "quality": 4}},
+      "positive: visit with a survey")
+for label, survey in {"score 0": {"service": 0}, "score 6": {"service": 6}, "fractional score": {"service": 4.5},
+                      "score as text": {"service": "5"}, "upper-case key": {"Service": 5}, "no answers": {},
+                      "21 answers": {f"q{i}": 3 for i in range(21)}}.items():
+    check("visit.schema.json", {"customer": "3f2504e0-4f89-41d3-9a0c-0305e82c3301", "method": "phone", "survey": survey}, f"negative: survey {label}", expect_valid=False)
 check("push-request.schema.json", {"batch": "5f0c2d1e-8a4b-4c3d-9e2f-1a2b3c4d5e6f", "records": [base] * 1001},
       "negative: 1001 records", expect_valid=False)
 

@@ -66,6 +66,10 @@ enum FieldInput {
         case .phoneList:
             let phones = texts.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             return .success(.array(phones.filter { !$0.isEmpty }.map { .string($0) }))
+        case .scores:
+            // `service=5,quality=4`; scores and question keys are checked by the schema and the policy document.
+            guard case .success(let answers) = SurveyScores.parse(text) else { return bad(summary(field.kind, l)) }
+            return .success(SurveyScores.value(answers))
         }
     }
 
@@ -96,6 +100,7 @@ enum FieldInput {
         case .phoneList(let max): return l("kind.phones", ["max": max])
         case .creditCode: return l("kind.creditCode")
         case .userList(let max): return l("kind.users", ["max": max])
+        case .scores(let range, let max): return l("kind.scores", ["max": max, "low": range.lowerBound, "high": range.upperBound])
         }
     }
 
@@ -114,6 +119,7 @@ enum FieldInput {
         case .phoneList: return "phone"
         case .userList: return "user"
         case .creditCode: return "code"
+        case .scores: return "question=score,…"
         }
     }
 
@@ -127,7 +133,9 @@ enum FieldInput {
         case .double(let number): return number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : String(number)
         case .bool(let flag): return flag ? "yes" : "no"
         case .array(let items): return items.map { display($0) }.joined(separator: ", ")
-        case .object: return value.serialized()
+        case .object:
+            let answers = SurveyScores.text(of: value)  // a survey: "quality=4; service=5"
+            return answers.isEmpty ? value.serialized() : answers
         }
     }
 }

@@ -178,7 +178,7 @@ struct RecordCommands {
             customerFilter = try Self.lookup(replica, key, type: .customer, l).id
         }
         let now = context.now
-        // Records are streamed from the replica (twice for a table: widths, then lines), never all held.
+        // Records are streamed from the replica once, never all held (a table keeps its formatted rows in a RowSpool).
         switch type {
         case .customer:
             let tier = values.option("tier")
@@ -359,15 +359,20 @@ struct RecordCommands {
 
     // MARK: Table helpers
 
-    /// Prints a table of the rows `rows` emits. `rows` runs twice (column widths, then lines), so
-    /// rows are never all held; output goes out in blocks.
+    /// Prints a table of the rows `rows` emits. The rows are read once: kept in a bounded
+    /// ``RowSpool`` while the column widths are measured, then printed from it in blocks.
     private func printTable(_ columns: [String], rows: ((_ emit: ([String]) -> Void) throws -> Void)) throws {
         var table = TextTable(columns: columns.map { l("column.\($0)") }, rows: [])
+        let spool = RowSpool()
         var count = 0
+        var spoolError: (any Error)?
         try rows { row in
             table.measure(row)
             count += 1
+            guard spoolError == nil else { return }
+            do { try spool.append(row) } catch { spoolError = error }
         }
+        if let spoolError { throw CLIError.operational(l("list.spoolFailed", ["reason": "\(spoolError)"])) }
         guard count > 0 else {
             // The list command's own options and flags narrow the list (`--deleted` widens it).
             let command = context.parsed.command
@@ -379,12 +384,16 @@ struct RecordCommands {
             return
         }
         var block = table.line(table.columns) + "\n"
-        try rows { row in
-            block += table.line(row) + "\n"
-            if block.utf8.count >= 65_536 {
-                context.out.write(block)
-                block = ""
+        do {
+            try spool.forEach { row in
+                block += table.line(row) + "\n"
+                if block.utf8.count >= 65_536 {
+                    context.out.write(block)
+                    block = ""
+                }
             }
+        } catch let error as RowSpool.SpoolError {
+            throw CLIError.operational(l("list.spoolFailed", ["reason": error.description]))
         }
         if !block.isEmpty { context.out.write(block) }
     }

@@ -145,6 +145,8 @@ struct UserFacingError: Error, CustomStringConvertible {
         case .invalidValue(_, let field, _, let got):
             let expected = EntitySchema.for(entity).field(field).map { FieldInput.summary($0.kind, l) } ?? ""
             return l("error.validation.invalidValue", ["thing": noun, "field": field, "expected": expected, "got": got])
+        case .unknownQuestion(_, let field, let question, let asked):
+            return l("error.validation.unknownQuestion", ["thing": noun, "field": field, "question": question, "asked": asked.joined(separator: ", ")])
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import OutpostServer
 
 /// `outpost-server serve`: runs the sync server until SIGTERM or SIGINT.
@@ -21,6 +22,7 @@ struct ServeCommand {
         }
         try server.start()
         server.installSignalHandlers()
+        if options.tombstoneHorizonDays > 0 { startPurging(database, horizonDays: options.tombstoneHorizonDays) }
         context.print("Outpost server listening on http://\(server.http.configuration.host):\(server.port) (database \(path))")
         server.waitUntilStopped()
         // Leave a self-contained database file: everything in the write-ahead log moves into it.
@@ -31,5 +33,21 @@ struct ServeCommand {
         }
         withExtendedLifetime(lock) {}
         context.print("Outpost server stopped.")
+    }
+
+    /// Purges tombstones past the horizon now and then every hour, on a thread of its own (SPEC §11.3).
+    func startPurging(_ database: ServerDatabase, horizonDays: Int) {
+        let context = self.context
+        Thread.detachNewThread {
+            while true {
+                do {
+                    let purge = try database.purgeTombstones(olderThanDays: horizonDays)
+                    if purge.purged > 0 { context.warn("Purged \(purge.purged) records deleted more than \(horizonDays) days ago.") }
+                } catch {
+                    context.warn("Warning: could not purge old deleted records: \(error)")
+                }
+                Thread.sleep(forTimeInterval: 3600)
+            }
+        }
     }
 }

@@ -12,6 +12,8 @@ struct ServeOptions: Sendable, Equatable {
     var host = "127.0.0.1"
     var maxConnections = 10_000
     var maxClockSkewSeconds = 3600
+    /// Days after which deleted records are purged (SPEC §11.3); 0 keeps them forever.
+    var tombstoneHorizonDays = ServerDatabase.defaultTombstoneHorizonDays
     /// How requests are logged to standard error; `nil` (`--quiet`): not at all.
     var logFormat: RequestLogMiddleware.Format? = .text
     /// Who may read `GET /metrics`.
@@ -27,6 +29,9 @@ struct ServeOptions: Sendable, Equatable {
             OptionSpec("max-connections", help: "Connections held open at once (idle ones are closed first when full).", valueName: "n", defaultValue: "10000"),
             OptionSpec("max-clock-skew", help: "Refuse changes stamped more than this many seconds ahead of this server's clock.",
                        valueName: "seconds", defaultValue: "3600"),
+            OptionSpec("tombstone-horizon-days",
+                       help: "Purge records deleted more than this many days ago (at start and hourly; 0 keeps them). Devices away longer re-list on their next sync.",
+                       valueName: "days", defaultValue: String(ServerDatabase.defaultTombstoneHorizonDays)),
             logFormat,
             OptionSpec("metrics-token-file", help: "Serve GET /metrics to scrapers sending this file's first line as a bearer token.",
                        valueName: "path"),
@@ -53,6 +58,8 @@ struct ServeOptions: Sendable, Equatable {
         host = values.option("host") ?? host
         guard (0...65535).contains(port) else { throw ServerCLIError.usage("--port must be 0–65535.") }
         guard maxClockSkewSeconds >= 0 else { throw ServerCLIError.usage("--max-clock-skew must be 0 or more seconds.") }
+        tombstoneHorizonDays = try values.int("tombstone-horizon-days") ?? tombstoneHorizonDays
+        guard tombstoneHorizonDays >= 0 else { throw ServerCLIError.usage("--tombstone-horizon-days must be 0 (keep them) or more days.") }
         let formatText = values.option("log-format") ?? "text"
         guard let format = RequestLogMiddleware.Format(rawValue: formatText) else {
             throw ServerCLIError.usage("--log-format must be text or json, not '\(formatText)'.")

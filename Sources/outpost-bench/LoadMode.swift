@@ -148,8 +148,9 @@ func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
 func nowMillis() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e6 }
 
 /// Runs `devices` device threads for `seconds` and prints throughput, p50/p99 and errors.
-func runLoad(devices: Int, seconds: Double, editsPerRound: Int, idleConnections: Int, directory: URL) throws {
-    let database = try ServerDatabase(path: directory.appendingPathComponent("load.db").path)
+/// `pushGroupSize` 1 commits every push on its own (no group commit), for comparison.
+func runLoad(devices: Int, seconds: Double, editsPerRound: Int, idleConnections: Int, pushGroupSize: Int, directory: URL) throws {
+    let database = try ServerDatabase(path: directory.appendingPathComponent("load.db").path, pushGroupSize: pushGroupSize)
     // One user per branch, ten devices per branch: a device pulls its branch's changes.
     var tokens: [String] = []
     var branches: [String] = []
@@ -162,7 +163,7 @@ func runLoad(devices: Int, seconds: Double, editsPerRound: Int, idleConnections:
     try server.start()
     defer { server.shutdown() }
     let port = server.port
-    say("load: \(devices) devices for \(Int(seconds)) s, \(editsPerRound) edits per push, then a pull; in-process server on 127.0.0.1:\(port)")
+    say("load: \(devices) devices for \(Int(seconds)) s, \(editsPerRound) edits per push, then a pull; in-process server on 127.0.0.1:\(port); up to \(pushGroupSize) pushes per commit")
 
     // /health with idle connections held open.
     if idleConnections > 0 {

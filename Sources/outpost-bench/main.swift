@@ -26,10 +26,15 @@ let tool = CommandLineTool(root: CommandSpec(
         OptionSpec("devices", help: "With --load: concurrent devices.", valueName: "n", defaultValue: "200"),
         OptionSpec("seconds", help: "With --load: how long the devices run.", valueName: "n", defaultValue: "20"),
         OptionSpec("edits-per-push", help: "With --load: records in each device's push.", valueName: "n", defaultValue: "3"),
+        OptionSpec("push-group", help: "With --load: most pushes sharing one commit (1: every push commits alone).", valueName: "n",
+                   defaultValue: String(ServerDatabase.defaultPushGroupSize)),
         OptionSpec("idle", help: "With --load: idle connections held open while /health is timed (0: skip).", valueName: "n", defaultValue: "300"),
+        OptionSpec("growth-customers", help: "With --growth: customers (ten per device).", valueName: "n", defaultValue: "1000"),
+        OptionSpec("growth-edits", help: "With --growth: edits of each customer.", valueName: "n", defaultValue: "200"),
         OptionSpec("customers", help: "With --cli-scale: customers in the replica.", valueName: "n", defaultValue: "1000000"),
     ],
     flags: [
+        FlagSpec("growth", help: "Growth mode: --growth-customers customers edited --growth-edits times each; prints table sizes, after a purge too."),
         FlagSpec("load", help: "Load mode: --devices devices push a few edits then pull, for --seconds, over loopback HTTP."),
         FlagSpec("cli-scale", help: "Build a replica of --customers customers, time 50-row page queries and the outpost CLI on it (build outpost too)."),
         FlagSpec("queries-only", help: "With --cli-scale: time the page queries only, not the CLI."),
@@ -81,7 +86,13 @@ if parsed.values.flag("load") {
     try runLoad(devices: count("devices", default: 200), seconds: Double(count("seconds", default: 20)),
                 editsPerRound: count("edits-per-push", default: 3),
                 idleConnections: tool.valueOrExit(path: parsed.path) { () throws(ArgumentError) -> Int? in try parsed.values.int("idle") } ?? 300,
+                pushGroupSize: count("push-group", default: ServerDatabase.defaultPushGroupSize),
                 directory: directory)
+    try? FileManager.default.removeItem(at: directory)
+    exit(0)
+}
+if parsed.values.flag("growth") {
+    try runGrowth(customers: count("growth-customers", default: 1_000), edits: count("growth-edits", default: 200), directory: directory)
     try? FileManager.default.removeItem(at: directory)
     exit(0)
 }

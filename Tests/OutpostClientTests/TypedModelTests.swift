@@ -23,6 +23,7 @@ func sampleValue(_ kind: FieldKind, variant: Int = 0) -> JSONValue {
     case .phoneList: return .array([.string("138 0013 800\(variant % 10)")])
     case .userList: return .array([.string("user\(variant)")])
     case .creditCode: return "91350100M000100Y43"
+    case .scores(let range, _): return .object(["q\(variant)": .int(range.lowerBound + Int64(variant) % (range.upperBound - range.lowerBound + 1))])
     }
 }
 

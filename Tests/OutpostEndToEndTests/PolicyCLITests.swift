@@ -62,6 +62,52 @@ struct PolicyCLITests {
         #expect(proposals.arrayValue?.first?.objectValue?["highValue"] == true)
     }
 
+    @Test func surveysLoggedOnTheCLIGiveTheSameAveragesOnTheDeviceAndTheServer() async throws {
+        let server = try LoopbackServer()
+        var device = try await server.signedIn("li", role: .manager, branch: "SH")
+        device.environment["OUTPOST_NOW"] = "2026-11-20T02:00:00Z"
+        await device.ok("customer", "add", "--code", "A", "--name", "Good Co", "--kind", "enterprise", "--tier", "general", "--owner", "li")
+        await device.ok("customer", "add", "--code", "B", "--name", "Unhappy Co", "--kind", "enterprise", "--tier", "general", "--owner", "li")
+        // A: (5 + 4 + 4 + 3) + 4 = 20 over 5 answers = 4.0, good. B: (3 + 2 + 4) + 3 = 12 over 4 = 3.0, improvement plan.
+        await device.ok("visit", "log", "--customer", "A", "--method", "onsite", "--actual-at", "2026-11-03 10:00",
+                        "--survey", "service=5,quality=4,timeliness=4,communication=3")
+        await device.ok("visit", "log", "--customer", "A", "--method", "phone", "--actual-at", "2026-11-17 10:00", "--satisfaction", "4")
+        await device.ok("visit", "log", "--customer", "B", "--method", "onsite", "--actual-at", "2026-11-10 10:00",
+                        "--survey", "service=3, quality=2, timeliness=4", "--satisfaction", "3")
+
+        // Refused, with nothing stored.
+        let unknown = await device.run("visit", "log", "--customer", "B", "--method", "onsite", "--survey", "service=5,price=1")
+        #expect(unknown.status == OutpostCommand.failure)
+        #expect(unknown.err.contains("'price', which the survey does not ask. Questions: service, quality, timeliness, communication."))
+        let chinese = await device.run("visit", "log", "--customer", "B", "--method", "onsite", "--survey", "price=1", "--lang", "zh")
+        #expect(chinese.err.contains("调查中没有的问题 'price'"))
+        for survey in ["service=0", "service=6", "service=4.5", "service"] {
+            let refused = await device.run("visit", "log", "--customer", "B", "--method", "onsite", "--survey", survey)
+            #expect(refused.status != 0 && refused.err.contains("survey"), "\(survey)")
+        }
+        let visits = try await device.ok("visit", "list", "--json").json()
+        #expect(visits.arrayValue?.count == 3)
+
+        let shown = try await device.ok("visit", "list", "--customer", "B", "--json").json()
+        #expect(shown.arrayValue?.first?.objectValue?["survey"] == .object(["service": 3, "quality": 2, "timeliness": 4]))
+        let contacts = try await device.ok("contacts", "due", "--json").json()
+        let plan = contacts.arrayValue?.first { $0.objectValue?["code"] == "B" }?.objectValue
+        #expect(plan?["improvementPlan"] == true, "B's improvement plan is a follow-up task")
+        let table = await device.ok("report", "monthly", "--month", "2026-11").out
+        #expect(table.contains("customers rated good") && table.contains("1 / 2"))
+        #expect(table.contains("Improvement plans needed (satisfaction < 3.50)\n  customer\n  B Unhappy Co\n"))
+
+        await device.ok("sync")
+        let local = try await device.ok("report", "monthly", "--month", "2026-11", "--json").json()
+        let onServer = try server.support.database.monthlyReport(month: ReportMonth("2026-11"), scope: AccessScope(role: .hq, branch: "HQ"),
+                                                                 now: Timestamps.parse("2026-11-20T02:00:00Z")!)
+        #expect(local == onServer.jsonValue)
+        let customers = local.objectValue?["customers"]?.objectValue
+        #expect(customers?["satisfactionAnswers"] == .int(9) && customers?["satisfactionAverage"] == .double(32.0 / 9))
+        #expect(customers?["satisfactionGoodCustomers"] == .int(1))
+        #expect(customers?["needsImprovementPlan"] == .array(["B Unhappy Co"]))
+    }
+
     @Test func aDeviceWithoutCodesSaysHowToGetThem() async throws {
         let server = try LoopbackServer()
         let device = try await server.signedIn("wang", role: .sales, branch: "SH")

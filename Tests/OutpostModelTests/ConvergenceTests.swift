@@ -18,6 +18,8 @@ struct ConvergenceTests {
         var written: [String: Set<Dot>] = [:]
         var superseded: [String: Set<Dot>] = [:]
         var wall: Int64 = 1_000
+        /// Deletes copy the whole clock into `seen`, as before the compact delete (SPEC §4.3).
+        var deletesSeeWholeClock = false
 
         init(seed: UInt64) {
             rng = SeededGenerator(seed: seed)
@@ -56,7 +58,7 @@ struct ConvergenceTests {
                 for field in values.keys { written[field, default: []].insert(dot) }
             case 45..<50:
                 let at = stamp(replica)
-                try replicas[replica].delete(node: nodes[replica], at: at)
+                try replicas[replica].delete(node: nodes[replica], at: at, seeingWholeClock: deletesSeeWholeClock)
             case 50..<53:
                 let at = stamp(replica)
                 try replicas[replica].restore(node: nodes[replica], at: at)

@@ -190,6 +190,11 @@ struct ProtocolVectorTests {
                 #expect(property["maximum"]?.doubleValue == range.upperBound, "\(field.name): maximum")
             case .phoneList(let maxCount), .userList(let maxCount):
                 #expect(property["maxItems"]?.intValue == Int64(maxCount), "\(field.name): maxItems")
+            case .scores(let range, let maxQuestions):
+                #expect(property["maxProperties"]?.intValue == Int64(maxQuestions), "\(field.name): maxProperties")
+                let scores = property["additionalProperties"]?.objectValue
+                #expect(scores?["minimum"]?.intValue == range.lowerBound && scores?["maximum"]?.intValue == range.upperBound,
+                        "\(field.name): score range")
             case .code, .boolean, .timestamp, .reference, .email, .creditCode:
                 break
             }

@@ -47,6 +47,7 @@ public enum CSVColumns {
             "outcome": ["结果", "拜访结果"],
             "nextStep": ["下一步", "下一步计划"],
             "satisfaction": ["满意度"],
+            "survey": ["满意度调查", "调查"],
         ],
         .complaint: [
             "customer": ["客户编码", "客户代码", "客户编号", "customer code"],

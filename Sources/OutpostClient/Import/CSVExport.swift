@@ -54,7 +54,7 @@ extension Replica {
         case .double(let number): return number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : String(number)
         case .string(let text): return text
         case .array(let items): return items.map(cellText).joined(separator: "; ")
-        case .object: return ""
+        case .object: return SurveyScores.text(of: value)  // a visit's survey: "quality=4; service=5"
         }
     }
 }

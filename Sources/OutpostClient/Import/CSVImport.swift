@@ -181,6 +181,7 @@ extension Replica {
         report.rows = dataRows.count
 
         let context = try importContext(type)
+        let policy = try self.policy()
         var plan: [PlannedImport] = []
         var seenKeys: [String: Int] = [:]
         var nameKeys: [String: (line: Int, code: String)] = [:]
@@ -213,6 +214,7 @@ extension Replica {
                 case .success(let value):
                     do throws(ValidationError) {
                         try schema.validate(value, for: field)
+                        if field.name == "survey" { try policy.checkSurvey(in: ["survey": value]) }
                         values[field.name] = value
                     } catch {
                         issues.append(ImportIssue(line: row.line, column: column, field: field.name, problem: .invalid(error)))
@@ -396,6 +398,9 @@ extension Replica {
             case .success(let code): return .success(.string(code.text))
             case .failure(let problem): return .failure(.creditCode(text: text, problem: problem))
             }
+        case .scores:
+            guard case .success(let answers) = SurveyScores.parse(text) else { return .failure(.unreadable(text: text, kind: field.kind)) }
+            return .success(SurveyScores.value(answers))
         case .phoneList, .userList:
             let separators: Set<Character> = [";", "；", "、", ",", "，", "/", "\n"]
             let phones = text.split(whereSeparator: { separators.contains($0) })
@@ -429,7 +434,7 @@ extension Replica {
                             throw ReplicaError.deleted(id)
                         }
                         try Self.store(db, record)
-                        try Self.enqueue(db, record.id, ackedCounter: before)
+                        try Self.enqueue(db, record, ackedCounter: before)
                         continue
                     }
                     var branch = settings?.branch ?? "HQ"
@@ -449,7 +454,7 @@ extension Replica {
                     }
                     let record = Record.create(id: .random(), type: type, branch: branch, fields: row.values, node: node, at: stamp)
                     try Self.store(db, record)
-                    try Self.enqueue(db, record.id, ackedCounter: 0)
+                    try Self.enqueue(db, record, ackedCounter: 0)
                 }
                 try Self.saveHybridClock(db, clock)
             }

@@ -137,6 +137,7 @@ extension Catalogue {
             不给 --planned-at 或 --actual-at 时，记为现在已完成的拜访。
             时间按您的时区读取：2026-11-24 09:30、11-24 9:30、today 15:00、tomorrow 9:30、now，
             或 RFC 3339，例如 2026-11-24T09:30:00Z。
+            满意度调查按政策文件中的问题打分（outpost policy show）：--survey "service=5,quality=4"，每项 1–5。
             """,
         "help.complaint.abstract": "记录投诉并跟进处理期限。",
         "help.complaint.add": "记录客户的投诉。",
@@ -217,6 +218,7 @@ extension Catalogue {
         "kind.phones": "最多 {max} 个电话号码",
         "kind.users": "最多 {max} 个用户名",
         "kind.creditCode": "18 位统一社会信用代码",
+        "kind.scores": "“问题=分数”，例如 service=5,quality=4（最多 {max} 个，每个 {low}–{high}，问题见政策文件）",
 
         // MARK: Tables and lists
         // MARK: Import, export, duplicates and merge (issue #10)
@@ -228,7 +230,7 @@ extension Catalogue {
         "help.import.entity": "从 CSV 文件导入{things}。",
         "help.import.customer": "列：code、name、kind、tier（必填），industry、address、region、owner、status、creditRating、annualPurchase、notes、creditCode。示例：outpost import customers customers.csv --dry-run",
         "help.import.contact": "列：customer（客户编码）、name（必填）、title、phones（用 ; 分隔）、email、decisionMaker。请先导入客户。",
-        "help.import.visit": "列：customer（客户编码）、method（必填）、plannedAt 或 actualAt（本地时间 2026-11-24 09:30，或 RFC 3339）、purpose、summary、outcome、nextStep、satisfaction。",
+        "help.import.visit": "列：customer（客户编码）、method（必填）、plannedAt 或 actualAt（本地时间 2026-11-24 09:30，或 RFC 3339）、purpose、summary、outcome、nextStep、satisfaction、survey（service=5; quality=4）。",
         "help.import.file": "要读取的 CSV 文件",
         "help.import.dryRun": "只检查文件并报告，不保存",
         "help.import.allOrNothing": "只要有一行有误就什么都不保存",
@@ -341,6 +343,7 @@ extension Catalogue {
         "list.done": "已完成",
         "list.planned": "计划中",
         "list.overdue": " 已超期",
+        "list.spoolFailed": "无法把列表暂存到临时文件（{reason}）。请释放一些磁盘空间，或把 TMPDIR 设为有空间的文件夹，然后重试。",
         "list.empty": "没有{things}。",
         "list.emptyFiltered": "没有符合 {filters} 的{things}。",
         "list.and": "和",
@@ -561,6 +564,7 @@ extension Catalogue {
         "error.validation.unknownField": "{thing}没有字段 '{field}'。已知字段：{known}。",
         "error.validation.missingField": "{thing}需要填写 '{field}'。",
         "error.validation.invalidValue": "{thing}的字段 '{field}' 应为{expected}；收到的是 {got}。",
+        "error.validation.unknownQuestion": "{thing}的字段 '{field}' 回答了调查中没有的问题 '{question}'。问题有：{asked}。",
         "error.addressHint": "（`outpost status` 会显示地址）",
         "error.nothingLost": "没有丢失任何数据",
         "error.nothingStored": "没有保存任何内容",
@@ -592,6 +596,7 @@ extension Catalogue {
         "field.visit.valueDelivered": "为客户提供的价值（报告）",
         "field.visit.problemsSolved": "解决的问题（报告）",
         "field.visit.checkIn": "可选的签到位置，例如 31.2304,121.4737",
+        "field.visit.survey": "满意度调查：按政策文件中的每个问题打分，1（差）到 5（很好）（outpost policy show）",
         "field.complaint.complainants": "就同一事项投诉的人数（5 人及以上为集体投诉，按重大处理）",
         "field.complaint.onSite": "协助类：事项在场内（当天处理）或场外（3 个工作日）",
         "field.complaint.requestedBy": "客户要求一般投诉处理完毕的日期",
@@ -605,6 +610,7 @@ extension Catalogue {
         "fieldLabel.valueDelivered": "提供价值",
         "fieldLabel.problemsSolved": "解决问题",
         "fieldLabel.checkIn": "签到位置",
+        "fieldLabel.survey": "满意度调查",
         "fieldLabel.complainants": "投诉人数",
         "fieldLabel.onSite": "场内",
         "fieldLabel.requestedBy": "要求期限",
@@ -707,6 +713,9 @@ extension Catalogue {
         "report.customers.answers": "满意度答卷数",
         "report.customers.average": "满意度平均分",
         "report.customers.branch": "满意度 {branch}",
+        "report.customers.question": "满意度：{question}",
+        "report.customers.good": "满意度良好的客户",
+        "report.language": "zh",
         "report.improvement.title": "需要改进计划的客户（满意度 < {threshold}）",
         "report.improvement.customer": "客户",
         "report.overdueComplaints.title": "逾期投诉",
@@ -777,7 +786,7 @@ extension Catalogue {
         "refusal.record_mismatch": "服务器拒绝：记录与服务器上的不一致（类型或所属客户不同）。请修改记录或联系技术支持；加 `--verbose` 可查看服务器给出的原因。",
         "refusal.node_reused": "本设备数据的另一个副本（复制的文件或恢复的备份）已经同步过。请运行 `outpost doctor --repair` 为此副本换一个新身份，然后再次同步。",
         "refusal.dot_reused": "本设备上该记录的副本已损坏，服务器拒绝了它。请运行 `outpost doctor`，然后再次同步。",
-        "refusal.recovery_required": "服务器已从备份恢复。请再次运行 `outpost sync`：本设备会重新提交记录并重新接收。",
+        "refusal.recovery_required": "服务器已从备份恢复，或在本设备上次同步后清除了早已删除的记录。请再次运行 `outpost sync`：本设备会重新提交记录并重新接收。",
         "refusal.scope_changed": "同步期间你可查看的范围发生了变化（客户被转交或共享，或你的角色变更）。请再次运行 `outpost sync`。",
         "refusal.clock_ahead": "本设备的时钟超前，服务器拒绝了这项更改。请校正本设备的日期和时间，然后再次运行 `outpost sync`。",
         "refusal.record_too_large": "服务器认为记录过大而拒绝。请缩短其中最长的文本字段，然后再次运行 `outpost sync`。",

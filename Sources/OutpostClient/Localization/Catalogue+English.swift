@@ -139,6 +139,8 @@ extension Catalogue {
             Without --planned-at or --actual-at the visit is logged as having happened now.
             Times are read in your time zone: 2026-11-24 09:30, 11-24 9:30, today 15:00, tomorrow 9:30, now,
             or RFC 3339 such as 2026-11-24T09:30:00Z.
+            A satisfaction survey scores the questions of the policy document (outpost policy show) 1–5:
+            --survey "service=5,quality=4".
             """,
         "help.complaint.abstract": "Record complaints and follow their deadlines.",
         "help.complaint.add": "Record a complaint received from a customer.",
@@ -219,6 +221,7 @@ extension Catalogue {
         "kind.phones": "list of up to {max} phone numbers",
         "kind.users": "list of up to {max} user names",
         "kind.creditCode": "18-character unified social credit code",
+        "kind.scores": "question=score pairs such as service=5,quality=4 (up to {max}, each {low}–{high}, questions from the policy document)",
 
         // MARK: Tables and lists
         // MARK: Import, export, duplicates and merge (issue #10)
@@ -230,7 +233,7 @@ extension Catalogue {
         "help.import.entity": "Import {things} from a CSV file.",
         "help.import.customer": "Columns: code, name, kind, tier (required), industry, address, region, owner, status, creditRating, annualPurchase, notes, creditCode. Example: outpost import customers customers.csv --dry-run",
         "help.import.contact": "Columns: customer (the customer's code), name (required), title, phones (separated by ;), email, decisionMaker. Import the customers first.",
-        "help.import.visit": "Columns: customer (the customer's code), method (required), plannedAt or actualAt (2026-11-24 09:30 in your time zone, or RFC 3339), purpose, summary, outcome, nextStep, satisfaction.",
+        "help.import.visit": "Columns: customer (the customer's code), method (required), plannedAt or actualAt (2026-11-24 09:30 in your time zone, or RFC 3339), purpose, summary, outcome, nextStep, satisfaction, survey (service=5; quality=4).",
         "help.import.file": "The CSV file to read",
         "help.import.dryRun": "Check the file and report; store nothing",
         "help.import.allOrNothing": "Store nothing unless every row is valid",
@@ -343,6 +346,7 @@ extension Catalogue {
         "list.done": "done",
         "list.planned": "planned",
         "list.overdue": " OVERDUE",
+        "list.spoolFailed": "The list could not be kept in a temporary file ({reason}). Free some disk space or set TMPDIR to a folder with room, then try again.",
         "list.empty": "No {things}.",
         "list.emptyFiltered": "No {things} match {filters}.",
         "list.and": " and ",
@@ -563,6 +567,7 @@ extension Catalogue {
         "error.validation.unknownField": "A {thing} has no field '{field}'. Known fields: {known}.",
         "error.validation.missingField": "A {thing} needs '{field}'.",
         "error.validation.invalidValue": "The {thing} field '{field}' must be {expected}; got {got}.",
+        "error.validation.unknownQuestion": "The {thing} field '{field}' answers '{question}', which the survey does not ask. Questions: {asked}.",
         "error.addressHint": " (`outpost status` shows it)",
         "error.nothingLost": "nothing was lost",
         "error.nothingStored": "nothing was stored",
@@ -594,6 +599,7 @@ extension Catalogue {
         "field.visit.valueDelivered": "Value delivered (report)",
         "field.visit.problemsSolved": "Problems solved (report)",
         "field.visit.checkIn": "Optional check-in location, e.g. 31.2304,121.4737",
+        "field.visit.survey": "Satisfaction survey: a score 1 (poor) to 5 (excellent) per question of the policy document (outpost policy show)",
         "field.complaint.complainants": "How many people complain about the same matter (5 or more: collective, major)",
         "field.complaint.onSite": "For assist: the matter is inside the site (same day) or outside (3 working days)",
         "field.complaint.requestedBy": "Date the customer asked for a general complaint to be handled by",
@@ -607,6 +613,7 @@ extension Catalogue {
         "fieldLabel.valueDelivered": "value-delivered",
         "fieldLabel.problemsSolved": "problems-solved",
         "fieldLabel.checkIn": "check-in",
+        "fieldLabel.survey": "survey",
         "fieldLabel.complainants": "complainants",
         "fieldLabel.onSite": "on-site",
         "fieldLabel.requestedBy": "requested-by",
@@ -709,6 +716,9 @@ extension Catalogue {
         "report.customers.answers": "satisfaction answers",
         "report.customers.average": "satisfaction average",
         "report.customers.branch": "satisfaction {branch}",
+        "report.customers.question": "satisfaction: {question}",
+        "report.customers.good": "customers rated good",
+        "report.language": "en",
         "report.improvement.title": "Improvement plans needed (satisfaction < {threshold})",
         "report.improvement.customer": "customer",
         "report.overdueComplaints.title": "Overdue complaints",
@@ -779,7 +789,7 @@ extension Catalogue {
         "refusal.record_mismatch": "The server refused: the record does not match what the server holds for it (its type or customer differs). Edit the record or tell support; `--verbose` shows the server's reason.",
         "refusal.node_reused": "Another copy of this device's data (a copied file or restored backup) has already synced. Run `outpost doctor --repair` so this copy gets a new identity, then sync again.",
         "refusal.dot_reused": "The server refused the record because this device's copy of it is damaged. Run `outpost doctor`, then sync again.",
-        "refusal.recovery_required": "The server was restored from a backup. Run `outpost sync` again: this device re-offers its records and pulls again.",
+        "refusal.recovery_required": "The server was restored from a backup, or removed long-deleted records since this device last synced. Run `outpost sync` again: this device re-offers its records and pulls again.",
         "refusal.scope_changed": "What you may see changed while syncing (a customer was reassigned or shared, or your role changed). Run `outpost sync` again.",
         "refusal.clock_ahead": "The server refused the change because this device's clock is ahead. Correct the date and time of this device, then run `outpost sync` again.",
         "refusal.record_too_large": "The server refused a record as too large. Shorten its longest text fields, then run `outpost sync` again.",

@@ -113,6 +113,25 @@ extension Array: FieldValue where Element == String {
     }
 }
 
+/// Survey answers: question key → score (``FieldKind/scores(_:maxQuestions:)``).
+extension Dictionary: FieldValue where Key == String, Value == Int {
+    public init?(json: JSONValue) {
+        guard let object = json.objectValue else { return nil }
+        var answers: [String: Int] = [:]
+        for (key, value) in object {
+            guard let score = value.intValue.flatMap({ Int(exactly: $0) }) else { return nil }
+            answers[key] = score
+        }
+        self = answers
+    }
+    public var json: JSONValue { .object(mapValues { .int(Int64($0)) }) }
+    public static var placeholder: [String: Int] { [:] }
+    public static func accepts(_ kind: FieldKind) -> Bool {
+        if case .scores = kind { return true }
+        return false
+    }
+}
+
 /// One of a field's fixed values (``FieldKind/oneOf(_:)``), as an extensible enumeration: the
 /// known values are static constants, and a value from a newer schema is kept as it is.
 ///

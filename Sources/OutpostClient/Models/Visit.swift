@@ -31,6 +31,7 @@ public struct Visit: RecordModel {
         .field(\.purpose, "purpose"), .field(\.summary, "summary"), .field(\.outcome, "outcome"), .field(\.nextStep, "nextStep"),
         .field(\.satisfaction, "satisfaction"), .field(\.materials, "materials"), .field(\.needs, "needs"),
         .field(\.valueDelivered, "valueDelivered"), .field(\.problemsSolved, "problemsSolved"), .field(\.checkIn, "checkIn"),
+        .field(\.survey, "survey"),
     ])
 
     /// The customer's record id.
@@ -61,6 +62,9 @@ public struct Visit: RecordModel {
     public var problemsSolved: String? { get { self[field: \.problemsSolved] } set { self[field: \.problemsSolved] = newValue } }
     /// Optional check-in location, e.g. `31.2304,121.4737`.
     public var checkIn: String? { get { self[field: \.checkIn] } set { self[field: \.checkIn] = newValue } }
+
+    /// Satisfaction survey: score 1 (poor) to 5 (excellent) per question of the policy document.
+    public var survey: [String: Int]? { get { self[field: \.survey] } set { self[field: \.survey] = newValue } }
 
     /// How a visit is made.
     public struct Method: FieldChoice {

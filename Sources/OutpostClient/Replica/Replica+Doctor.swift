@@ -314,8 +314,12 @@ extension Replica {
             }
 
             _ = Replica.readRows(db, "SELECT node, user FROM authors") { row in authors[row.text(at: 0)] = row.text(at: 1) }
-            _ = Replica.readRows(db, "SELECT record_id, counter FROM acked") { row in
-                acked[RecordID(unchecked: row.text(at: 0))] = UInt64(max(0, row.int64(at: 1)))
+            // Counters of refused records, and (replicas since v7) of outbox rows.
+            for sql in ["SELECT record_id, counter FROM acked", "SELECT record_id, acked FROM outbox WHERE acked IS NOT NULL"] {
+                _ = Replica.readRows(db, sql) { row in
+                    let id = RecordID(unchecked: row.text(at: 0))
+                    acked[id] = max(acked[id] ?? 0, UInt64(max(0, row.int64(at: 1))))
+                }
             }
         }
     }

@@ -31,10 +31,7 @@ extension Replica {
         let old = try currentNode(db)
         var fresh = NodeID.random()
         while fresh == old { fresh = NodeID.random() }
-        var acked: [String: UInt64] = [:]
-        for row in try db.fetchAll(sql: "SELECT record_id, counter FROM acked") {
-            if let id: String = row[0], let counter: Int64 = row[1] { acked[id] = UInt64(max(0, counter)) }
-        }
+        let acked = try Self.ackedCounters(db)
         let tracked: [String] = try db.fetchColumn(sql: """
             SELECT record_id FROM outbox UNION SELECT record_id FROM pending_entries
             UNION SELECT record_id FROM refused UNION SELECT record_id FROM acked
@@ -45,9 +42,9 @@ extension Replica {
             guard record.clock[old] > known else { continue }
             try Self.store(db, Self.restamped(record, from: old, to: fresh, known: known))
         }
+        try db.execute(sql: "UPDATE outbox SET acked = 0")
         try db.execute(sql: "DELETE FROM acked")
-        try db.execute(sql: "INSERT INTO acked(record_id, counter) SELECT record_id, 0 FROM outbox")
-        try db.execute(sql: "INSERT OR IGNORE INTO acked(record_id, counter) SELECT record_id, 0 FROM refused")
+        try db.execute(sql: "INSERT INTO acked(record_id, counter) SELECT record_id, 0 FROM refused WHERE record_id NOT IN (SELECT record_id FROM outbox)")
         try Self.dropPendingBatch(db)
         try db.execute(sql: "DELETE FROM meta WHERE key = 'last_batch'")
         try Self.setMeta(db, "node", fresh.rawValue)

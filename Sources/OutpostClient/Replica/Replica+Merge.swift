@@ -145,6 +145,6 @@ extension Replica {
             throw ReplicaError.deleted(record.id)
         }
         try Self.store(db, record)
-        try Self.enqueue(db, record.id, ackedCounter: before)
+        try Self.enqueue(db, record, ackedCounter: before)
     }
 }

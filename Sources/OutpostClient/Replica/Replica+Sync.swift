@@ -106,12 +106,6 @@ extension Replica {
         }
     }
 
-    /// Raises the acknowledged counter of a record that has one (records with local edits).
-    static func raiseAcked(_ db: Database, _ id: RecordID, to counter: UInt64) throws {
-        try db.cachedStatement(sql: "UPDATE acked SET counter = MAX(counter, ?) WHERE record_id = ?")
-            .execute(arguments: [Int64(clamping: counter), id.rawValue])
-    }
-
     static func dropPendingBatch(_ db: Database) throws {
         try db.execute(sql: "DELETE FROM pending_entries")
         try db.execute(sql: "DELETE FROM pending_batch")
@@ -137,7 +131,7 @@ extension Replica {
                     let pending: Int = try db.fetchScalar(sql: "SELECT COUNT(*) FROM outbox WHERE record_id = ?", arguments: [id]) ?? 0
                     if pending > 0 { continue }
                 } else {
-                    try db.cachedStatement(sql: "DELETE FROM outbox WHERE record_id = ?").execute(arguments: [id])
+                    try Self.moveOutOfOutbox(db, id)
                 }
                 try db.cachedStatement(sql: """
                     INSERT INTO refused(record_id, code, message, refused_at) VALUES (?, ?, ?, ?)
@@ -278,8 +272,7 @@ extension Replica {
     static func clashes(_ db: Database, remote: Record, local: Record?, node: NodeID) throws -> Bool {
         guard let local else { return remote.clock[node] > 0 }
         if remote.clock[node] > local.clock[node] { return true }
-        guard let acked: Int64 = try db.fetchScalar(sql: "SELECT counter FROM acked WHERE record_id = ?", arguments: [local.id.rawValue])
-        else { return false }
+        guard let acked = try ackedCounter(db, local.id) else { return false }
         let known = UInt64(max(0, acked))
         for (name, register) in local.fields {
             for sibling in register.siblings where sibling.dot.node == node && sibling.dot.counter > known && remote.clock.covers(sibling.dot) {
@@ -310,7 +303,7 @@ extension Replica {
     /// A write is shared when the pulled version holds at least one of its siblings identically
     /// and none differently (the others overwritten there, their dots covered).
     static func sharedCounter(_ db: Database, local: Record, remote: Record, node: NodeID) throws -> UInt64 {
-        let acked: Int64 = try db.fetchScalar(sql: "SELECT counter FROM acked WHERE record_id = ?", arguments: [local.id.rawValue]) ?? 0
+        let acked = try ackedCounter(db, local.id) ?? 0
         var shared = UInt64(max(0, acked))
         enum Seen { case identical, overwritten, different }
         func seen<V>(_ sibling: Sibling<V>, in register: Register<V>?) -> Seen {

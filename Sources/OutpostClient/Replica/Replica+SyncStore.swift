@@ -90,7 +90,17 @@ extension Replica: SyncStore {
     public func syncRecoveryStep(_ step: SyncEpochState.RecoveryStep) throws {
         try queue.write { db in
             try Self.setMeta(db, "recovery_step", step.rawValue)
-            if step == .pull { try db.execute(sql: "DELETE FROM meta WHERE key = 'cursor'") }
+            if step == .pull {
+                try db.execute(sql: "DELETE FROM meta WHERE key = 'cursor'")
+                if try Self.meta(db, "recovery_from") == "" {
+                    // A recovery the epoch did not reveal (409 recovery_required in the same epoch:
+                    // tombstones purged since the last sync, SPEC §11.3): the pull from the beginning
+                    // re-lists. A record it does not list leaves; one with unsent or refused edits
+                    // is kept in the set-aside list.
+                    try db.execute(sql: "DELETE FROM rescope_seen")
+                    try Self.setMeta(db, "rescope", "1")
+                }
+            }
         }
     }
 

@@ -137,6 +137,7 @@ public final class Replica: Sendable {
         }
         return try queue.write { db in
             let settings = try Self.loadSettings(db)
+            if type == .visit { try Self.checkSurvey(db, fields) }
             var recordBranch = branch ?? settings?.branch ?? "HQ"
             if type != .customer, case .string(let customerID)? = fields["customer"] {
                 guard let customer = try Self.load(db, RecordID(unchecked: customerID)), customer.type == .customer, !customer.isDeleted else {
@@ -153,7 +154,7 @@ public final class Replica: Sendable {
             let node = try currentNode(db)
             let record = Record.create(id: id, type: type, branch: recordBranch, fields: fields, node: node, at: try tick(db))
             try Self.store(db, record)
-            try Self.enqueue(db, record.id, ackedCounter: 0)
+            try Self.enqueue(db, record, ackedCounter: 0)
             return record
         }
     }
@@ -171,6 +172,7 @@ public final class Replica: Sendable {
                let scope = try Self.loadSettings(db)?.scope, !scope.canAssign(branch: record.branch) {
                 throw ReplicaError.notAllowed(.changeOwnership)
             }
+            if record.type == .visit { try Self.checkSurvey(db, fields) }
             if fields["customer"] != nil, fields["customer"] != record.value(of: "customer") {
                 throw ReplicaError.notAllowed(.moveToAnotherCustomer(record.type))
             }
@@ -181,6 +183,17 @@ public final class Replica: Sendable {
             } catch {
                 throw ReplicaError.deleted(id)
             }
+        }
+    }
+
+    /// Refuses a visit `survey` answering a question the stored policy document does not ask.
+    static func checkSurvey(_ db: Database, _ fields: [String: JSONValue]) throws {
+        guard fields["survey"]?.objectValue != nil else { return }
+        let policy = try policy(db)
+        do throws(ValidationError) {
+            try policy.checkSurvey(in: fields)
+        } catch {
+            throw ReplicaError.invalid(error)
         }
     }
 
@@ -200,7 +213,7 @@ public final class Replica: Sendable {
     /// or by writing a new value.
     @discardableResult
     public func resolve(_ id: RecordID, field: String, choice: ResolutionChoice) throws -> Record {
-        try mutate(id) { record, _, stamp, node in
+        try mutate(id) { record, db, stamp, node in
             guard let register = record.fields[field], register.isConflicted else {
                 throw ReplicaError.nothingToResolve(.noConflict(field: field, record: id))
             }
@@ -216,6 +229,7 @@ public final class Replica: Sendable {
                 if let schema = EntitySchema.for(record.type).field(field) {
                     do throws(ValidationError) { try EntitySchema.for(record.type).validate(newValue, for: schema) } catch { throw ReplicaError.invalid(error) }
                 }
+                if record.type == .visit { try Self.checkSurvey(db, [field: newValue]) }
                 value = newValue
             }
             do {
@@ -250,7 +264,7 @@ public final class Replica: Sendable {
             try change(&record, db, try tick(db), node)
             guard record != before else { return record }
             try Self.store(db, record, replacing: before)
-            try Self.enqueue(db, record.id, ackedCounter: before.clock[node])
+            try Self.enqueue(db, record, ackedCounter: before.clock[node])
             return record
         }
     }
@@ -298,33 +312,6 @@ public final class Replica: Sendable {
 
     static func saveHybridClock(_ db: Database, _ clock: HybridClock) throws {
         try setMeta(db, "hlc", "\(clock.last.millis).\(clock.last.logical)")
-    }
-
-    /// Marks a stored record as edited (see ``enqueue(_:_:ackedCounter:)``), taking every write of
-    /// the current node in its stored version as known to the server when it has no acknowledged
-    /// counter yet (e.g. records queued again by a repair, under a fresh node id).
-    static func enqueue(_ db: Database, _ id: RecordID) throws {
-        let node = try meta(db, "node").map { NodeID(unchecked: $0) }
-        let counter = try node.flatMap { node in try load(db, id)?.clock[node] } ?? 0
-        try enqueue(db, id, ackedCounter: counter)
-    }
-
-    /// Marks a record as edited: appended to the outbox, or (already there) its edit number raised so
-    /// an acknowledgement of an earlier batch does not clear the newer edit. `ackedCounter` is the
-    /// record's counter of this node before the edit: when the record has no acknowledged counter
-    /// yet, everything up to it is known to the server (or was never written).
-    static func enqueue(_ db: Database, _ id: RecordID, ackedCounter: UInt64) throws {
-        // An update when the record is queued already: an INSERT … ON CONFLICT would also rewrite
-        // the AUTOINCREMENT counter (one more page written for every edit).
-        try db.cachedStatement(sql: "UPDATE outbox SET edit = (SELECT MAX(edit) + 1 FROM outbox) WHERE record_id = ?")
-            .execute(arguments: [id.rawValue])
-        if db.changesCount == 0 {
-            try db.cachedStatement(sql: "INSERT INTO outbox(record_id, edit) VALUES (?, (SELECT COALESCE(MAX(edit), 0) + 1 FROM outbox))")
-                .execute(arguments: [id.rawValue])
-        }
-        try db.cachedStatement(sql: "INSERT INTO acked(record_id, counter) VALUES (?, ?) ON CONFLICT(record_id) DO NOTHING")
-            .execute(arguments: [id.rawValue, Int64(clamping: ackedCounter)])
-        try db.cachedStatement(sql: "DELETE FROM refused WHERE record_id = ?").execute(arguments: [id.rawValue])
     }
 
     /// Stores records as if received from the server (not queued for pushing), in one

@@ -86,6 +86,26 @@ enum ReplicaSchema {
                 WHERE type = 'visit' AND deleted = 0 AND policy_time IS NOT NULL
                 """)
         }
+        migrator.registerMigration("v7 outbox rows carry their acknowledged counter") { db in
+            // A record's first local edit wrote eight pages: its outbox row, the two outbox indexes,
+            // the AUTOINCREMENT counter, its `acked` row and that table's index, besides the record
+            // and the clock. The outbox row now holds the acknowledged counter itself (`acked`, NULL
+            // when unknown); `acked` keeps it only for records out of the outbox whose edits the
+            // server refused. `seq` (order of first pending edit) is a plain rowid: no sqlite_sequence
+            // row to rewrite. `edit` grows per record (`Replica.enqueue`), so no index finds its maximum.
+            try db.execute(sql: """
+                CREATE TABLE outbox_v7 (seq INTEGER PRIMARY KEY, record_id TEXT NOT NULL UNIQUE,
+                                        edit INTEGER NOT NULL, acked INTEGER)
+                """)
+            try db.execute(sql: """
+                INSERT INTO outbox_v7(seq, record_id, edit, acked)
+                SELECT seq, record_id, edit, (SELECT counter FROM acked WHERE acked.record_id = outbox.record_id) FROM outbox
+                """)
+            try db.execute(sql: "DELETE FROM acked WHERE record_id IN (SELECT record_id FROM outbox)")
+            try db.execute(sql: "DROP TABLE outbox")
+            try db.execute(sql: "DELETE FROM sqlite_sequence WHERE name = 'outbox'")
+            try db.execute(sql: "ALTER TABLE outbox_v7 RENAME TO outbox")
+        }
         migrator.registerMigration("v8 query columns and due times") { db in
             // Indexed copies of the values app queries filter on (RecordSummary): a customer's
             // owner, tier and status, a complaint's status, the search key of a customer's or

@@ -73,7 +73,9 @@ public protocol SyncStore: Sendable {
     func syncRecoveryCandidates(limit: Int) throws -> [DiffRequest.Entry]
     /// The diff covered every record up to `last`; `missing` are to be re-offered.
     func syncRecoveryDiffed(through last: RecordID, missing: [RecordID]) throws
-    /// Moves a recovery to `step`; moving to ``SyncEpochState/RecoveryStep/pull`` also forgets the cursor.
+    /// Moves a recovery to `step`; moving to ``SyncEpochState/RecoveryStep/pull`` also forgets the
+    /// cursor; after a recovery the epoch did not reveal (`from` unknown: tombstones purged since the
+    /// last sync) a replica then re-lists: what the pull from the beginning does not list leaves (SPEC §11.3).
     func syncRecoveryStep(_ step: SyncEpochState.RecoveryStep) throws
     /// A sync with server database `serverID` in `epoch` completed: store both and end any recovery.
     func syncCompleted(serverID: String, epoch: String) throws

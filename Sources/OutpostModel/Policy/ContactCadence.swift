@@ -19,7 +19,8 @@ public struct ContactStatus: Sendable, Hashable {
     public var isOverdue: Bool
     /// Due within the next 7 days (not yet overdue).
     public var isDueSoon: Bool
-    /// The customer's average satisfaction in the local month of its latest answer, if any.
+    /// The customer's average satisfaction (every answer of every visit, survey scores and overall
+    /// `satisfaction` alike) in the local month of its latest answer, if any.
     public var latestSatisfaction: Double?
     /// A follow-up task: that average is below the improvement threshold and nobody has contacted
     /// the customer since the answer that brought it there (an improvement plan is required).
@@ -60,7 +61,7 @@ extension PolicyDocument {
                 let actual = visit.value(of: "actualAt")?.stringValue.flatMap(Timestamps.parse), actual <= now
             else { continue }
             contacts[customer, default: []].append(actual)
-            if let rating = visit.value(of: "satisfaction")?.intValue { ratings[customer, default: []].append((actual, rating)) }
+            for answer in visit.satisfactionAnswers { ratings[customer, default: []].append((actual, answer.score)) }
         }
         return customers.compactMap { customer -> ContactStatus? in
             guard !customer.isDeleted, customer.value(of: "status")?.stringValue != "lost",

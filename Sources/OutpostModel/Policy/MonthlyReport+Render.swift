@@ -80,6 +80,9 @@ extension MonthlyReport {
         "customers.answers": "satisfaction answers",
         "customers.average": "satisfaction average",
         "customers.branch": "satisfaction {branch}",
+        "customers.question": "satisfaction: {question}",
+        "customers.good": "customers rated good",
+        "language": "en",
         "improvement.title": "Improvement plans needed (satisfaction < {threshold})",
         "improvement.customer": "customer",
         "overdueComplaints.title": "Overdue complaints",
@@ -135,6 +138,15 @@ extension MonthlyReport {
             [t("customers.average"), Self.decimal(k.satisfactionAverage), "≥ \(Self.decimal(satisfactionPolicy.good))"],
         ]
         customerRows += k.satisfactionByBranch.sorted { $0.key < $1.key }.map { [t("customers.branch", ["branch": $0.key]), Self.decimal($0.value), ""] }
+        // Questions in the policy's order, then answers to questions it no longer asks, by key.
+        let asked = satisfactionPolicy.questions.map(\.key)
+        let questionKeys = asked.filter { k.satisfactionByQuestion[$0] != nil } + k.satisfactionByQuestion.keys.filter { !asked.contains($0) }.sorted()
+        customerRows += questionKeys.map { key in
+            let label = satisfactionPolicy.question(key)?.label(language: t("language")) ?? key
+            return [t("customers.question", ["question": label]), Self.decimal(k.satisfactionByQuestion[key]), ""]
+        }
+        customerRows.append([t("customers.good"), "\(k.satisfactionGoodCustomers) / \(k.satisfactionCustomers)",
+                             "≥ \(Self.decimal(satisfactionPolicy.good))"])
         sections.append(Section(title: t("customers.title"), header: [t("measure"), t("value"), t("target")], rows: customerRows))
         sections.append(Section(title: t("improvement.title", ["threshold": Self.decimal(satisfactionPolicy.improvementBelow)]),
                                 header: [t("improvement.customer")], rows: k.needsImprovementPlan.map { [$0] }))
@@ -169,6 +181,9 @@ extension MonthlyReport {
                 "complaining": .int(Int64(k.complaining)), "complaintRate": rate(k.complaintRate),
                 "satisfactionAnswers": .int(Int64(k.satisfactionAnswers)), "satisfactionAverage": rate(k.satisfactionAverage),
                 "satisfactionByBranch": .object(k.satisfactionByBranch.mapValues { .double($0) }),
+                "satisfactionByQuestion": .object(k.satisfactionByQuestion.mapValues { .double($0) }),
+                "satisfactionCustomers": .int(Int64(k.satisfactionCustomers)),
+                "satisfactionGoodCustomers": .int(Int64(k.satisfactionGoodCustomers)),
                 "needsImprovementPlan": .array(k.needsImprovementPlan.map { .string($0) }),
             ]),
             "targets": .object([

@@ -92,12 +92,18 @@ public struct MonthlyReport: Sendable, Hashable {
         public var retention: Double? { ratio(atStart - lost, atStart) }
         /// complaining ÷ atStart.
         public var complaintRate: Double? { ratio(complaining, atStart) }
-        /// Satisfaction answers (visit `satisfaction`, 1–5) in the month.
+        /// Satisfaction answers in the month: every survey question scored (1–5) plus every overall visit `satisfaction`.
         public var satisfactionAnswers = 0
-        /// Their average.
+        /// Their average (each answer weighs the same).
         public var satisfactionAverage: Double?
         /// Average per branch.
         public var satisfactionByBranch: [String: Double] = [:]
+        /// Average per survey question key.
+        public var satisfactionByQuestion: [String: Double] = [:]
+        /// Customers with at least one answer in the month.
+        public var satisfactionCustomers = 0
+        /// Of those, customers whose average is good (at or above the policy's `good`).
+        public var satisfactionGoodCustomers = 0
         /// Customers whose average in the month is below the improvement threshold (code and name), needing an improvement plan.
         public var needsImprovementPlan: [String] = []
     }
@@ -214,6 +220,9 @@ public struct MonthlyReport: Sendable, Hashable {
         self.customers.satisfactionAnswers = satisfaction.answers
         self.customers.satisfactionAverage = satisfaction.average
         self.customers.satisfactionByBranch = satisfaction.byBranch
+        self.customers.satisfactionByQuestion = satisfaction.byQuestion
+        self.customers.satisfactionCustomers = satisfaction.byCustomer.count
+        self.customers.satisfactionGoodCustomers = satisfaction.byCustomer.values.filter { policy.rating(ofSatisfaction: $0) == .good }.count
         for (customer, average) in satisfaction.byCustomer where policy.rating(ofSatisfaction: average) == .needsImprovementPlan {
             self.customers.needsImprovementPlan.append("\(code(customer.rawValue)) \(byID[customer.rawValue]?.value(of: "name")?.stringValue ?? "")")
         }

@@ -69,7 +69,16 @@ extension PolicyDocument {
             }
         }
         if let satisfaction = try root.object("satisfaction") {
-            try satisfaction.allow(["good", "improvementBelow"])
+            try satisfaction.allow(["questions", "good", "improvementBelow"])
+            if let questions = try satisfaction.objects("questions") {
+                self.satisfaction.questions = try questions.map { (question) throws(PolicyError) -> SurveyQuestion in
+                    try question.allow(["key", "label"])
+                    guard let key = try question.string("key"), let label = try question.object("label"),
+                        let english = try label.string("en"), let chinese = try label.string("zh")
+                    else { throw .invalid(path: question.path, reason: "a question needs \"key\" and \"label\" with \"en\" and \"zh\"") }
+                    return SurveyQuestion(key, english: english, chinese: chinese)
+                }
+            }
             self.satisfaction.good = try satisfaction.double("good") ?? self.satisfaction.good
             self.satisfaction.improvementBelow = try satisfaction.double("improvementBelow") ?? self.satisfaction.improvementBelow
         }
@@ -116,6 +125,20 @@ extension PolicyDocument {
         guard tiers.classAShare > 0, tiers.classAShare <= tiers.classABShare, tiers.classABShare <= 1 else {
             throw .invalid(path: "$.tiers", reason: "need 0 < classAShare ≤ classABShare ≤ 1")
         }
+        guard (1...SurveyScores.maxQuestions).contains(satisfaction.questions.count) else {
+            throw .invalid(path: "$.satisfaction.questions", reason: "give 1 to \(SurveyScores.maxQuestions) questions")
+        }
+        var keys = Set<String>()
+        for (index, question) in satisfaction.questions.enumerated() {
+            let path = "$.satisfaction.questions[\(index)]"
+            guard SurveyScores.isValidKey(question.key) else {
+                throw .invalid(path: path + ".key", reason: "use 1–\(SurveyScores.maxKeyLength) lowercase letters, digits, '-' or '_', starting with a letter")
+            }
+            guard keys.insert(question.key).inserted else { throw .invalid(path: path + ".key", reason: "'\(question.key)' is listed twice") }
+            for label in [question.english, question.chinese] where label.isEmpty || label.count > 200 {
+                throw .invalid(path: path + ".label", reason: "labels need 1 to 200 characters")
+            }
+        }
         guard satisfaction.improvementBelow <= satisfaction.good else {
             throw .invalid(path: "$.satisfaction", reason: "improvementBelow must not exceed good")
         }
@@ -159,7 +182,12 @@ extension PolicyDocument {
                 "tierForClass": .object(tiers.tierForClass.mapValues { .string($0) }),
                 "loyaltyYears": .double(tiers.loyaltyYears), "loyaltyMargin": .double(tiers.loyaltyMargin),
             ],
-            "satisfaction": ["good": .double(satisfaction.good), "improvementBelow": .double(satisfaction.improvementBelow)],
+            "satisfaction": [
+                "questions": .array(satisfaction.questions.map { question in
+                    .object(["key": .string(question.key), "label": ["en": .string(question.english), "zh": .string(question.chinese)]])
+                }),
+                "good": .double(satisfaction.good), "improvementBelow": .double(satisfaction.improvementBelow),
+            ],
             "reports": [
                 "retentionTargetMin": .double(reports.retentionTargetMin), "retentionTargetMax": .double(reports.retentionTargetMax),
                 "complaintRateTarget": .double(reports.complaintRateTarget),

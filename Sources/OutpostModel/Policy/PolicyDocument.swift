@@ -149,14 +149,45 @@ public struct TierPolicy: Sendable, Hashable {
     public init() {}
 }
 
-/// Satisfaction thresholds (answers are 1–5).
+/// One question of the satisfaction survey.
+public struct SurveyQuestion: Sendable, Hashable {
+    /// The key answers are stored under in a visit's `survey` (``SurveyScores/isValidKey(_:)``).
+    public var key: String
+    /// The question in English.
+    public var english: String
+    /// The question in Chinese.
+    public var chinese: String
+    /// Creates a question.
+    public init(_ key: String, english: String, chinese: String) {
+        self.key = key
+        self.english = english
+        self.chinese = chinese
+    }
+    /// The label in `language` (`zh…` for Chinese, English otherwise).
+    public func label(language: String) -> String { language.hasPrefix("zh") ? chinese : english }
+}
+
+/// Satisfaction survey questions and thresholds (answers are 1–5).
 public struct SatisfactionPolicy: Sendable, Hashable {
+    /// The survey's questions, in the order they are asked.
+    public var questions: [SurveyQuestion] = SatisfactionPolicy.defaultQuestions
     /// An average at or above this is good.
     public var good: Double = 4.0
     /// An average below this requires an improvement plan (a follow-up task).
     public var improvementBelow: Double = 3.5
     /// Creates the defaults.
     public init() {}
+
+    /// The built-in questions: service, quality, timeliness, communication.
+    public static let defaultQuestions = [
+        SurveyQuestion("service", english: "Service attitude", chinese: "服务态度"),
+        SurveyQuestion("quality", english: "Product and work quality", chinese: "产品与工作质量"),
+        SurveyQuestion("timeliness", english: "Timeliness", chinese: "响应及时性"),
+        SurveyQuestion("communication", english: "Communication", chinese: "沟通"),
+    ]
+
+    /// The question with `key`, if the policy asks it.
+    public func question(_ key: String) -> SurveyQuestion? { questions.first { $0.key == key } }
 }
 
 /// Targets the monthly report compares against.

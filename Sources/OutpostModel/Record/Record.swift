@@ -77,11 +77,33 @@ public struct Record: Sendable, Hashable {
 
     /// Deletes the record. Field values are kept so a concurrent edit can be reviewed and the
     /// record restored; edits made elsewhere without having seen this delete flag a conflict.
+    /// The delete's `seen` is ``deleteSeen(by:)``: proportional to the record, not to its writers.
     ///
     /// - Throws: ``ModelError/counterExhausted(node:)`` when `node`'s counter is at 2^63−1.
     public mutating func delete(node: NodeID, at timestamp: HybridTimestamp) throws(ModelError) {
+        try delete(node: node, at: timestamp, seeingWholeClock: false)
+    }
+
+    /// A delete whose `seen` is ``deleteSeen(by:)``, or the whole clock as clients before the
+    /// compact delete wrote it (`seeingWholeClock`; tests compare the two).
+    mutating func delete(node: NodeID, at timestamp: HybridTimestamp, seeingWholeClock: Bool) throws(ModelError) {
         let dot = try clock.increment(node)
-        lifecycle.assign(Sibling(dot: dot, timestamp: timestamp, value: .deleted(seen: clock)))
+        let seen = seeingWholeClock ? clock : deleteSeen(by: node)
+        lifecycle.assign(Sibling(dot: dot, timestamp: timestamp, value: .deleted(seen: seen)))
+    }
+
+    /// The `seen` clock of a delete by `node` made now (SPEC §4.3): the record clock restricted to
+    /// `node` and to the writers of the field siblings the record holds. The rest of the clock
+    /// covers only writes this version has overwritten, which a merge never brings back next to
+    /// the delete, so it would change no conflict decision (§5) — and it grows with every device
+    /// that ever wrote the record.
+    public func deleteSeen(by node: NodeID) -> VectorClock {
+        var seen = VectorClock()
+        seen[node] = clock[node]
+        for register in fields.values {
+            for sibling in register.siblings { seen[sibling.dot.node] = clock[sibling.dot.node] }
+        }
+        return seen
     }
 
     /// Restores (undeletes) the record, keeping its field values.

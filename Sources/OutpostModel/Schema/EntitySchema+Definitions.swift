@@ -53,6 +53,8 @@ extension EntitySchema {
         FieldSchema("valueDelivered", .text(maxLength: 2000), "Value delivered (report)"),
         FieldSchema("problemsSolved", .text(maxLength: 2000), "Problems solved (report)"),
         FieldSchema("checkIn", .text(maxLength: 100), "Optional check-in location, e.g. 31.2304,121.4737"),
+        FieldSchema("survey", .scores(SurveyScores.range, maxQuestions: SurveyScores.maxQuestions),
+                    "Satisfaction survey: score 1 (poor) to 5 (excellent) per question of the policy document"),
     ])
 
     /// Complaint categories, by company responsibility.

@@ -24,6 +24,9 @@ public enum FieldKind: Sendable, Hashable {
     case userList(maxCount: Int)
     /// An 18-character unified social credit code with a valid check character (GB 32100-2015), upper case.
     case creditCode
+    /// Survey answers: a JSON object of 1–`maxQuestions` question keys (``SurveyScores/isValidKey(_:)``)
+    /// each mapped to a whole number within `range`, e.g. `{"service": 5, "quality": 4}`.
+    case scores(ClosedRange<Int64>, maxQuestions: Int)
 
     /// A short description for help and error messages.
     public var summary: String {
@@ -40,6 +43,8 @@ public enum FieldKind: Sendable, Hashable {
         case .phoneList(let max): return "list of up to \(max) phone numbers"
         case .userList(let max): return "list of up to \(max) user names"
         case .creditCode: return "18-character unified social credit code"
+        case .scores(let range, let max):
+            return "up to \(max) question=score answers, each a whole number \(range.lowerBound)–\(range.upperBound)"
         }
     }
 

@@ -49,6 +49,15 @@ enum FieldRules {
             guard case .string(let text) = value else { return describe(value) }
             if let problem = CreditCode.validate(text) { return "\(describe(value)) (\(problem))" }
             return CreditCode(text)?.text == text ? nil : "\(describe(value)) (send it in upper case without spaces)"
+        case .scores(let range, let maxQuestions):
+            guard case .object(let answers) = value else { return describe(value) }
+            if answers.isEmpty { return "no answers (clear the field with null instead)" }
+            if answers.count > maxQuestions { return "\(answers.count) answers" }
+            for (key, score) in answers.sorted(by: { $0.key < $1.key }) {
+                guard SurveyScores.isValidKey(key) else { return "the question key \(describe(.string(key)))" }
+                guard case .int(let number) = score, range.contains(number) else { return "\(key)=\(describe(score))" }
+            }
+            return nil
         }
     }
 

@@ -90,6 +90,9 @@ public enum SyncRoutes {
                 guard cursor.seq <= (try database.newestSeq()) else {
                     throw APIError.recoveryRequired("the cursor is ahead of the server's newest change")
                 }
+                guard cursor.seq >= (try database.purgedThrough()) else {
+                    throw APIError.recoveryRequired("deletions older than the server's tombstone horizon were purged since this device last synced")
+                }
                 guard cursor.generation == user.scopeGeneration else { throw APIError.scopeChanged() }
                 after = cursor.seq
             }

@@ -155,7 +155,7 @@ extension ServerDatabase {
             }
             _ = try Self.user(db, from)
             var changed: [String] = []
-            var nextSeq: Int64 = (try db.fetchScalar(sql: "SELECT MAX(seq) FROM records") ?? 0) + 1
+            var nextSeq: Int64 = (try Self.highestSeq(db)) + 1
             let ids: [String] = try db.fetchColumn(sql: "SELECT customer FROM customer_access WHERE user = ? ORDER BY customer", arguments: [from])
             for id in ids {
                 guard var record = try Self.loadRecord(db, RecordID(unchecked: id))?.record, record.type == .customer, !record.isDeleted else { continue }

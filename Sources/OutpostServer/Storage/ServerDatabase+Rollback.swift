@@ -93,7 +93,7 @@ extension ServerDatabase {
     static func checkForRollback(_ db: Database, serverID: String, epoch: String,
                                  marker: RollbackMarker?) throws -> (epoch: String, detection: RollbackDetection?) {
         guard let marker, marker.serverID == serverID else { return (epoch, nil) }
-        let newest: Int64 = try db.fetchScalar(sql: "SELECT MAX(seq) FROM records") ?? 0
+        let newest: Int64 = try highestSeq(db)
         let markerEpochKnown: Int = try db.fetchScalar(sql: "SELECT COUNT(*) FROM epochs WHERE epoch = ?", arguments: [marker.epoch]) ?? 0
         let wentBack = marker.epoch == epoch ? newest < marker.seq : markerEpochKnown == 0
         guard wentBack else { return (epoch, nil) }

@@ -20,6 +20,8 @@ public final class ServerDatabase: Sendable {
     public let rollback: RollbackDetection?
     /// The sidecar marker `<path>.mark` (none for an in-memory database).
     let marker: RollbackMarkerKeeper?
+    /// Concurrent pushes share its durable transactions (group commit).
+    let pushGroups: GroupCommitter
 
     /// Opens (or creates) the database at `path` and applies migrations. A new database file is
     /// created readable by its owner only (0600): it holds every branch's records and the token
@@ -27,13 +29,19 @@ public final class ServerDatabase: Sendable {
     ///
     /// The sidecar marker `<path>.mark` records the highest seq issued; a file older than its marker
     /// (copied back by hand) begins a new epoch on opening, reported in ``rollback`` (SPEC §11.1).
-    public init(path: String) throws {
+    ///
+    /// - Parameter pushGroupSize: the most concurrent pushes that share one durable transaction
+    ///   (group commit); 1 commits every push on its own.
+    public init(path: String, pushGroupSize: Int = ServerDatabase.defaultPushGroupSize) throws {
         Self.createOwnerOnly(path)
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.synchronous = .full
         pool = try DatabasePool(path: path, configuration: configuration)
+        pushGroups = GroupCommitter(pool: pool, maximumGroupSize: pushGroupSize)
         try ServerSchema.migrator.migrate(pool)
+        // Savepoints of grouped pushes keep their undo pages in memory, not in temporary files.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA temp_store = MEMORY") }
         let markerPath = path.isEmpty || path == ":memory:" ? nil : RollbackMarker.path(for: path)
         let found = markerPath.flatMap(RollbackMarker.read)
         var newest: Int64 = 0
@@ -46,12 +54,15 @@ public final class ServerDatabase: Sendable {
             }
             let serverID = try value("server_id")
             let (epoch, detection) = try Self.checkForRollback(db, serverID: serverID, epoch: try value("epoch"), marker: found)
-            newest = try db.fetchScalar(sql: "SELECT MAX(seq) FROM records") ?? 0
+            newest = try Self.highestSeq(db)
             return (serverID, epoch, detection)
         }
         marker = markerPath.map(RollbackMarkerKeeper.init(path:))
         marker?.note(serverID: serverID, epoch: epoch, seq: newest)
     }
+
+    /// The most concurrent pushes one transaction takes by default.
+    public static let defaultPushGroupSize = 64
 
     static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 

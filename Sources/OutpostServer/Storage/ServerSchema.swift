@@ -87,6 +87,23 @@ enum ServerSchema {
                                           first INTEGER NOT NULL, last INTEGER NOT NULL, scheme TEXT NOT NULL, leased_at INTEGER NOT NULL)
                 """)
         }
+        migrator.registerMigration("v5 bounded growth: one stored push answer per node") { db in
+            // Applied pushes per node (the stored answers no longer count them: SPEC §10.4).
+            try db.execute(sql: "ALTER TABLE nodes ADD COLUMN pushes INTEGER NOT NULL DEFAULT 0")
+            // Keep only the answer of each node's last acknowledged batch; the rest were superseded.
+            try db.execute(sql: """
+                DELETE FROM batches WHERE NOT EXISTS (
+                  SELECT 1 FROM nodes WHERE nodes.user = batches.user AND nodes.last_batch = batches.batch)
+                """)
+        }
+        migrator.registerMigration("v6 tombstone purge") { db in
+            // When a record's last change was stored as deleted (server clock, UTC ms); NULL while live.
+            // Tombstones older than the horizon are purged (SPEC §11.3); existing ones count from now.
+            try db.execute(sql: "ALTER TABLE records ADD COLUMN deleted_at INTEGER")
+            try db.execute(sql: "UPDATE records SET deleted_at = ? WHERE deleted = 1", arguments: [ServerDatabase.nowMillis()])
+            // The ids of purged tombstones and the seq each had: a push of one is refused, a diff skips it.
+            try db.execute(sql: "CREATE TABLE purged_records (id TEXT PRIMARY KEY, seq INTEGER NOT NULL)")
+        }
         return migrator
     }()
 }

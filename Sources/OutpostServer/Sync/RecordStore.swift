@@ -7,10 +7,12 @@ import OutpostStore
 extension ServerDatabase {
     /// Applies a push batch for `user` atomically and returns the answer.
     ///
-    /// The whole batch is one write transaction: a refused record refuses the batch and nothing
-    /// is stored. The steps follow SPEC §10: idempotence (a replayed batch id with the same body
-    /// gets its stored answer), the recovery epoch, the node chain, then every record is planned
-    /// (``PushPlanner``) and the batch is refused for the earliest failing check, or stored.
+    /// The whole batch is one savepoint of a write transaction: a refused record refuses the batch
+    /// and nothing is stored. Concurrent pushes share one durable transaction (group commit, see
+    /// ``GroupCommitter``): each is planned on the effects of those before it, and none is answered
+    /// before the transaction is committed. The steps follow SPEC §10: idempotence (a replayed batch
+    /// id with the same body gets its stored answer), the recovery epoch, the node chain, then every
+    /// record is planned (``PushPlanner``) and the batch is refused for the earliest failing check, or stored.
     ///
     /// - Parameter maxClockSkewMillis: how far ahead of this server's clock new writes may be stamped.
     public func push(_ request: PushRequest, body: [UInt8], user: UserAccount,
@@ -24,36 +26,75 @@ extension ServerDatabase {
                                  maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) throws
         -> (response: PushResponse, replayed: Bool) {
         let bodyHash = SHA256.hash(body).hexString
-        var replayed = false
-        let response = try pool.write { db in
-            if let answer = try Self.storedAnswer(db, user: user, batch: request.batch, bodyHash: bodyHash) {
-                replayed = true
-                return answer
-            }
-            if let from = request.recoveringFrom { try checkRecoveryEpoch(db, from) }
-            try advanceNodeChain(db, request, user: user)
-            if user.role == .auditor {
-                throw APIError.forbidden("Auditors can read but not change records.")
-            }
-            if request.relay && ![.admin, .hq, .manager].contains(user.role) {
-                throw APIError.forbidden("Only headquarters, administrators and managers may relay other devices' changes.")
-            }
-            var context = PushPlanner.Context(
-                scope: user.scope, node: request.node, acceptsForeignWrites: request.relay || request.recoveringFrom != nil,
-                nowMillis: Self.nowMillis(), maxClockSkewMillis: maxClockSkewMillis)
-            if !request.relay {
-                context.directory = Dictionary(try db.fetchAll(sql: "SELECT name, branch FROM users").map { ($0[0] ?? "", $0[1] ?? "") },
-                                               uniquingKeysWith: { first, _ in first })
-            }
-            let plans = try Self.planBatch(db, request.records, context: context)
-            let response = try Self.store(db, plans, batch: request.batch, actor: user.name)
-            try db.cachedStatement(sql: "INSERT INTO batches(user, batch, body_hash, response, applied_at) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [user.name, request.batch.rawValue, bodyHash, response.jsonValue.serialized(), Self.nowMillis()])
-            return response
+        let (response, replayed) = try pushGroups.run { db in
+            try applyPush(db, request, bodyHash: bodyHash, user: user, maxClockSkewMillis: maxClockSkewMillis)
         }
         // Committed: the marker learns the highest seq issued (SPEC §11.1).
         if let highest = response.results.map(\.seq).max(), highest > 0 { noteIssued(seq: highest) }
         return (response, replayed)
+    }
+
+    /// One push waiting to be applied: the request, its exact body and who sent it.
+    public struct PendingPush: Sendable {
+        /// The decoded request.
+        public var request: PushRequest
+        /// The body as received (its hash tells a retry from a reused batch id).
+        public var body: [UInt8]
+        /// The signed-in user.
+        public var user: UserAccount
+
+        /// Creates a pending push.
+        public init(request: PushRequest, body: [UInt8], user: UserAccount) {
+            self.request = request
+            self.body = body
+            self.user = user
+        }
+    }
+
+    /// Applies several pushes in one durable transaction, in order, each in its own savepoint (what
+    /// concurrent pushes share under group commit) and returns each one's answer or refusal.
+    ///
+    /// ```swift
+    /// let outcomes = database.push(together: [PendingPush(request: a, body: bodyA, user: li), …])
+    /// ```
+    public func push(together pushes: [PendingPush],
+                     maxClockSkewMillis: Int64 = PushPlanner.defaultMaxClockSkewMillis) -> [Result<PushResponse, any Error>] {
+        let outcomes = pushGroups.runTogether(pushes.map { push in
+            let bodyHash = SHA256.hash(push.body).hexString
+            return { db in
+                try self.applyPush(db, push.request, bodyHash: bodyHash, user: push.user, maxClockSkewMillis: maxClockSkewMillis).response
+            }
+        })
+        let highest = outcomes.compactMap { try? $0.get().results.map(\.seq).max() }.max() ?? 0
+        if highest > 0 { noteIssued(seq: highest) }
+        return outcomes
+    }
+
+    /// The steps of one push inside the (group's) write transaction; `replayed` when the answer is
+    /// the stored one of a retried batch (nothing applied this time).
+    func applyPush(_ db: Database, _ request: PushRequest, bodyHash: String, user: UserAccount,
+                   maxClockSkewMillis: Int64) throws -> (response: PushResponse, replayed: Bool) {
+        if let answer = try Self.storedAnswer(db, user: user, batch: request.batch, bodyHash: bodyHash) { return (answer, true) }
+        if let from = request.recoveringFrom { try checkRecoveryEpoch(db, from) }
+        try advanceNodeChain(db, request, user: user)
+        if user.role == .auditor {
+            throw APIError.forbidden("Auditors can read but not change records.")
+        }
+        if request.relay && ![.admin, .hq, .manager].contains(user.role) {
+            throw APIError.forbidden("Only headquarters, administrators and managers may relay other devices' changes.")
+        }
+        var context = PushPlanner.Context(
+            scope: user.scope, node: request.node, acceptsForeignWrites: request.relay || request.recoveringFrom != nil,
+            nowMillis: Self.nowMillis(), maxClockSkewMillis: maxClockSkewMillis)
+        if !request.relay {
+            context.directory = Dictionary(try db.fetchAll(sql: "SELECT name, branch FROM users").map { ($0[0] ?? "", $0[1] ?? "") },
+                                           uniquingKeysWith: { first, _ in first })
+        }
+        let plans = try Self.planBatch(db, request.records, context: context)
+        let response = try Self.store(db, plans, batch: request.batch, actor: user.name)
+        try db.cachedStatement(sql: "INSERT INTO batches(user, batch, body_hash, response, applied_at) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [user.name, request.batch.rawValue, bodyHash, response.jsonValue.serialized(), Self.nowMillis()])
+        return (response, false)
     }
 
     /// The stored answer of a batch already applied for `user` with the same body (SPEC §10.4);
@@ -88,7 +129,7 @@ extension ServerDatabase {
             .fetchOne(arguments: [request.node.rawValue])
         guard let row else {
             try db.cachedStatement(sql: """
-                INSERT INTO nodes(node, user, last_batch, epoch, enrolled_at, last_push_at) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO nodes(node, user, last_batch, epoch, enrolled_at, last_push_at, pushes) VALUES (?, ?, ?, ?, ?, ?, 1)
                 """).execute(arguments: [request.node.rawValue, user.name, request.batch.rawValue, epoch, now, now])
             return
         }
@@ -104,8 +145,16 @@ extension ServerDatabase {
         if rowEpoch == epoch && lastBatch != request.after?.rawValue {
             throw APIError.nodeReused(request.node)
         }
-        try db.cachedStatement(sql: "UPDATE nodes SET last_batch = ?, epoch = ?, last_push_at = ? WHERE node = ?")
+        try db.cachedStatement(sql: "UPDATE nodes SET last_batch = ?, epoch = ?, last_push_at = ?, pushes = pushes + 1 WHERE node = ?")
             .execute(arguments: [request.batch.rawValue, epoch, now, request.node.rawValue])
+        if let lastBatch { try Self.forgetAnswer(db, user: user.name, batch: lastBatch) }
+    }
+
+    /// Drops the stored answer of a batch its node's chain has moved past (SPEC §10.4): the device
+    /// named it as `after`, so it holds the answer and never retries that batch again. The server
+    /// thus keeps one stored answer per node, that of its last acknowledged batch.
+    static func forgetAnswer(_ db: Database, user: String, batch: String) throws {
+        try db.cachedStatement(sql: "DELETE FROM batches WHERE user = ? AND batch = ?").execute(arguments: [user, batch])
     }
 
     /// A planned record: the decision and the record's current seq (`nil` when new).
@@ -123,6 +172,13 @@ extension ServerDatabase {
         for index in order {
             let record = records[index]
             let stored = try loadRecord(db, record.id)
+            if stored == nil, try isPurged(db, record.id) {
+                // Deleted long ago and purged (SPEC §11.3): never brought back, whatever the version says.
+                refusals.append((record.id, .invalid(ErrorDetail(
+                    message: "This \(record.type.rawValue) was deleted more than the server's tombstone horizon ago and purged; it can no longer be changed or restored.",
+                    record: record.id.rawValue))))
+                continue
+            }
             let access: PushPlanner.Access
             if record.type == .customer && stored.map({ $0.record.type == .customer }) ?? true {
                 access = PushPlanner.Access(stored: stored.map { RecordAccess(customer: $0.record) }, customer: nil)
@@ -182,7 +238,7 @@ extension ServerDatabase {
     /// Stores every changed record under a new seq, keeps the customers' access current (raising
     /// the scope generation of users who gain or lose a customer, SPEC §11.2) and returns the answer.
     static func store(_ db: Database, _ plans: [Plan], batch: BatchID, actor: String) throws -> PushResponse {
-        var nextSeq: Int64 = (try db.fetchScalar(sql: "SELECT MAX(seq) FROM records") ?? 0) + 1
+        var nextSeq: Int64 = (try highestSeq(db)) + 1
         var results: [PushResult] = []
         results.reserveCapacity(plans.count)
         for (outcome, oldSeq) in plans {
@@ -244,13 +300,15 @@ extension ServerDatabase {
 
     static func storeRecord(_ db: Database, _ record: Record, seq: Int64) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO records(id, type, branch, seq, state, deleted, conflicted, customer) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO records(id, type, branch, seq, state, deleted, conflicted, customer, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, state = excluded.state,
-              deleted = excluded.deleted, conflicted = excluded.conflicted, customer = excluded.customer
+              deleted = excluded.deleted, conflicted = excluded.conflicted, customer = excluded.customer,
+              deleted_at = excluded.deleted_at
             """).execute(arguments: [
                 record.id.rawValue, record.type.rawValue, record.branch, seq, String(decoding: record.canonicalJSON(), as: UTF8.self),
                 record.isDeleted, record.hasConflicts,
                 record.type == .customer ? record.id.rawValue : record.value(of: "customer")?.stringValue,
+                record.isDeleted ? Self.nowMillis() : nil,
             ])
     }
 
@@ -298,6 +356,10 @@ extension ServerDatabase {
                     buffer.removeAll(keepingCapacity: true)
                 }
             }
+            // The last page covers every change issued so far in this snapshot, in scope or not:
+            // the cursor moves past them, so a quiet scope's cursor does not stay behind the
+            // purge point (SPEC §11.3).
+            if !hasMore { last = max(last, try Self.highestSeq(db)) }
             let cursor = Cursor(serverID: serverID, epoch: epoch, seq: last, generation: generation).text
             buffer.append(contentsOf: Array(#"],"cursor":"\#(cursor)","hasMore":\#(hasMore)}"#.utf8))
             try write(buffer)

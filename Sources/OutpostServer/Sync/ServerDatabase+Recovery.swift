@@ -6,7 +6,7 @@ import OutpostStore
 extension ServerDatabase {
     /// The highest seq stored (0 when empty).
     public func newestSeq() throws -> Int64 {
-        try pool.read { db in try db.fetchScalar(sql: "SELECT MAX(seq) FROM records") ?? 0 }
+        try pool.read { db in try Self.highestSeq(db) }
     }
 
     /// The ids (in request order) whose given clock holds a write the stored version has not seen,
@@ -21,7 +21,8 @@ extension ServerDatabase {
             var missing: [RecordID] = []
             for entry in request.records {
                 guard let stored = try Self.loadRecord(db, entry.id)?.record else {
-                    missing.append(entry.id)
+                    // A purged tombstone is not asked for: it is gone for good (SPEC §11.3).
+                    if try !Self.isPurged(db, entry.id) { missing.append(entry.id) }
                     continue
                 }
                 let access = try stored.type == .customer ? RecordAccess(customer: stored)

@@ -133,7 +133,7 @@ extension ServerDatabase {
             if let text = try Self.upstreamMeta(db, "upstream_run_through"), let value = Int64(text) {
                 through = value
             } else {
-                through = try db.fetchScalar(sql: "SELECT MAX(seq) FROM records") ?? 0
+                through = try Self.highestSeq(db)
                 try Self.setMeta(db, "upstream_run_through", String(through))
             }
             var rows: [(RecordID, Int64, Record)] = []
@@ -301,7 +301,7 @@ extension ServerDatabase {
     @discardableResult
     public func mergeFromUpstream(_ records: [Record], cursor: String) throws -> Int {
         try pool.write { db in
-            var nextSeq: Int64 = (try db.fetchScalar(sql: "SELECT MAX(seq) FROM records") ?? 0) + 1
+            var nextSeq: Int64 = (try Self.highestSeq(db)) + 1
             var changed = 0
             for record in records {
                 let isNew = try Self.loadRecord(db, record.id) == nil
