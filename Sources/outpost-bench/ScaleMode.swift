@@ -82,9 +82,9 @@ func fileSize(_ path: String) -> Int {
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 /// Builds the replica and measures the CLI on it.
-func runScale(customers: Int, directory: URL) throws {
+func runScale(customers: Int, directory: URL, timeCLI: Bool = true) throws {
     let outpost = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("outpost").path
-    guard FileManager.default.isExecutableFile(atPath: outpost) else {
+    guard !timeCLI || FileManager.default.isExecutableFile(atPath: outpost) else {
         throw BenchError("\(outpost) is missing: build it first (swift build -c release --product outpost)")
     }
     let path = directory.appendingPathComponent("scale.db").path
@@ -102,8 +102,10 @@ func runScale(customers: Int, directory: URL) throws {
             let code = index == customers - 1 ? "C-7" : "C-\(index)"
             if code == "C-7" { sharedCodeIDs.append(id) }
             let fields: [String: JSONValue] = [
-                "code": .string(code), "name": .string("Customer number \(index) Ltd."), "kind": "enterprise",
-                "tier": .string(tiers[index % tiers.count]), "industry": "Manufacturing", "owner": "bench",
+                // Half the names Chinese; 200 salespeople own 5,000 customers each (at 1,000,000).
+                "code": .string(code), "name": .string(index % 2 == 0 ? "Customer number \(index) Ltd." : "华联商贸 \(index) 号店"),
+                "kind": "enterprise", "tier": .string(tiers[index % tiers.count]), "industry": "Manufacturing",
+                "owner": .string("sales-\(index % 200)"),
                 "address": .string("\(index) Harbour Road, Suite \(index % 50)"), "region": "North", "status": "active",
                 "creditRating": "A", "annualPurchase": .int(Int64(index * 10)),
             ]
@@ -130,6 +132,9 @@ func runScale(customers: Int, directory: URL) throws {
     }
     say(String(format: "  built the replica in %.1f s (%.0f customers/s), file %.0f MiB", buildSeconds,
                Double(customers) / buildSeconds, Double(fileSize(path)) / 1_048_576))
+
+    try runPageQueries(replica: replica, path: path, customers: customers, now: Timestamps.parse("2023-11-20T00:00:00Z")!)
+    guard timeCLI else { return }
 
     // A local edit measured in-process: WAL growth and write_bytes of this process.
     let target = "C-\(customers / 2)"

@@ -42,7 +42,8 @@ let tool = CommandLineTool(root: CommandSpec(
         FlagSpec("growth", help: "Growth mode: --growth-customers customers edited --growth-edits times each; prints table sizes, after a purge too."),
         FlagSpec("load", help: "Load mode: --devices devices push a few edits then pull, for --seconds, over loopback HTTP."),
         FlagSpec("live", help: "Live mode: time a pulled change reaching an observer, and an edit reaching another device's observer with live sync."),
-        FlagSpec("cli-scale", help: "Build a replica of --customers customers and time the outpost CLI on it (build outpost too)."),
+        FlagSpec("cli-scale", help: "Build a replica of --customers customers, time 50-row page queries and the outpost CLI on it (build outpost too)."),
+        FlagSpec("queries-only", help: "With --cli-scale: time the page queries only, not the CLI."),
         FlagSpec("apply-profile", help: "Only time applying pre-decoded pull pages into fresh replicas."),
         FlagSpec("breakdown", help: "Also time fetch, decode and apply of a full pull one after another."),
         FlagSpec("tree", help: "With --breakdown: decode through a JSON tree instead of the light pass."),
@@ -110,7 +111,7 @@ if parsed.values.flag("growth") {
     exit(0)
 }
 if parsed.values.flag("cli-scale") {
-    try runScale(customers: count("customers", default: 1_000_000), directory: directory)
+    try runScale(customers: count("customers", default: 1_000_000), directory: directory, timeCLI: !parsed.values.flag("queries-only"))
     try? FileManager.default.removeItem(at: directory)
     exit(0)
 }

@@ -114,4 +114,17 @@ struct DuplicateCheckTests {
         #expect(DuplicateCheck.groups(customers) == expected)
         #expect(DuplicateCheck.groups(customers.reversed()) == expected)
     }
+
+    @Test func searchKeysFoldWidthCaseSpacesAndPunctuationButKeepSuffixes() {
+        #expect(MatchKeys.searchKey("ＡＣＭＥ Trading Co., Ltd.") == "acmetradingcoltd")
+        #expect(MatchKeys.searchKey("北京华联（集团）有限公司") == "北京华联集团有限公司")
+        #expect(MatchKeys.searchKey("华联 集团") == "华联集团")
+        #expect(MatchKeys.searchKey("A\u{10FFFF}b") == "ab", "noncharacters dropped: U+10FFFF bounds prefix ranges")
+        // The ASCII fast path keeps exactly what the general path keeps: a non-ASCII letter
+        // appended sends the same text through the general path.
+        for byte in UInt8(0)..<128 {
+            let text = "Ab\(Character(Unicode.Scalar(byte)))z9"
+            #expect(MatchKeys.searchKey(text) + "é" == MatchKeys.searchKey(text + "é"), "byte \(byte)")
+        }
+    }
 }

@@ -28,6 +28,8 @@ extension Replica {
                 return false
             }
             try Self.setMeta(db, "policy", document.jsonValue.serialized())
+            // Due times follow the policy: all of them are recomputed with it, in this transaction.
+            try Self.recomputeDueTimes(db, policy: try Self.duePolicy(db))
             return true
         }
     }

@@ -50,9 +50,12 @@ extension Replica {
     }
 
     /// Customers due for a visit at `now` (UTC ms): never visited, or past their tier's interval;
-    /// the longest-waiting first (never visited before late ones).
+    /// the longest-waiting first (never visited before late ones). Read through the due-time
+    /// index (Replica+DueTimes), so only the customers due are read.
     public func customersDueForVisit(now: Int64) throws -> [VisitDue] {
-        Self.due(try visitSchedule(), now: now)
+        var due: [VisitDue] = []
+        try forEachCustomerDue(now: now) { due.append($0) }
+        return due
     }
 
     /// The entries of `schedule` due at `now` (UTC ms): live customers never visited or past their
@@ -62,9 +65,12 @@ extension Replica {
     }
 
     /// Live complaints still open or in progress whose deadline (stored policy document, branch
-    /// working calendar) has passed at `now` (UTC ms), the oldest deadline first.
+    /// working calendar) has passed at `now` (UTC ms), the oldest deadline first. Read through
+    /// the due-time index (Replica+DueTimes), so only the overdue complaints are read.
     public func overdueComplaints(now: Int64) throws -> [(complaint: Record, deadline: ComplaintDeadline)] {
-        Self.overdue(try records(.complaint), now: now, policy: try policy())
+        var overdue: [(complaint: Record, deadline: ComplaintDeadline)] = []
+        try forEachOverdueComplaint(now: now) { complaint, deadline, _ in overdue.append((complaint, deadline)) }
+        return overdue
     }
 
     /// The live complaints among `complaints` that are overdue at `now` (UTC ms) under `policy`,
@@ -124,29 +130,54 @@ extension Replica {
     }
 
     /// Calls `body` with each customer due for a visit at `now` (UTC ms), in the order of
-    /// ``customersDueForVisit(now:)``. Due times follow the stored policy document (tier cadence,
-    /// branch working calendar), so they are computed from it here rather than indexed.
-    /// `body` must not use this replica.
+    /// ``customersDueForVisit(now:)``, reading them one at a time through the due-time index.
+    /// Due times follow the stored policy document (tier cadence, branch working calendar): they
+    /// are stored with each customer and recomputed when a visit changes or a new document
+    /// arrives. `body` must not use this replica.
     public func forEachCustomerDue(now: Int64, _ body: (VisitDue) throws -> Void) throws {
-        for entry in try customersDueForVisit(now: now) { try body(entry) }
+        try queue.read { db in
+            try Self.streaming(db) {
+                try db.makeStatement(sql: """
+                    SELECT id, state, due_time FROM records INDEXED BY records_by_due
+                    WHERE type = 'customer' AND due_time IS NOT NULL AND due_time <= ? AND deleted = 0 ORDER BY due_time, id
+                    """).forEachRow(arguments: [now]) { row in
+                    let customer = try Self.decode(statement: row)
+                    let due = row.int64(at: 2)
+                    try body(VisitDue(customer: customer, lastVisitMillis: try Self.lastVisit(db, customer: customer.id),
+                                      dueMillis: due == Self.neverVisitedDueTime ? nil : due))
+                }
+            }
+        }
     }
 
     /// Calls `body` with each live complaint overdue at `now` (UTC ms) — open or in progress
     /// past its deadline under the stored policy document — the oldest deadline first (ties by
     /// id), as ``overdueComplaints(now:)`` orders them, with the code of its customer (as
-    /// ``forEachRecord(_:customer:includeDeleted:_:)`` gives it). Complaints are streamed and only
-    /// the overdue ones are held. With `customer`, only that customer's complaints. `body` must
-    /// not use this replica.
+    /// ``forEachRecord(_:customer:includeDeleted:_:)`` gives it). Read one at a time through the
+    /// due-time index: deadlines are stored with each complaint and recomputed when a new policy
+    /// document arrives. With `customer`, only that customer's complaints. `body` must not use
+    /// this replica.
     public func forEachOverdueComplaint(now: Int64, customer: RecordID? = nil,
                                         _ body: (_ complaint: Record, _ deadline: ComplaintDeadline, _ customerCode: String?) throws -> Void) throws {
-        let policy = try policy()
-        var overdue: [(complaint: Record, deadline: ComplaintDeadline, code: String?)] = []
-        try forEachRecord(.complaint, customer: customer) { complaint, code in
-            guard let deadline = Policies.deadline(ofComplaint: complaint, now: now, policy: policy), deadline.isOverdue else { return }
-            overdue.append((complaint, deadline, code))
+        try queue.read { db in
+            var sql = """
+                SELECT r.id, r.state, c.id, c.code, r.due_time FROM records r INDEXED BY records_by_due
+                LEFT JOIN records c ON c.id = r.customer AND c.type = 'customer'
+                WHERE r.type = 'complaint' AND r.due_time IS NOT NULL AND r.due_time <= ? AND r.deleted = 0
+                """
+            var arguments: [DatabaseValue] = [.integer(now)]
+            if let customer {
+                sql += " AND r.customer = ?"
+                arguments.append(.text(customer.rawValue))
+            }
+            sql += " ORDER BY r.due_time, r.id"
+            try Self.streaming(db) {
+                try db.makeStatement(sql: sql).forEachRow(arguments: StatementArguments(arguments)) { row in
+                    try body(try Self.decode(statement: row), ComplaintDeadline(dueMillis: row.int64(at: 4), isOverdue: true),
+                             Self.customerCode(row))
+                }
+            }
         }
-        overdue.sort { ($0.deadline.dueMillis, $0.complaint.id) < ($1.deadline.dueMillis, $1.complaint.id) }
-        for entry in overdue { try body(entry.complaint, entry.deadline, entry.code) }
     }
 }
 

@@ -46,10 +46,13 @@ extension Replica {
     /// leaves; one with unsent or refused edits is kept in the set-aside list.
     func finishRescope(_ db: Database) throws {
         let gone = try db.fetchAll(sql: """
-            SELECT id, type, state FROM records WHERE id NOT IN (SELECT id FROM rescope_seen) ORDER BY id
+            SELECT id, type, state, customer FROM records WHERE id NOT IN (SELECT id FROM rescope_seen) ORDER BY id
             """)
         let now = wallClock()
+        // Customers that stay while some of their visits leave: their next due visit moves.
+        var visitedCustomers = Set<String>()
         for row in gone {
+            if row[1] as String? == "visit", let customer: String = row[3] { visitedCustomers.insert(customer) }
             let id: String = row[0] ?? ""
             let refusal: String? = try db.fetchScalar(sql: "SELECT message FROM refused WHERE record_id = ?", arguments: [id])
             let pending: Int = try db.fetchScalar(sql: "SELECT COUNT(*) FROM outbox WHERE record_id = ?", arguments: [id]) ?? 0
@@ -66,6 +69,7 @@ extension Replica {
             }
             try db.cachedStatement(sql: "DELETE FROM records WHERE id = ?").execute(arguments: [id])
         }
+        for customer in visitedCustomers.sorted() { try Self.refreshVisitDue(db, customer: customer) }
         try db.execute(sql: "DELETE FROM opaque_records WHERE id NOT IN (SELECT id FROM rescope_seen)")
         try db.execute(sql: "DELETE FROM rescope_seen")
         try db.execute(sql: "DELETE FROM meta WHERE key = 'rescope'")

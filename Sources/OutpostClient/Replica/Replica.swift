@@ -515,11 +515,19 @@ public final class Replica: Sendable {
         }
         var assignments = ["state = ?", "modified = ?"]
         var values: [DatabaseValue] = []
+        func text(_ value: String?) -> DatabaseValue { value.map { .text($0) } ?? .null }
+        func integer(_ value: Int64?) -> DatabaseValue { value.map { .integer($0) } ?? .null }
         if new.isDeleted != old.isDeleted { assignments.append("deleted = ?"); values.append(.integer(new.isDeleted ? 1 : 0)) }
         if new.hasConflicts != old.hasConflicts { assignments.append("conflicted = ?"); values.append(.integer(new.hasConflicts ? 1 : 0)) }
-        if new.code != old.code { assignments.append("code = ?"); values.append(new.code.map { .text($0) } ?? .null) }
+        if new.code != old.code { assignments.append("code = ?"); values.append(text(new.code)) }
         if new.label != old.label { assignments.append("label = ?"); values.append(.text(new.label)) }
-        if new.policyTime != old.policyTime { assignments.append("policy_time = ?"); values.append(new.policyTime.map { .integer($0) } ?? .null) }
+        if new.policyTime != old.policyTime { assignments.append("policy_time = ?"); values.append(integer(new.policyTime)) }
+        if new.owner != old.owner { assignments.append("owner = ?"); values.append(text(new.owner)) }
+        if new.tier != old.tier { assignments.append("tier = ?"); values.append(text(new.tier)) }
+        if new.status != old.status { assignments.append("status = ?"); values.append(text(new.status)) }
+        if new.nameKey != old.nameKey { assignments.append("name_key = ?"); values.append(text(new.nameKey)) }
+        let due = try dueTime(db, new) { record }
+        if due != (try dueTime(db, old) { previous }) { assignments.append("due_time = ?"); values.append(integer(due)) }
         let statement = try db.cachedStatement(sql: "UPDATE records SET \(assignments.joined(separator: ", ")) WHERE id = ?")
         let json = record.canonicalJSON()
         defer { statement.reset() }
@@ -528,18 +536,23 @@ public final class Replica: Sendable {
         for (offset, value) in values.enumerated() { try statement.bind(value, at: 3 + offset) }
         try statement.bind(new.id.rawValue, at: 3 + values.count)
         while try statement.step() {}
-        if db.changesCount != 1 { try store(db, record) }
+        if db.changesCount != 1 { return try store(db, record) }
+        if new.type == .visit, new.policyTime != old.policyTime || new.isDeleted != old.isDeleted, let customer = new.customer {
+            try refreshVisitDue(db, customer: customer)
+        }
     }
 
     static func store(_ db: Database, _ record: Record) throws {
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO records(id, type, branch, state, deleted, conflicted, code, customer, label, modified, policy_time)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO records(id, type, branch, state, deleted, conflicted, code, customer, label, modified, policy_time,
+                                owner, tier, status, name_key, due_time)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET state = excluded.state, deleted = excluded.deleted,
               conflicted = excluded.conflicted, code = excluded.code, customer = excluded.customer, label = excluded.label,
-              modified = excluded.modified, policy_time = excluded.policy_time
+              modified = excluded.modified, policy_time = excluded.policy_time, owner = excluded.owner, tier = excluded.tier,
+              status = excluded.status, name_key = excluded.name_key, due_time = excluded.due_time
             """)
-        try execute(statement, record, state: nil, modified: nil)
+        try execute(db, statement, record, state: nil, modified: nil)
     }
 
     /// Inserts a record unless one with its id exists; returns `false` when it exists.
@@ -549,50 +562,68 @@ public final class Replica: Sendable {
             return try insertIfNew(db, RecordSummary(record), state: state)
         }
         let statement = try insertIfNewStatement(db)
-        try execute(statement, record, state: nil, modified: modified)
-        return db.changesCount == 1
+        return try execute(db, statement, record, state: nil, modified: modified)
     }
 
     /// Inserts a record given its summary and its envelope's JSON (UTF-8) unless one with its id
     /// exists; returns `false` when it exists.
     static func insertIfNew(_ db: Database, _ summary: RecordSummary, state: ArraySlice<UInt8>) throws -> Bool {
         let statement = try insertIfNewStatement(db)
-        try state.withUnsafeBytes { try execute(statement, summary, state: $0) }
-        return db.changesCount == 1
+        return try state.withUnsafeBytes { bytes in
+            let due = try dueTime(db, summary) { try RecordTable.decode(bytes, id: summary.id) }
+            return try execute(db, statement, summary, state: bytes, due: due)
+        }
     }
 
     private static func insertIfNewStatement(_ db: Database) throws -> Statement {
         try db.cachedStatement(sql: """
-            INSERT INTO records(id, type, branch, state, deleted, conflicted, code, customer, label, modified, policy_time)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+            INSERT INTO records(id, type, branch, state, deleted, conflicted, code, customer, label, modified, policy_time,
+                                owner, tier, status, name_key, due_time)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
             """)
     }
 
-    /// Binds a record's row (id, type, branch, state, flags, index columns, modified) and runs the statement.
-    private static func execute(_ statement: Statement, _ record: Record, state: ArraySlice<UInt8>?, modified: HybridTimestamp?) throws {
+    /// Binds a record's row (id, type, branch, state, flags, index columns, modified, due time) and
+    /// runs the statement; returns `true` when a row was written.
+    @discardableResult
+    private static func execute(_ db: Database, _ statement: Statement, _ record: Record, state: ArraySlice<UInt8>?,
+                                modified: HybridTimestamp?) throws -> Bool {
         var summary = RecordSummary(record)
         if let modified { summary.lastModified = modified }
+        let due = try dueTime(db, summary) { record }
         if let state {
-            try state.withUnsafeBytes { try execute(statement, summary, state: $0) }
+            return try state.withUnsafeBytes { try execute(db, statement, summary, state: $0, due: due) }
         } else {
-            try record.canonicalJSON().withUnsafeBytes { try execute(statement, summary, state: $0) }
+            return try record.canonicalJSON().withUnsafeBytes { try execute(db, statement, summary, state: $0, due: due) }
         }
     }
 
-    private static func execute(_ statement: Statement, _ summary: RecordSummary, state: UnsafeRawBufferPointer) throws {
-        defer { statement.reset() }
-        try statement.bind(summary.id.rawValue, at: 1)
-        try statement.bind(summary.type.rawValue, at: 2)
-        try statement.bind(summary.branch, at: 3)
-        try statement.bindText(state, at: 4)
-        try statement.bind(summary.isDeleted, at: 5)
-        try statement.bind(summary.hasConflicts, at: 6)
-        if let code = summary.code { try statement.bind(code, at: 7) } else { try statement.bindNull(at: 7) }
-        if let customer = summary.customer { try statement.bind(customer, at: 8) } else { try statement.bindNull(at: 8) }
-        try statement.bind(summary.label, at: 9)
-        try statement.bind(summary.lastModified.millis, at: 10)
-        if let time = summary.policyTime { try statement.bind(time, at: 11) } else { try statement.bindNull(at: 11) }
-        while try statement.step() {}
+    private static func execute(_ db: Database, _ statement: Statement, _ summary: RecordSummary, state: UnsafeRawBufferPointer,
+                                due: Int64?) throws -> Bool {
+        do {
+            defer { statement.reset() }
+            try statement.bind(summary.id.rawValue, at: 1)
+            try statement.bind(summary.type.rawValue, at: 2)
+            try statement.bind(summary.branch, at: 3)
+            try statement.bindText(state, at: 4)
+            try statement.bind(summary.isDeleted, at: 5)
+            try statement.bind(summary.hasConflicts, at: 6)
+            try statement.bind(summary.code, at: 7)
+            try statement.bind(summary.customer, at: 8)
+            try statement.bind(summary.label, at: 9)
+            try statement.bind(summary.lastModified.millis, at: 10)
+            try statement.bind(summary.policyTime, at: 11)
+            try statement.bind(summary.owner, at: 12)
+            try statement.bind(summary.tier, at: 13)
+            try statement.bind(summary.status, at: 14)
+            try statement.bind(summary.nameKey, at: 15)
+            try statement.bind(due, at: 16)
+            while try statement.step() {}
+        }
+        guard db.changesCount == 1 else { return false }
+        // A visit's completion moves its customer's next due visit.
+        if summary.type == .visit, let customer = summary.customer { try refreshVisitDue(db, customer: customer) }
+        return true
     }
 }
 

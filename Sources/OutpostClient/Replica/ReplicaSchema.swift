@@ -106,6 +106,27 @@ enum ReplicaSchema {
             try db.execute(sql: "DELETE FROM sqlite_sequence WHERE name = 'outbox'")
             try db.execute(sql: "ALTER TABLE outbox_v7 RENAME TO outbox")
         }
+        migrator.registerMigration("v8 query columns and due times") { db in
+            // Indexed copies of the values app queries filter on (RecordSummary): a customer's
+            // owner, tier and status, a complaint's status, the search key of a customer's or
+            // contact's name; and the time a record falls due under the stored policy document
+            // (Replica+DueTimes): a customer's next visit, an open complaint's deadline.
+            for column in ["owner TEXT", "tier TEXT", "status TEXT", "name_key TEXT", "due_time INTEGER"] {
+                try db.execute(sql: "ALTER TABLE records ADD COLUMN \(column)")
+            }
+            let update = try db.makeStatement(sql: "UPDATE records SET owner = ?, tier = ?, status = ?, name_key = ? WHERE id = ?")
+            try db.makeStatement(sql: "SELECT id, state FROM records WHERE type IN ('customer', 'contact', 'complaint')").forEachRow { row in
+                let summary = RecordSummary(try Replica.decode(statement: row))
+                try update.execute(arguments: [summary.owner, summary.tier, summary.status, summary.nameKey, summary.id.rawValue])
+            }
+            try Replica.recomputeDueTimes(db, policy: try Replica.policy(db))
+            // Live records only (queries of live records name `deleted = 0`), so a count reads the index alone.
+            try db.execute(sql: "CREATE INDEX records_by_owner ON records(type, owner, label, id) WHERE owner IS NOT NULL AND deleted = 0")
+            try db.execute(sql: "CREATE INDEX records_by_tier ON records(type, tier, label, id) WHERE tier IS NOT NULL AND deleted = 0")
+            try db.execute(sql: "CREATE INDEX records_by_status ON records(type, status, label, id) WHERE status IS NOT NULL AND deleted = 0")
+            try db.execute(sql: "CREATE INDEX records_by_name_key ON records(type, name_key, id) WHERE name_key IS NOT NULL AND deleted = 0")
+            try db.execute(sql: "CREATE INDEX records_by_due ON records(type, due_time, id) WHERE due_time IS NOT NULL AND deleted = 0")
+        }
         return migrator
     }()
 }

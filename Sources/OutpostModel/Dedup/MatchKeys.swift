@@ -45,6 +45,36 @@ public enum MatchKeys {
         return key
     }
 
+    /// The search key of a name, for prefix and substring search: compatibility-normalised
+    /// (full-width to half-width), lower-cased, spaces and punctuation dropped (legal suffixes
+    /// kept, unlike ``name(_:)``). A search text is folded the same way, so `"华联 集团"` finds
+    /// `"北京华联（集团）"` and `"ACME tr"` finds `"Acme Trading"`. Noncharacters (such as
+    /// U+10FFFF, which bounds prefix ranges) are dropped too.
+    ///
+    /// ```swift
+    /// MatchKeys.searchKey("ＡＣＭＥ Trading Co., Ltd.")   // "acmetradingcoltd"
+    /// ```
+    public static func searchKey(_ text: String) -> String {
+        // ASCII (most Latin names) needs no normalisation: a table says which bytes stay.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(text.utf8.count)
+            for byte in text.utf8 where asciiKept[Int(byte)] {
+                bytes.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        var key = ""
+        for scalar in text.precomposedStringWithCompatibilityMapping.lowercased().unicodeScalars
+        where !isSeparator(scalar) && !scalar.properties.isNoncharacterCodePoint {
+            key.unicodeScalars.append(scalar)
+        }
+        return key
+    }
+
+    /// For each ASCII byte: `true` when a search key keeps it (not a separator).
+    static let asciiKept: [Bool] = (0..<128).map { !isSeparator(Unicode.Scalar(UInt8($0))) }
+
     static func isSeparator(_ scalar: Unicode.Scalar) -> Bool {
         let properties = scalar.properties
         if properties.isWhitespace { return true }

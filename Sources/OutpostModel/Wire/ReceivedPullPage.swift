@@ -35,6 +35,15 @@ public struct RecordSummary: Sendable, Hashable {
     public var label: String
     /// The time the company policies key on, in UTC ms (see ``policyTime(type:tier:actualAt:category:receivedAt:status:)``).
     public var policyTime: Int64?
+    /// The winning `owner` of a customer (when a string).
+    public var owner: String?
+    /// The winning `tier` of a customer (when a string).
+    public var tier: String?
+    /// The winning `status` of a customer or complaint (when a string).
+    public var status: String?
+    /// The search key of a customer's or contact's name (``MatchKeys/searchKey(_:)``), for
+    /// indexed prefix and substring search; `nil` for other types or without a name.
+    public var nameKey: String?
 
     /// The time a record's policy filters key on (UTC ms), so a replica can index it: for a
     /// visit its completion time (`actualAt`); `nil` otherwise. Revisit due times and complaint
@@ -68,6 +77,10 @@ public struct RecordSummary: Sendable, Hashable {
             type: record.type, tier: record.value(of: "tier")?.stringValue, actualAt: record.value(of: "actualAt")?.stringValue,
             category: record.value(of: "category")?.stringValue, receivedAt: record.value(of: "receivedAt")?.stringValue,
             status: record.value(of: "status")?.stringValue)
+        owner = record.type == .customer ? record.value(of: "owner")?.stringValue : nil
+        tier = record.type == .customer ? record.value(of: "tier")?.stringValue : nil
+        status = record.type == .customer || record.type == .complaint ? record.value(of: "status")?.stringValue : nil
+        nameKey = record.type == .customer || record.type == .contact ? record.value(of: "name")?.stringValue.map(MatchKeys.searchKey) : nil
     }
 
     init(id: RecordID, type: EntityType, branch: String, lastModified: HybridTimestamp, values: SummaryValues) {
@@ -87,6 +100,10 @@ public struct RecordSummary: Sendable, Hashable {
         policyTime = Self.policyTime(type: type, tier: values.tier.string, actualAt: values.actualAt.string,
                                      category: values.category.string, receivedAt: values.receivedAt.string,
                                      status: values.status.string)
+        owner = type == .customer ? values.owner.string : nil
+        tier = type == .customer ? values.tier.string : nil
+        status = type == .customer || type == .complaint ? values.status.string : nil
+        nameKey = type == .customer || type == .contact ? values.name.string.map(MatchKeys.searchKey) : nil
     }
 }
 
@@ -114,6 +131,7 @@ struct SummaryValues {
     var tier = Value.absent
     var category = Value.absent
     var status = Value.absent
+    var owner = Value.absent
 }
 
 /// A decoded pull page whose records are summarised, kept as received and decoded on demand.
@@ -338,6 +356,7 @@ extension Record {
                 case 7: values.tier = value
                 case 8: values.category = value
                 case 9: values.status = value
+                case 10: values.owner = value
                 default: values.receivedAt = value
                 }
             }
@@ -375,6 +394,7 @@ extension Record {
         }
         switch name.count {
         case 4: return equals("code") ? 1 : equals("name") ? 3 : equals("tier") ? 7 : 0
+        case 5: return equals("owner") ? 10 : 0
         case 6: return equals("status") ? 9 : 0
         case 8: return equals("customer") ? 2 : equals("actualAt") ? 4 : equals("category") ? 8 : 0
         case 9: return equals("plannedAt") ? 5 : 0
