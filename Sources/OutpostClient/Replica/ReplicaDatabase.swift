@@ -28,27 +28,27 @@ final class ReplicaDatabase: DatabaseWriter, @unchecked Sendable {
     }
 
     func write<T>(_ body: (Database) throws -> T) throws -> T {
-        var change = ReplicaChange()
-        let log = self.log
-        // Each write starts from an empty log: what a rolled-back one noted is dropped here.
-        let result = try base.write { db in
-            log.reset()
-            let result = try body(db)
-            change = try Self.collectChange(db, log)
-            return result
-        }
-        notifier.notify(change)
-        return result
+        try announcingChanges(of: body) { try base.write($0) }
     }
 
     func writeWithoutTransaction<T>(_ body: (Database) throws -> T) throws -> T {
+        try announcingChanges(of: body) { try base.writeWithoutTransaction($0) }
+    }
+
+    /// Runs `body` through `run` (a write with or without a transaction) and announces what it
+    /// changed once `run` has returned. Each write starts from an empty log: what a rolled-back
+    /// one noted is dropped here.
+    private func announcingChanges<T>(of body: (Database) throws -> T,
+                                      through run: (@escaping (Database) throws -> T) throws -> T) throws -> T {
         var change = ReplicaChange()
         let log = self.log
-        let result = try base.writeWithoutTransaction { db in
-            log.reset()
-            let result = try body(db)
-            change = try Self.collectChange(db, log)
-            return result
+        let result = try withoutActuallyEscaping(body) { body in
+            try run { db in
+                log.reset()
+                let result = try body(db)
+                change = try Self.collectChange(db, log)
+                return result
+            }
         }
         notifier.notify(change)
         return result
