@@ -24,15 +24,8 @@ public enum ServerCommand {
                            standardOutput: some TextOutput, standardError: some TextOutput) async -> Int32 {
         let tree = ServerCommandTree.root
         let tool = CommandLineTool(root: tree.spec)
-        let parsed: ParsedCommand
-        switch tool.evaluate(arguments) {
-        case .run(let command):
-            parsed = command
-        case .exit(let status, let out, let err):
-            standardOutput.write(out)
-            standardError.write(err)
-            return status
-        }
+        let outcome = tool.evaluate(arguments)
+        guard case .run(let parsed) = outcome else { return finish(outcome, standardOutput, standardError) }
         let context = ServerContext(parsed: parsed, environment: environment, out: standardOutput, err: standardError)
         do {
             guard let handler = tree.node(at: Array(parsed.path.dropFirst()))?.handler else {
@@ -41,10 +34,7 @@ public enum ServerCommand {
             try await handler(context)
             return success
         } catch let error as ArgumentError {
-            guard case .exit(let status, let out, let err) = tool.report(error, path: parsed.path) else { return usageError }
-            standardOutput.write(out)
-            standardError.write(err)
-            return status
+            return finish(tool.report(error, path: parsed.path), standardOutput, standardError)
         } catch ServerCLIError.usage(let message) {
             let strings = tool.strings
             standardError.write(HelpStrings.labelled(strings.errorLabel, message) + "\n"
@@ -55,6 +45,14 @@ public enum ServerCommand {
             standardError.write(HelpStrings.labelled(tool.strings.errorLabel, "\(error)") + "\n")
             return failure
         }
+    }
+
+    /// Writes the help or usage text of an outcome that ends the run and returns its exit status.
+    private static func finish(_ outcome: CommandLineTool.Outcome, _ out: some TextOutput, _ err: some TextOutput) -> Int32 {
+        guard case .exit(let status, let standardOutput, let standardError) = outcome else { return usageError }
+        out.write(standardOutput)
+        err.write(standardError)
+        return status
     }
 }
 
